@@ -1,0 +1,46 @@
+import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
+import type { AppContext } from '../app.ts'
+import { apiError } from '../http/errors.ts'
+import type { Privilege } from './api-key.repository.ts'
+import { type Principal, authenticate, authorize } from './authenticate.ts'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `requirePrivilege` on every authenticated route. */
+    principal: Principal | null
+  }
+}
+
+/**
+ * The URL the client signed: `PUBLIC_URL` when set (the service sits behind a proxy or load
+ * balancer), else the request's own scheme and host (forwarded headers only with TRUST_PROXY).
+ */
+export function publicUrlOf(ctx: AppContext, request: FastifyRequest): string {
+  const origin = ctx.config.publicUrl ?? `${request.protocol}://${request.host}`
+  return origin + request.url
+}
+
+/**
+ * An onRequest hook for routes under `/api/account/:accountId/`: 401 unless the caller proves
+ * an API key (OAuth 1.0a or app JWT), 403 unless that key is this brand's and holds `privilege`.
+ * It runs before the body is read, so an unauthenticated caller learns nothing about validation.
+ */
+export function requirePrivilege(ctx: AppContext, privilege: Privilege): onRequestAsyncHookHandler {
+  const deps = { ...ctx, timestampWindowSeconds: ctx.config.oauthTimestampWindowSeconds }
+  return async (request) => {
+    const result = await authenticate(deps, {
+      method: request.method,
+      publicUrl: publicUrlOf(ctx, request),
+      authorization: request.headers.authorization,
+      now: ctx.clock.now(),
+    })
+    if (!result.ok) {
+      request.log.info({ reason: result.reason }, 'authentication failed')
+      throw apiError('invalidBearerToken')
+    }
+    const { accountId } = request.params as { accountId?: string }
+    const denied = authorize(result.principal, accountId ?? '', privilege)
+    if (denied) throw denied
+    request.principal = result.principal
+  }
+}

@@ -1,0 +1,87 @@
+import { apiError, type ApiError } from '../http/errors.ts'
+import type { NonceStore } from './nonce-store.ts'
+import type { SecretBox } from '../lib/secret-box.ts'
+import type { Db } from '../store/database.ts'
+import { type Privilege, type SealedApiKey, findApiKeyByAppKey, findApiKeyById } from './api-key.repository.ts'
+import type { AppJwtIssuer } from './app-jwt.ts'
+import { verifyOAuth1Request } from './oauth1.ts'
+
+/** Who is calling: an API key of one brand, proven by an OAuth 1.0a signature or an app JWT. */
+export interface Principal {
+  accountId: string
+  keyId: string
+  appKey: string
+  privileges: Privilege[]
+  scheme: 'oauth1' | 'app-jwt'
+}
+
+export interface AuthenticationDeps {
+  db: Db
+  secrets: SecretBox
+  nonces: NonceStore
+  jwt: AppJwtIssuer
+  timestampWindowSeconds: number
+}
+
+export interface AuthenticationInput {
+  method: string
+  /** The absolute URL the client used, as it signed it (public origin + path + query). */
+  publicUrl: string
+  authorization: string | undefined
+  now: Date
+}
+
+export type AuthenticationResult = { ok: true; principal: Principal } | { ok: false; reason: string }
+
+/** Proves the caller's identity; says nothing yet about what it may do (see `authorize`). */
+export async function authenticate(deps: AuthenticationDeps, input: AuthenticationInput): Promise<AuthenticationResult> {
+  const header = input.authorization?.trim()
+  if (!header) return { ok: false, reason: 'no Authorization header' }
+  if (/^bearer\s/i.test(header)) return authenticateBearer(deps, header.slice(6).trim(), input.now)
+  if (/^oauth\s/i.test(header)) return authenticateOAuth(deps, input)
+  return { ok: false, reason: 'unsupported Authorization scheme' }
+}
+
+async function authenticateBearer(deps: AuthenticationDeps, token: string, now: Date): Promise<AuthenticationResult> {
+  const claims = await deps.jwt.verify(token, now)
+  if (!claims) return { ok: false, reason: 'invalid or expired app JWT' }
+  const key = await findApiKeyById(deps.db, claims.keyId)
+  if (!key || key.revokedAt !== null) return { ok: false, reason: 'app JWT of an unknown or revoked key' }
+  // A token names the brand it was issued for; a key never moves between brands, but check anyway.
+  if (key.accountId !== claims.accountId) return { ok: false, reason: 'app JWT brand does not match its key' }
+  return { ok: true, principal: toPrincipal(key, 'app-jwt') }
+}
+
+async function authenticateOAuth(deps: AuthenticationDeps, input: AuthenticationInput): Promise<AuthenticationResult> {
+  let key: SealedApiKey | undefined
+  const result = await verifyOAuth1Request(
+    { method: input.method, publicUrl: input.publicUrl, authorization: input.authorization, nowSeconds: Math.floor(input.now.getTime() / 1000) },
+    {
+      nonces: deps.nonces,
+      timestampWindowSeconds: deps.timestampWindowSeconds,
+      async lookupCredentials(consumerKey, token) {
+        const found = await findApiKeyByAppKey(deps.db, consumerKey)
+        // The access token is part of the key: a signature with another token proves nothing.
+        if (!found || found.revokedAt !== null || token !== found.accessToken) return null
+        key = found
+        return { consumerSecret: deps.secrets.open(found.sealedSecret), tokenSecret: deps.secrets.open(found.sealedAccessTokenSecret) }
+      },
+    },
+  )
+  if (!result.ok) return result
+  if (!key) return { ok: false, reason: 'key vanished during verification' }
+  return { ok: true, principal: toPrincipal(key, 'oauth1') }
+}
+
+function toPrincipal(key: SealedApiKey, scheme: Principal['scheme']): Principal {
+  return { accountId: key.accountId, keyId: key.id, appKey: key.appKey, privileges: key.privileges, scheme }
+}
+
+/**
+ * Whether the principal may act on this brand with this privilege. Another brand's path is a
+ * 403 like a missing privilege, so a key learns nothing about brands other than its own.
+ */
+export function authorize(principal: Principal, accountId: string, privilege: Privilege): ApiError | null {
+  if (principal.accountId !== accountId || !principal.privileges.includes(privilege)) return apiError('notEnoughPrivilege')
+  return null
+}

@@ -1,0 +1,157 @@
+import path from 'node:path'
+
+/**
+ * Everything the process can be told through its environment, validated once at start.
+ * The same loader serves the server and every CLI command, so both always agree on the store.
+ */
+export interface Config {
+  /** TCP port the HTTP server listens on. */
+  port: number
+  /** Interface the HTTP server binds to. */
+  host: string
+  /** Where the store lives: a SQLite file path or a `postgres://` URL. */
+  database: DatabaseConfig
+  /** Folder for the embedded SQLite file and the generated demo master key. */
+  dataDir: string
+  /** Redis URL shared by all instances (nonces now, rate limits later); in-memory when absent. */
+  redisUrl: string | undefined
+  /** Origin clients sign OAuth requests against, e.g. `https://c2m.example.com`. */
+  publicUrl: string | undefined
+  /** Honour X-Forwarded-Proto / X-Forwarded-Host when no PUBLIC_URL is set. */
+  trustProxy: boolean
+  /** Accepted clock skew of `oauth_timestamp`, in seconds. */
+  oauthTimestampWindowSeconds: number
+  /** Lifetime of an issued app JWT, in seconds. */
+  appJwtTtlSeconds: number
+  /** 32-byte master key for secrets at rest; when absent a key file under `dataDir` is used (SQLite only). */
+  secretKey: Buffer | undefined
+  /** Seed the demo brand on the first start with an empty store. */
+  demo: boolean
+  /** pino log level. */
+  logLevel: string
+}
+
+export type DatabaseConfig =
+  | { dialect: 'sqlite'; file: string }
+  | { dialect: 'postgres'; url: string }
+
+/** One documented environment variable: the README's configuration table is this list. */
+interface Variable {
+  name: string
+  doc: string
+  default: string
+}
+
+export const VARIABLES: readonly Variable[] = [
+  { name: 'PORT', doc: 'HTTP port', default: '8080' },
+  { name: 'HOST', doc: 'interface to bind', default: '0.0.0.0' },
+  { name: 'DATABASE_URL', doc: '`postgres://…` selects PostgreSQL; a file path or `sqlite:<path>` selects SQLite', default: '`sqlite:<DATA_DIR>/c2m.sqlite`' },
+  { name: 'DATA_DIR', doc: 'folder for the SQLite file and the generated demo master key', default: '`./data`' },
+  { name: 'REDIS_URL', doc: 'Redis shared by all instances (OAuth nonces); in-memory when unset', default: 'unset' },
+  { name: 'PUBLIC_URL', doc: 'origin clients sign OAuth requests against, e.g. `https://c2m.example.com`', default: 'the request\'s own scheme and host' },
+  { name: 'TRUST_PROXY', doc: 'honour `X-Forwarded-Proto`/`X-Forwarded-Host` (only when behind your own proxy)', default: '`false`' },
+  { name: 'OAUTH_TIMESTAMP_WINDOW', doc: 'accepted `oauth_timestamp` skew, seconds', default: '`600`' },
+  { name: 'APP_JWT_TTL', doc: 'lifetime of issued app JWTs, seconds', default: '`3600`' },
+  { name: 'C2M_SECRET_KEY', doc: '32-byte master key (base64 or 64 hex digits) encrypting secrets at rest; required with PostgreSQL', default: 'generated once into `<DATA_DIR>/master.key` with SQLite' },
+  { name: 'C2M_DEMO', doc: 'seed the demo brand on the first start with an empty store', default: '`true`' },
+  { name: 'LOG_LEVEL', doc: 'pino level: `fatal`…`trace`, or `silent`', default: '`info`' },
+]
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = path.resolve(env.DATA_DIR || './data')
+  const database = parseDatabase(env.DATABASE_URL, dataDir)
+  const secretKey = env.C2M_SECRET_KEY ? parseSecretKey(env.C2M_SECRET_KEY) : undefined
+  if (!secretKey && database.dialect === 'postgres') {
+    throw new ConfigError('C2M_SECRET_KEY is required with PostgreSQL: every instance must decrypt the same secrets')
+  }
+  const logLevel = env.LOG_LEVEL || 'info'
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`)
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    database,
+    dataDir,
+    redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    publicUrl: parsePublicUrl(env.PUBLIC_URL),
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    oauthTimestampWindowSeconds: integer(env, 'OAUTH_TIMESTAMP_WINDOW', 600, 1, 86_400),
+    appJwtTtlSeconds: integer(env, 'APP_JWT_TTL', 3600, 60, 86_400),
+    secretKey,
+    demo: boolean(env, 'C2M_DEMO', true),
+    logLevel,
+  }
+}
+
+function parseDatabase(raw: string | undefined, dataDir: string): DatabaseConfig {
+  if (!raw) return { dialect: 'sqlite', file: path.join(dataDir, 'c2m.sqlite') }
+  if (/^postgres(ql)?:\/\//.test(raw)) {
+    try {
+      new URL(raw)
+    } catch {
+      throw new ConfigError('DATABASE_URL is not a valid postgres:// URL')
+    }
+    return { dialect: 'postgres', url: raw }
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) {
+    throw new ConfigError('DATABASE_URL must be a postgres:// URL or a SQLite file path (sqlite:<path>)')
+  }
+  const file = raw.replace(/^sqlite:/, '')
+  if (!file) throw new ConfigError('DATABASE_URL names no SQLite file')
+  return { dialect: 'sqlite', file: file === ':memory:' ? file : path.resolve(file) }
+}
+
+function parseSecretKey(raw: string): Buffer {
+  const key = /^[0-9a-f]{64}$/i.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64')
+  if (key.length !== 32) throw new ConfigError('C2M_SECRET_KEY must be 32 bytes, as base64 or 64 hex digits')
+  return key
+}
+
+function parsePublicUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError('PUBLIC_URL must be an absolute URL such as https://c2m.example.com')
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('PUBLIC_URL must use http or https')
+  // Only the origin matters: clients sign https://host/api/..., so a path here would be a mistake.
+  if (url.pathname !== '/' || url.search) throw new ConfigError('PUBLIC_URL must be an origin without a path, e.g. https://c2m.example.com')
+  return url.origin
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`)
+  const value = Number(raw)
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`)
+  return value
+}
+
+function boolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  if (/^(true|1|yes)$/i.test(raw)) return true
+  if (/^(false|0|no)$/i.test(raw)) return false
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`)
+}
+
+function optionalUrl(env: NodeJS.ProcessEnv, name: string, protocols: string[]): string | undefined {
+  const raw = env[name]
+  if (!raw) return undefined
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError(`${name} must be a URL`)
+  }
+  if (!protocols.includes(url.protocol)) throw new ConfigError(`${name} must start with ${protocols.map((p) => p + '//').join(' or ')}`)
+  return raw
+}

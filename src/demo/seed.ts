@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto'
+import type { Services } from '../runtime.ts'
+import { countAccounts } from '../accounts/account.repository.ts'
+import { ProvisioningError, createAccount, createApiKey, createUser, type IssuedApiKey } from '../accounts/provisioning.service.ts'
+import { insertApp, insertPhoneNumber, insertSkill } from '../brand-config/catalog.repository.ts'
+import { saveSettings } from '../brand-config/settings.repository.ts'
+import { insertHandoff } from '../handoffs/handoff.repository.ts'
+import { DEFAULT_OPT_OUT_TEXT } from '../handoffs/handoff.ts'
+import { isoNow } from '../lib/clock.ts'
+
+export const DEMO_ACCOUNT_ID = '12345678'
+
+export interface DemoCredentials {
+  accountId: string
+  handoffId: string
+  admin: { login: string; password: string }
+  apiKey: IssuedApiKey
+}
+
+/**
+ * Seeds a complete demo brand into an empty store so the whole journey can be tried without an
+ * account anywhere. Returns null when the store already holds a brand (including when another
+ * instance seeded it a moment ago), so credentials are printed once only.
+ */
+export async function seedDemoBrand(services: Services): Promise<DemoCredentials | null> {
+  if ((await countAccounts(services.db)) > 0) return null
+  try {
+    await createAccount(services, { id: DEMO_ACCOUNT_ID, name: 'Demo Brand', zone: 'z1' })
+  } catch (error) {
+    if (error instanceof ProvisioningError) return null
+    throw error
+  }
+  const now = isoNow(services.clock)
+  const db = services.db
+  for (const name of ['sales', 'support', 'billing']) await insertSkill(db, DEMO_ACCOUNT_ID, { name, createdAt: now })
+  await insertPhoneNumber(db, DEMO_ACCOUNT_ID, { number: '+18005550100', channel: 'sms', createdAt: now })
+  await insertPhoneNumber(db, DEMO_ACCOUNT_ID, { number: '+18005550100', channel: 'wa', createdAt: now })
+  await insertApp(db, DEMO_ACCOUNT_ID, { appId: 'com.demo.brand', platform: 'ios', name: 'Demo Brand iOS', createdAt: now })
+  await saveSettings(
+    db,
+    DEMO_ACCOUNT_ID,
+    {
+      channels: [
+        { name: 'sms', enabled: true },
+        { name: 'wa', enabled: true },
+        { name: 'inapp', enabled: true },
+      ],
+      deviceCheck: false,
+      routing: { skills: ['sales', 'support', 'billing'], defaultSkill: 'support' },
+    },
+    now,
+  )
+  const handoffId = services.ids.handoffId()
+  await insertHandoff(db, DEMO_ACCOUNT_ID, {
+    id: handoffId,
+    title: 'Demo SMS handoff',
+    lookbackMinutes: 24 * 60,
+    channels: ['sms'],
+    skills: [],
+    sms: { fromNumber: '+18005550100', message: 'Thanks for calling Demo Brand. Reply here to keep talking with us by text.', optOutText: DEFAULT_OPT_OUT_TEXT },
+    createdAt: now,
+    updatedAt: now,
+  })
+  const password = randomBytes(12).toString('base64url')
+  await createUser(services, { accountId: DEMO_ACCOUNT_ID, login: 'admin', role: 'admin', skills: [], password })
+  const apiKey = await createApiKey(services, { accountId: DEMO_ACCOUNT_ID, appName: 'Demo IVR', developer: 'demo', privileges: ['ivr-engagement', 'management', 'reporting'] })
+  return { accountId: DEMO_ACCOUNT_ID, handoffId, admin: { login: 'admin', password }, apiKey }
+}
+
+export function formatDemoCredentials(demo: DemoCredentials, origin: string): string {
+  const rule = '='.repeat(72)
+  return [
+    rule,
+    ' Connect to Messaging: demo brand created (shown once; keep it)',
+    rule,
+    ` account id          ${demo.accountId}`,
+    ` SMS handoff id      ${demo.handoffId}`,
+    ` admin login         ${demo.admin.login}`,
+    ` admin password      ${demo.admin.password}`,
+    ` API key (OAuth 1.0a, privileges: ${demo.apiKey.privileges.join(', ')})`,
+    `   appKey            ${demo.apiKey.appKey}`,
+    `   secret            ${demo.apiKey.secret}`,
+    `   accessToken       ${demo.apiKey.accessToken}`,
+    `   accessTokenSecret ${demo.apiKey.accessTokenSecret}`,
+    ` API docs            ${origin}/api/api-docs`,
+    rule,
+    '',
+  ].join('\n')
+}

@@ -1,0 +1,179 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import type { AppContext } from '../app.ts'
+import { requirePrivilege } from '../auth/auth.hooks.ts'
+import { CHANNELS } from '../brand-config/channels.ts'
+import { listApps, listPhoneNumbers, listSkills } from '../brand-config/catalog.repository.ts'
+import { ApiError, apiError, ERRORS, invalidFields } from '../http/errors.ts'
+import { AccountParams, AUTHENTICATED_ERRORS, ErrorResponse } from '../http/schemas.ts'
+import { isoNow } from '../lib/clock.ts'
+import { isUniqueViolation, type DbOrTrx } from '../store/database.ts'
+import { type Handoff, type HandoffReferences, type RawHandoffInput, checkHandoff } from './handoff.ts'
+import { HANDOFF_SORTS, deleteHandoff, findHandoff, insertHandoff, isTitleTaken, listHandoffs, updateHandoff } from './handoff.repository.ts'
+
+const Channel = Type.Enum(CHANNELS)
+const Text = (maxLength: number) => Type.String({ maxLength })
+
+const HandoffBody = Type.Object(
+  {
+    title: Text(1000),
+    lookbackMinutes: Type.Integer({ description: 'from 60 (1 hour) to 43200 (30 days)' }),
+    channels: Type.Array(Channel, { maxItems: 3, description: 'priority order' }),
+    skills: Type.Optional(Type.Array(Text(255), { maxItems: 100, description: 'routing skills allowed with this handoff; empty = all' })),
+    sms: Type.Optional(
+      Type.Object(
+        { fromNumber: Text(16), message: Type.Optional(Text(10_000)), optOutText: Type.Optional(Text(1000)) },
+        { additionalProperties: false },
+      ),
+    ),
+    wa: Type.Optional(
+      Type.Object(
+        {
+          fromNumber: Text(16),
+          templateName: Type.Optional(Text(512)),
+          language: Type.Optional(Text(20)),
+          variables: Type.Optional(Type.Record(Type.String({ pattern: '^[1-9][0-9]{0,2}$' }), Text(1024))),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    inapp: Type.Optional(Type.Object({ appIds: Type.Array(Text(255), { maxItems: 10 }), message: Type.Optional(Text(10_000)) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+)
+
+const FieldList = Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))
+
+const HandoffResponse = Type.Object({
+  id: Type.String(),
+  title: Type.String(),
+  lookbackMinutes: Type.Integer(),
+  channels: Type.Array(Channel),
+  skills: Type.Array(Type.String()),
+  sms: Type.Optional(Type.Object({ fromNumber: Type.String(), message: Type.String(), optOutText: Type.String() })),
+  wa: Type.Optional(Type.Object({ fromNumber: Type.String(), templateName: Type.String(), language: Type.String(), variables: Type.Record(Type.String(), Type.String()) })),
+  inapp: Type.Optional(Type.Object({ appIds: Type.Array(Type.String()), message: Type.String() })),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+  warnings: Type.Optional(FieldList),
+})
+
+const HandoffParams = Type.Intersect([AccountParams, Type.Object({ handoffId: Type.String({ maxLength: 16 }) })])
+
+const ListQuery = Type.Object({
+  page: Type.Integer({ minimum: 1, default: 1 }),
+  pageSize: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  sort: Type.Enum(HANDOFF_SORTS, { default: 'createdAt' }),
+  order: Type.Enum(['asc', 'desc'], { default: 'desc' }),
+  title: Type.Optional(Type.String({ maxLength: 100 })),
+  channel: Type.Optional(Channel),
+})
+
+const WRITE_ERRORS = { ...AUTHENTICATED_ERRORS, 409: ErrorResponse }
+
+/** API handoffs: the configurations an IVR names by id when it calls Eligibility. */
+export function handoffRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (base) => {
+    const app = base.withTypeProvider<TypeBoxTypeProvider>()
+    const auth = requirePrivilege(ctx, 'management')
+    const tags = ['handoffs']
+
+    app.get(
+      '/handoffs',
+      { onRequest: auth, schema: { tags, summary: 'List handoffs', params: AccountParams, querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(HandoffResponse), page: Type.Integer(), pageSize: Type.Integer(), total: Type.Integer() }), ...AUTHENTICATED_ERRORS } } },
+      async (request) => {
+        const { page, pageSize } = request.query
+        const { items, total } = await listHandoffs(ctx.db, request.params.accountId, request.query)
+        return { items, page, pageSize, total }
+      },
+    )
+
+    app.post(
+      '/handoffs',
+      { onRequest: auth, schema: { tags, summary: 'Create a handoff', params: AccountParams, body: HandoffBody, response: { 201: HandoffResponse, ...WRITE_ERRORS } } },
+      async (request, reply) => {
+        const { accountId } = request.params
+        const { handoff: input, warnings } = await checkAgainstBrand(ctx.db, accountId, request.body)
+        const now = isoNow(ctx.clock)
+        const handoff = await insertWithFreshId(ctx, accountId, (id) => ({ ...input, id, createdAt: now, updatedAt: now }))
+        return reply.code(201).send({ ...handoff, ...(warnings.length ? { warnings } : {}) })
+      },
+    )
+
+    app.get(
+      '/handoffs/:handoffId',
+      { onRequest: auth, schema: { tags, summary: 'Read a handoff', params: HandoffParams, response: { 200: HandoffResponse, ...AUTHENTICATED_ERRORS } } },
+      async (request) => {
+        const handoff = await findHandoff(ctx.db, request.params.accountId, request.params.handoffId)
+        if (!handoff) throw apiError('notFound')
+        return handoff
+      },
+    )
+
+    app.put(
+      '/handoffs/:handoffId',
+      { onRequest: auth, schema: { tags, summary: 'Replace a handoff', params: HandoffParams, body: HandoffBody, response: { 200: HandoffResponse, ...WRITE_ERRORS } } },
+      async (request) => {
+        const { accountId, handoffId } = request.params
+        const existing = await findHandoff(ctx.db, accountId, handoffId)
+        if (!existing) throw apiError('notFound')
+        const { handoff: input, warnings } = await checkAgainstBrand(ctx.db, accountId, request.body, handoffId)
+        const handoff: Handoff = { ...input, id: handoffId, createdAt: existing.createdAt, updatedAt: isoNow(ctx.clock) }
+        try {
+          if (!(await updateHandoff(ctx.db, accountId, handoff))) throw apiError('notFound')
+        } catch (error) {
+          if (isUniqueViolation(error)) throw titleTaken()
+          throw error
+        }
+        return { ...handoff, ...(warnings.length ? { warnings } : {}) }
+      },
+    )
+
+    app.delete(
+      '/handoffs/:handoffId',
+      { onRequest: auth, schema: { tags, summary: 'Delete a handoff', params: HandoffParams, response: { 204: Type.Null(), ...AUTHENTICATED_ERRORS } } },
+      async (request, reply) => {
+        if (!(await deleteHandoff(ctx.db, request.params.accountId, request.params.handoffId))) throw apiError('notFound')
+        return reply.code(204).send(null)
+      },
+    )
+  }
+}
+
+async function checkAgainstBrand(db: DbOrTrx, accountId: string, body: RawHandoffInput, exceptId?: string) {
+  const [numbers, apps, skills] = await Promise.all([listPhoneNumbers(db, accountId), listApps(db, accountId), listSkills(db, accountId)])
+  const refs: HandoffReferences = {
+    smsNumbers: new Set(numbers.filter((n) => n.channel === 'sms').map((n) => n.number)),
+    waNumbers: new Set(numbers.filter((n) => n.channel === 'wa').map((n) => n.number)),
+    appIds: new Set(apps.map((a) => a.appId)),
+    skills: new Set(skills.map((s) => s.name)),
+  }
+  const check = checkHandoff(body, refs)
+  const errors = check.ok ? [] : [...check.errors]
+  if (!errors.some((e) => e.field === 'title') && (await isTitleTaken(db, accountId, body.title, exceptId))) errors.push(titleTakenField)
+  if (!check.ok || errors.length > 0) throw invalidFields(errors)
+  return check
+}
+
+const titleTakenField = { field: 'title', message: 'another handoff of this brand already has this title' }
+
+function titleTaken(): ApiError {
+  return new ApiError(ERRORS.invalidRequest, undefined, [titleTakenField])
+}
+
+/** Handoff ids are random; a collision with an existing id (vanishingly rare) draws again. */
+async function insertWithFreshId(ctx: AppContext, accountId: string, make: (id: string) => Handoff): Promise<Handoff> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const handoff = make(ctx.ids.handoffId())
+    try {
+      await insertHandoff(ctx.db, accountId, handoff)
+      return handoff
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error
+      // The same title won a race since the check: report it like the check would have.
+      if (await isTitleTaken(ctx.db, accountId, handoff.title)) throw titleTaken()
+    }
+  }
+  throw apiError('internal', 'could not allocate a handoff id')
+}

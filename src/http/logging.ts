@@ -1,0 +1,18 @@
+import type { FastifyServerOptions } from 'fastify'
+import { maskPhonesIn } from '../lib/phone.ts'
+
+/**
+ * Structured JSON logs: one line per request with its id; never a credential, never a full
+ * phone number (URLs such as `/phone-numbers/%2B18005550100` are masked to the last 4 digits).
+ */
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-twilio-signature"]', 'req.headers["x-hub-signature-256"]'], censor: '[redacted]' },
+    serializers: {
+      req(request: { method: string; url: string; id: string; ip?: string; headers?: Record<string, unknown> }) {
+        return { id: request.id, method: request.method, url: maskPhonesIn(request.url), remoteAddress: request.ip }
+      },
+    },
+  }
+}

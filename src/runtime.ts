@@ -1,0 +1,66 @@
+import { Redis } from 'ioredis'
+import type { Config } from './config.ts'
+import { type Clock, systemClock } from './lib/clock.ts'
+import { type IdGenerator, randomIds } from './lib/ids.ts'
+import { SecretBox, loadOrCreateKeyFile } from './lib/secret-box.ts'
+import { type Db, openDatabase } from './store/database.ts'
+import { migrateToLatest } from './store/migrate.ts'
+import { MemoryNonceStore, type NonceStore, RedisNonceStore } from './auth/nonce-store.ts'
+
+/** What every feature works with: the store, time, ids and the master key. */
+export interface Services {
+  db: Db
+  clock: Clock
+  ids: IdGenerator
+  secrets: SecretBox
+}
+
+/** The services plus what only a serving process needs, and how to release it all. */
+export interface Runtime extends Services {
+  config: Config
+  nonces: NonceStore
+  redis: Redis | undefined
+  close(): Promise<void>
+}
+
+export interface RuntimeOverrides {
+  clock?: Clock
+  ids?: IdGenerator
+  /** PostgreSQL schema for tests that isolate themselves. */
+  schema?: string
+}
+
+/**
+ * Opens the store (migrating it to the latest schema), the master key and, when configured,
+ * Redis. The server and every CLI command start here, so they always read the same configuration.
+ */
+export async function openRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+  const secrets = new SecretBox(config.secretKey ?? loadOrCreateKeyFile(config.dataDir))
+  const db = openDatabase(config.database, { schema: overrides.schema })
+  let redis: Redis | undefined
+  try {
+    await migrateToLatest(db)
+    if (config.redisUrl) {
+      redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true })
+      await redis.connect()
+    }
+  } catch (error) {
+    redis?.disconnect()
+    await db.destroy()
+    throw error
+  }
+  const clock = overrides.clock ?? systemClock
+  return {
+    config,
+    db,
+    clock,
+    ids: overrides.ids ?? randomIds,
+    secrets,
+    redis,
+    nonces: redis ? new RedisNonceStore(redis) : new MemoryNonceStore(() => clock.now().getTime()),
+    async close() {
+      if (redis) await redis.quit().catch(() => redis?.disconnect())
+      await db.destroy()
+    },
+  }
+}

@@ -1,0 +1,57 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import SQLite from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect, type Transaction } from 'kysely'
+import pg from 'pg'
+import type { DatabaseConfig } from '../config.ts'
+import type { Database } from './schema.ts'
+
+export type Db = Kysely<Database>
+/** Repositories take either the database or an open transaction as their first argument. */
+export type DbOrTrx = Kysely<Database> | Transaction<Database>
+
+export interface OpenOptions {
+  /** PostgreSQL schema to use instead of `public` (tests give each run its own). */
+  schema?: string
+}
+
+/**
+ * The one place the dialect is branched on. Everything above this works through Kysely
+ * and stores only text and integers, so the same queries serve SQLite and PostgreSQL.
+ */
+export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Db {
+  if (config.dialect === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: config.url,
+      max: 10,
+      ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+    })
+    // An idle client losing its connection must not take the process down; the pool replaces it.
+    pool.on('error', () => {})
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  }
+  if (config.file !== ':memory:') fs.mkdirSync(path.dirname(config.file), { recursive: true })
+  const sqlite = new SQLite(config.file)
+  sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('foreign_keys = ON')
+  // Concurrent CLI commands and the server share the file; wait for a lock instead of failing.
+  sqlite.pragma('busy_timeout = 5000')
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+}
+
+/** True when the store answers a trivial query; used by the readiness probe. */
+export async function isReachable(db: Db): Promise<boolean> {
+  try {
+    await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute()
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** A unique-constraint violation, recognised on both dialects. */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false
+  const code = (error as { code?: unknown }).code
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+}

@@ -1,0 +1,23 @@
+import { Migrator, type Migration, type MigrationResultSet } from 'kysely'
+import type { Db } from './database.ts'
+import * as foundation from './migrations/0001-foundation.ts'
+
+/** The one migration set, in order. Names never change once released. */
+const migrations: Record<string, Migration> = {
+  '0001-foundation': foundation,
+}
+
+export class MigrationError extends Error {
+  override name = 'MigrationError'
+}
+
+/** Brings the store to the latest schema; safe to run on every start and from several processes. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+  const { error, results }: MigrationResultSet = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName
+    throw new MigrationError(`migration ${failed ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`)
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
