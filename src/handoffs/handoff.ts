@@ -49,9 +49,9 @@ export const DEFAULT_OPT_OUT_TEXT = 'Reply STOP to opt out'
 export const MAX_INAPP_APPS = 3
 export const TITLE_MAX_LENGTH = 100
 
-// Letters, digits, spaces and ordinary punctuation; `<` and `>` are excluded by the user guide
-// (they would open markup wherever a title is shown).
-const TITLE_PATTERN = /^[\p{L}\p{N} .,:;!?'"()[\]{}&@#%*+=/\\_|~^$`-]+$/u
+// Letters (with their marks), digits, spaces, punctuation and symbols such as ’ – € %; no control
+// characters. `<` and `>` are excluded by the user guide: they would open markup wherever a title is shown.
+const TITLE_PATTERN = /^[\p{L}\p{M}\p{N}\p{P}\p{S}\p{Zs}]+$/u
 
 /** The brand's catalogue a handoff may refer to. */
 export interface HandoffReferences {
@@ -74,7 +74,7 @@ export function checkHandoff(input: RawHandoffInput, refs: HandoffReferences): H
   if (!title) fail('title', 'is required')
   else if (title.length > TITLE_MAX_LENGTH) fail('title', `must be at most ${TITLE_MAX_LENGTH} characters`)
   else if (/[<>]/.test(title)) fail('title', 'must not contain < or >')
-  else if (!TITLE_PATTERN.test(title)) fail('title', 'may contain only letters, digits, spaces and punctuation')
+  else if (!TITLE_PATTERN.test(title)) fail('title', 'may contain only letters, digits, spaces, punctuation and symbols')
 
   if (!Number.isInteger(input.lookbackMinutes) || input.lookbackMinutes < LOOKBACK_MIN_MINUTES || input.lookbackMinutes > LOOKBACK_MAX_MINUTES) {
     fail('lookbackMinutes', `must be a whole number of minutes from ${LOOKBACK_MIN_MINUTES} (1 hour) to ${LOOKBACK_MAX_MINUTES} (30 days)`)

@@ -12,9 +12,9 @@ export function maskPhonesIn(text: string): string {
   return text.replace(/(\+|%2B)(\d{5,15})/gi, (_, plus: string, digits: string) => plus + '*'.repeat(digits.length - 4) + digits.slice(-4))
 }
 
-/** A valid E.164 number: leading `+`, at most 15 characters, valid by libphonenumber-js metadata. */
+/** A valid E.164 number: leading `+`, at most 15 digits, valid by libphonenumber-js metadata. */
 export function isValidE164(value: string): boolean {
-  if (!/^\+[1-9]\d{1,13}$/.test(value)) return false
+  if (!/^\+[1-9]\d{1,14}$/.test(value)) return false
   const parsed = parsePhoneNumberFromString(value)
   return parsed !== undefined && parsed.isValid() && parsed.number === value
 }
