@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { randomUUID } from 'node:crypto'
 import type { Runtime } from './runtime.ts'
 import { AppJwtIssuer } from './auth/app-jwt.ts'
-import { installErrorHandling } from './http/error-handler.ts'
+import { installErrorHandling, renderFrameworkError } from './http/error-handler.ts'
 import { installMethodNotAllowed } from './http/method-not-allowed.ts'
 import { validatorCompiler } from './http/validation.ts'
 import { registerOpenApi } from './http/openapi.ts'
@@ -34,10 +34,14 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
-    routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: renderFrameworkError,
+    // A path parameter may be a 255-character skill name or app id, percent-encoded: up to 9 characters each.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 255 * 9 },
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler)
+  // The API takes JSON only: Fastify's built-in text/plain parser would turn a 415 into a 400.
+  app.removeContentTypeParser('text/plain')
   app.decorateRequest('principal', null)
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)

@@ -80,6 +80,8 @@ export interface TestApp {
   runtime: Runtime
   clock: ManualClock
   config: Config
+  /** The PostgreSQL schema of the store (undefined on SQLite), so a second instance can share it. */
+  schema: string | undefined
   close(): Promise<void>
 }
 
@@ -101,10 +103,37 @@ export async function startApp(dialect: TestDialect = dialects[0]!, env: Record<
     runtime,
     clock,
     config,
+    schema: store.schema,
     async close() {
       await app.close()
       await runtime.close()
       await store.drop()
+    },
+  }
+}
+
+/**
+ * Another instance of the service over the same store as `first` (as behind a load balancer),
+ * with its own runtime, nonce store and app; `env` as for `startApp`. It shares `first`'s clock.
+ * Closing it leaves the store to `first`, which drops it.
+ */
+export async function startSecondInstance(first: TestApp, env: Record<string, string> = {}): Promise<TestApp> {
+  const config: Config = {
+    ...loadConfig({ C2M_SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: PUBLIC_ORIGIN, LOG_LEVEL: 'silent', C2M_DEMO: 'false', ...env }),
+    database: first.config.database,
+  }
+  const runtime = await openRuntime(config, { clock: first.clock, schema: first.schema })
+  const app = await buildApp(runtime, { logger: false })
+  await app.ready()
+  return {
+    app,
+    runtime,
+    clock: first.clock,
+    config,
+    schema: first.schema,
+    async close() {
+      await app.close()
+      await runtime.close()
     },
   }
 }

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ErrorObject } from 'ajv'
 import { ApiError, apiError, invalidFields } from './errors.ts'
 import { fieldErrors } from './validation.ts'
@@ -15,6 +15,16 @@ export function installErrorHandling(app: FastifyInstance): void {
     return send(reply, apiErr)
   })
   app.setNotFoundHandler((request, reply) => send(reply, apiError('notFound')))
+}
+
+/**
+ * The router's own errors (malformed percent-encoding, an overlong path parameter) come before
+ * any route and bypass the error handler; Fastify's `frameworkErrors` option brings them here.
+ */
+export function renderFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const apiErr = toApiError(error)
+  request.log.info({ errorCode: apiErr.code }, 'request rejected')
+  send(reply.header('x-request-id', request.id), apiErr)
 }
 
 export function send(reply: FastifyReply, error: ApiError): FastifyReply {

@@ -10,7 +10,7 @@ export const ErrorResponse = Type.Object(
     detail: Type.Optional(Type.String()),
     fields: Type.Optional(Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))),
   },
-  { $id: undefined, description: 'C2M error' },
+  { description: 'C2M error' },
 )
 
 /** The error answers every authenticated route can give, for the OpenAPI document. */

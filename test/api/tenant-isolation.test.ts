@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import type { InjectOptions, LightMyRequestResponse } from 'fastify'
+import { dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
+
+const A = '4001'
+const B = '4002'
+const NOT_ENOUGH_PRIVILEGE = { errorCode: 1101, errorMessage: 'Not enough privilege to perform this operation' }
+const NOT_FOUND = { errorCode: 1004, errorMessage: 'Not Found' }
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
+
+const SMS_NUMBER = '+18005550100'
+const SPARE_NUMBER = '+18005550101'
+
+function handoffBody(title: string, fromNumber: string) {
+  return { title, lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber, message: `Hello from ${title}` } }
+}
+
+for (const dialect of dialects) {
+  describe(`tenant isolation (${dialect.name})`, () => {
+    let t: TestApp
+    let keyA: IssuedApiKey
+    let keyB: IssuedApiKey
+    let tokenB: string
+    let handoffA: string
+    let handoffB: string
+
+    const asA = (method: Method, path: string, payload?: unknown) => signedRequest(t, keyA, method, `/api/account/${A}${path}`, payload)
+
+    async function created(res: LightMyRequestResponse, status = 201) {
+      assert.equal(res.statusCode, status, res.body)
+      return json(res)
+    }
+
+    /** Everything brand A has, read with A's own key. */
+    async function snapshotOfA() {
+      const paths = ['/settings', '/skills', '/phone-numbers', '/apps', '/handoffs', `/handoffs/${handoffA}`]
+      const snapshot: Record<string, unknown> = {}
+      for (const path of paths) {
+        const res = await asA('GET', path)
+        assert.equal(res.statusCode, 200, `${path}: ${res.body}`)
+        snapshot[path] = json(res)
+      }
+      return snapshot
+    }
+
+    before(async () => {
+      t = await startApp(dialect)
+      keyA = await provisionBrand(t.runtime, A)
+      keyB = await provisionBrand(t.runtime, B)
+
+      for (const name of ['sales', 'support', 'spare-skill']) await created(await asA('POST', '/skills', { name }))
+      await created(await asA('PUT', '/settings', { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: false }], deviceCheck: false, routing: { skills: ['sales', 'support'], defaultSkill: 'support' } }), 200)
+      await created(await asA('POST', '/phone-numbers', { number: SMS_NUMBER, channel: 'sms' }))
+      await created(await asA('POST', '/phone-numbers', { number: SPARE_NUMBER, channel: 'sms' }))
+      await created(await asA('POST', '/apps', { appId: 'com.brand-a.ios', platform: 'ios', name: 'Brand A iOS' }))
+      handoffA = (await created(await asA('POST', '/handoffs', handoffBody('Brand A support line', SMS_NUMBER)))).id
+
+      // B has a catalogue of its own, so its listings are not trivially empty.
+      const asB = (method: Method, path: string, payload?: unknown) => signedRequest(t, keyB, method, `/api/account/${B}${path}`, payload)
+      await created(await asB('POST', '/skills', { name: 'b-only' }))
+      await created(await asB('POST', '/phone-numbers', { number: '+18005550199', channel: 'sms' }))
+      await created(await asB('POST', '/apps', { appId: 'com.brand-b.android', platform: 'android', name: 'Brand B Android' }))
+      handoffB = (await created(await asB('POST', '/handoffs', handoffBody('Brand B line', '+18005550199')))).id
+
+      const token = await t.app.inject({ method: 'POST', url: `/api/account/${B}/app-jwt`, payload: { grant_type: 'client_credentials', client_id: keyB.appKey, client_secret: keyB.secret } })
+      tokenB = json(token).access_token
+      assert.equal(typeof tokenB, 'string')
+    })
+    after(() => t.close())
+
+    // Every route of the configuration API (as documented, then as called), each with a body that A itself could send successfully.
+    const documentedRoutes = (): Array<[Method, string, string, unknown?]> => [
+      ['GET', '/settings', '/settings'],
+      ['PUT', '/settings', '/settings', { channels: [{ name: 'inapp', enabled: true }], deviceCheck: true, routing: { skills: [] } }],
+      ['GET', '/skills', '/skills'],
+      ['POST', '/skills', '/skills', { name: 'planted-by-b' }],
+      ['DELETE', '/skills/{name}', '/skills/spare-skill'],
+      ['GET', '/phone-numbers', '/phone-numbers'],
+      ['POST', '/phone-numbers', '/phone-numbers', { number: '+18005550177', channel: 'wa' }],
+      ['DELETE', '/phone-numbers/{number}', `/phone-numbers/${encodeURIComponent(SPARE_NUMBER)}`],
+      ['GET', '/apps', '/apps'],
+      ['POST', '/apps', '/apps', { appId: 'com.planted.by.b', platform: 'android', name: 'Planted' }],
+      ['DELETE', '/apps/{appId}', '/apps/com.brand-a.ios'],
+      ['GET', '/handoffs', '/handoffs'],
+      ['POST', '/handoffs', '/handoffs', handoffBody('Planted by B', SMS_NUMBER)],
+      ['GET', '/handoffs/{handoffId}', `/handoffs/${handoffA}`],
+      ['PUT', '/handoffs/{handoffId}', `/handoffs/${handoffA}`, handoffBody('Renamed by B', SMS_NUMBER)],
+      ['DELETE', '/handoffs/{handoffId}', `/handoffs/${handoffA}`],
+    ]
+    const routes = (): Array<[Method, string, unknown?]> => documentedRoutes().map(([method, , path, payload]) => [method, path, payload])
+
+    test('the routes checked here are every brand route the service documents (but the token endpoint, tested apart)', async () => {
+      const doc = json(await t.app.inject({ method: 'GET', url: '/api/api-docs/json' }))
+      const prefix = '/api/account/{accountId}'
+      const served = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+        .filter(([path]) => path.startsWith(prefix) && path !== `${prefix}/app-jwt`)
+        .flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.slice(prefix.length)}`))
+      const checked = documentedRoutes().map(([method, template]) => `${method} ${template}`)
+      assert.deepEqual([...checked].sort(), [...served].sort(), 'a new brand route must be added to the tenant isolation list')
+    })
+
+    test('HEAD on A\'s readable routes is refused to B as well', async () => {
+      for (const [method, path] of routes()) {
+        if (method !== 'GET') continue
+        const res = await t.app.inject({ method: 'HEAD', url: `/api/account/${A}${path}`, headers: { authorization: `Bearer ${tokenB}` } })
+        assert.equal(res.statusCode, 403, `HEAD ${path}`)
+        assert.equal(res.body, '')
+      }
+    })
+
+    test('B\'s OAuth key gets 403 on every one of A\'s routes, and A\'s data is unchanged', async () => {
+      const before = await snapshotOfA()
+      for (const [method, path, payload] of routes()) {
+        const res = await signedRequest(t, keyB, method, `/api/account/${A}${path}`, payload)
+        assert.equal(res.statusCode, 403, `${method} ${path}: ${res.body}`)
+        assert.deepEqual(json(res), NOT_ENOUGH_PRIVILEGE, `${method} ${path}`)
+      }
+      assert.deepEqual(await snapshotOfA(), before)
+    })
+
+    test('B\'s app JWT gets 403 on every one of A\'s routes, and A\'s data is unchanged', async () => {
+      const before = await snapshotOfA()
+      for (const [method, path, payload] of routes()) {
+        const options: InjectOptions = { method, url: `/api/account/${A}${path}`, headers: { authorization: `Bearer ${tokenB}` } }
+        if (payload !== undefined) options.payload = payload as InjectOptions['payload']
+        const res = await t.app.inject(options)
+        assert.equal(res.statusCode, 403, `${method} ${path}: ${res.body}`)
+        assert.deepEqual(json(res), NOT_ENOUGH_PRIVILEGE, `${method} ${path}`)
+      }
+      assert.deepEqual(await snapshotOfA(), before)
+    })
+
+    test('B\'s listings contain only B\'s data', async () => {
+      const asB = (path: string) => signedRequest(t, keyB, 'GET', `/api/account/${B}${path}`)
+      assert.deepEqual(json(await asB('/skills')).items.map((s: { name: string }) => s.name), ['b-only'])
+      assert.deepEqual(json(await asB('/phone-numbers')).items.map((n: { number: string }) => n.number), ['+18005550199'])
+      assert.deepEqual(json(await asB('/apps')).items.map((a: { appId: string }) => a.appId), ['com.brand-b.android'])
+      const handoffs = json(await asB('/handoffs'))
+      assert.equal(handoffs.total, 1)
+      assert.deepEqual(handoffs.items.map((h: { id: string }) => h.id), [handoffB])
+      for (const title of ['Brand A', 'support line', 'Planted', 'Renamed']) {
+        assert.equal(json(await asB(`/handoffs?title=${encodeURIComponent(title)}`)).total, 0, title)
+      }
+      // A has settings, B has none: B sees its own absence, not A's settings.
+      const settings = await asB('/settings')
+      assert.equal(settings.statusCode, 404)
+      assert.equal(json(settings).errorCode, 1004)
+      for (const res of [await asB('/skills'), await asB('/phone-numbers'), await asB('/apps'), await asB('/handoffs')]) {
+        for (const secret of ['sales', 'support', SMS_NUMBER, SPARE_NUMBER, 'com.brand-a.ios', handoffA, 'Brand A']) {
+          assert.ok(!res.body.includes(secret), `${secret} leaked in ${res.body}`)
+        }
+      }
+    })
+
+    test('A\'s resources named on B\'s own path are simply not found', async () => {
+      const snapshotBefore = await snapshotOfA()
+      const asB = (method: Method, path: string, payload?: unknown) => signedRequest(t, keyB, method, `/api/account/${B}${path}`, payload)
+      for (const [method, path, payload] of [
+        ['GET', `/handoffs/${handoffA}`],
+        ['PUT', `/handoffs/${handoffA}`, handoffBody('Taken over', '+18005550199')],
+        ['DELETE', `/handoffs/${handoffA}`],
+        ['DELETE', '/skills/support'],
+        ['DELETE', `/phone-numbers/${encodeURIComponent(SMS_NUMBER)}`],
+        ['DELETE', '/apps/com.brand-a.ios'],
+      ] as Array<[Method, string, unknown?]>) {
+        const res = await asB(method, path, payload)
+        assert.equal(res.statusCode, 404, `${method} ${path}: ${res.body}`)
+        assert.deepEqual(json(res), NOT_FOUND, `${method} ${path}`)
+      }
+      assert.deepEqual(await snapshotOfA(), snapshotBefore)
+    })
+
+    // Last, because it changes A's data: it proves each route above is served, so the 403s are not 404s in disguise.
+    test('every route listed is a real route: A\'s own key is served on each of them', async () => {
+      for (const [method, path, payload] of routes()) {
+        const res = await asA(method, path, payload)
+        assert.ok([200, 201, 204].includes(res.statusCode), `${method} ${path}: ${res.statusCode} ${res.body}`)
+      }
+    })
+  })
+}
