@@ -1,5 +1,5 @@
 import closeWithGrace from 'close-with-grace'
-import { buildApp } from './app.ts'
+import { type App, buildApp } from './app.ts'
 import type { Config } from './config.ts'
 import { openRuntime } from './runtime.ts'
 import { formatDemoCredentials, seedDemoBrand } from './demo/seed.ts'
@@ -7,14 +7,26 @@ import { formatDemoCredentials, seedDemoBrand } from './demo/seed.ts'
 /** The only process code: open the store, seed the demo brand once, listen, close gracefully. */
 export async function serve(config: Config): Promise<void> {
   const runtime = await openRuntime(config)
-  const app = await buildApp(runtime)
-  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
-    if (err) app.log.error({ err }, 'closing after an unexpected error')
-    else app.log.info({ signal }, 'shutting down')
-    await app.close()
+  let app: App | undefined
+  let grace: ReturnType<typeof closeWithGrace> | undefined
+  try {
+    const started = await buildApp(runtime)
+    app = started
+    grace = closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+      if (err) started.log.error({ err }, 'closing after an unexpected error')
+      else started.log.info({ signal }, 'shutting down')
+      await started.close()
+      await runtime.close()
+    })
+    const demo = config.demo ? await seedDemoBrand(runtime) : null
+    // Printed before listening: a port that turns out to be taken must not swallow credentials shown only once.
+    if (demo) process.stdout.write(formatDemoCredentials(demo, config.publicUrl ?? `http://localhost:${config.port}`))
+    await started.listen({ port: config.port, host: config.host })
+  } catch (error) {
+    // Left installed, close-with-grace would end the failed start with exit code 0 once the loop drains.
+    grace?.uninstall()
+    await app?.close()
     await runtime.close()
-  })
-  const demo = config.demo ? await seedDemoBrand(runtime) : null
-  await app.listen({ port: config.port, host: config.host })
-  if (demo) process.stdout.write(formatDemoCredentials(demo, config.publicUrl ?? `http://localhost:${config.port}`))
+    throw error
+  }
 }

@@ -7,6 +7,7 @@ import { USER_ROLES, type UserRole } from '../accounts/user.repository.ts'
 import { ProvisioningError, createAccount, createApiKey, createUser } from '../accounts/provisioning.service.ts'
 import { PRIVILEGES, listApiKeys, revokeApiKey } from '../auth/api-key.repository.ts'
 import { MigrationError, migrateToLatest } from '../store/migrate.ts'
+import { openDatabase } from '../store/database.ts'
 import { isoNow } from '../lib/clock.ts'
 
 /** A mistake in how the command was called: one line on stderr, exit code 2. */
@@ -53,11 +54,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     }
     if (group === 'migrate') {
       parse([action, ...rest].filter((a) => a !== undefined), {})
-      return await withRuntime(async (runtime) => {
-        // openRuntime has already migrated; report what the store is at.
-        const applied = await migrateToLatest(runtime.db)
+      // Not through openRuntime, which migrates silently: the operator is told what was applied.
+      const db = openDatabase(loadConfig().database)
+      try {
+        const applied = await migrateToLatest(db)
         io.stdout(applied.length ? `applied ${applied.join(', ')}\n` : 'store is at the latest schema\n')
-      })
+        return 0
+      } finally {
+        await db.destroy()
+      }
     }
     const command = COMMANDS[`${group} ${action ?? ''}`]
     if (!command) throw new UsageError(`unknown command "${[group, action].filter(Boolean).join(' ')}"; run c2m --help`)

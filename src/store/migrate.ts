@@ -1,5 +1,5 @@
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely'
-import type { Db } from './database.ts'
+import { type Db, currentSchema } from './database.ts'
 import * as foundation from './migrations/0001-foundation.ts'
 
 /** The one migration set, in order. Names never change once released. */
@@ -13,7 +13,9 @@ export class MigrationError extends Error {
 
 /** Brings the store to the latest schema; safe to run on every start and from several processes. */
 export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+  // Kysely looks for its own migration tables in every schema of the database: pinned to ours, another
+  // schema's tables (another app, a parallel test run) cannot make it skip creating them here.
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: await currentSchema(db) })
   const { error, results }: MigrationResultSet = await migrator.migrateToLatest()
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName
