@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { randomUUID } from 'node:crypto'
 import type { Runtime } from './runtime.ts'
@@ -8,17 +8,32 @@ import { installMethodNotAllowed } from './http/method-not-allowed.ts'
 import { validatorCompiler } from './http/validation.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { healthRoutes } from './http/health.routes.ts'
-import { loggerOptions } from './http/logging.ts'
 import { appJwtRoutes } from './auth/app-jwt.routes.ts'
 import { brandConfigRoutes } from './brand-config/brand-config.routes.ts'
 import { handoffRoutes } from './handoffs/handoff.routes.ts'
+import { c2mRoutes } from './c2m/c2m.routes.ts'
+import { RateLimit } from './c2m/rate-limit.ts'
+import { AdapterRegistry } from './channels/adapter-registry.ts'
+import { sandboxRoutes } from './channels/sandbox.routes.ts'
+import { deviceRoutes } from './consumers/devices.routes.ts'
+import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from './delivery/dispatcher.ts'
 
-/** What request handlers work with: the runtime plus the app JWT issuer derived from it. */
+/** What request handlers work with: the runtime plus what is built from it once per process. */
 export interface AppContext extends Runtime {
   jwt: AppJwtIssuer
+  rateLimit: RateLimit
+  adapters: AdapterRegistry
+  dispatcher: Dispatcher
 }
 
 export type App = FastifyInstance
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** This instance's outbox dispatcher (tests drive it with `runOnce`). */
+    dispatcher: Dispatcher
+  }
+}
 
 export interface BuildOptions {
   /** Replaces the pino options (tests silence or capture the log). */
@@ -27,9 +42,21 @@ export interface BuildOptions {
 
 /** Builds the whole HTTP application over an open runtime; `server.ts` only listens and closes. */
 export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Promise<App> {
-  const ctx: AppContext = { ...runtime, jwt: new AppJwtIssuer(runtime.secrets.deriveKey('app-jwt'), runtime.config.appJwtTtlSeconds) }
+  const { config } = runtime
+  const adapters = new AdapterRegistry(runtime.db, runtime.clock)
+  const ctx: AppContext = {
+    ...runtime,
+    jwt: new AppJwtIssuer(runtime.secrets.deriveKey('app-jwt'), config.appJwtTtlSeconds),
+    rateLimit: new RateLimit(config.rateLimit, config.rateLimitWindowSeconds, runtime.redis, runtime.logger),
+    adapters,
+    dispatcher: new Dispatcher(runtime.db, runtime.clock, adapters, runtime.logger, {
+      ...DEFAULT_DISPATCHER_OPTIONS,
+      pollIntervalMs: config.deliveryPollMs,
+      maxAttempts: config.deliveryMaxAttempts,
+    }),
+  }
   const app = Fastify({
-    logger: options.logger ?? loggerOptions(runtime.config.logLevel),
+    ...(options.logger === undefined ? { loggerInstance: runtime.logger as FastifyBaseLogger } : { logger: options.logger }),
     trustProxy: runtime.config.trustProxy,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
@@ -43,6 +70,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   // The API takes JSON only: Fastify's built-in text/plain parser would turn a 415 into a 400.
   app.removeContentTypeParser('text/plain')
   app.decorateRequest('principal', null)
+  app.decorate('dispatcher', ctx.dispatcher)
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
@@ -54,6 +82,15 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await app.register(appJwtRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(brandConfigRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(handoffRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(c2mRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(deviceRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(sandboxRoutes(ctx), { prefix: '/api/account/:accountId' })
   await routes.seal()
+
+  if (config.deliveryWorker) {
+    app.addHook('onReady', async () => ctx.dispatcher.start())
+  }
+  // Registered unconditionally: stopping a dispatcher that never started is a no-op.
+  app.addHook('onClose', async () => ctx.dispatcher.stop())
   return app
 }

@@ -29,6 +29,18 @@ export interface Config {
   demo: boolean
   /** pino log level. */
   logLevel: string
+  /** How long an eligibility call can be invited, in seconds. */
+  callTtlSeconds: number
+  /** Requests each brand may make to each C2M endpoint per window. */
+  rateLimit: number
+  /** The rate limit's window, in seconds. */
+  rateLimitWindowSeconds: number
+  /** Run the delivery dispatcher in this process. */
+  deliveryWorker: boolean
+  /** Pause between dispatcher rounds when nothing is due, in ms. */
+  deliveryPollMs: number
+  /** Sends tried before a message is marked failed. */
+  deliveryMaxAttempts: number
 }
 
 export type DatabaseConfig =
@@ -55,6 +67,12 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'C2M_SECRET_KEY', doc: '32-byte master key (base64 or 64 hex digits) encrypting secrets at rest; required with PostgreSQL', default: 'generated once into `<DATA_DIR>/master.key` with SQLite' },
   { name: 'C2M_DEMO', doc: 'seed the demo brand on the first start with an empty store', default: '`true`' },
   { name: 'LOG_LEVEL', doc: 'pino level: `fatal`…`trace`, or `silent`', default: '`info`' },
+  { name: 'CALL_TTL', doc: 'how long after eligibility a call can still be invited, seconds', default: '`86400` (24 hours)' },
+  { name: 'RATE_LIMIT', doc: 'requests per brand per C2M endpoint (eligibility, invite) per window', default: '`30`' },
+  { name: 'RATE_LIMIT_WINDOW', doc: 'the rate limit\'s window, seconds', default: '`1`' },
+  { name: 'DELIVERY_WORKER', doc: 'run the outbox dispatcher in this process (every instance may)', default: '`true`' },
+  { name: 'DELIVERY_POLL_MS', doc: 'dispatcher pause when nothing is due, milliseconds', default: '`500`' },
+  { name: 'DELIVERY_MAX_ATTEMPTS', doc: 'send attempts before a message is marked failed', default: '`8`' },
 ]
 
 export class ConfigError extends Error {
@@ -85,6 +103,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretKey,
     demo: boolean(env, 'C2M_DEMO', true),
     logLevel,
+    callTtlSeconds: integer(env, 'CALL_TTL', 86_400, 60, 30 * 86_400),
+    rateLimit: integer(env, 'RATE_LIMIT', 30, 1, 1_000_000),
+    rateLimitWindowSeconds: integer(env, 'RATE_LIMIT_WINDOW', 1, 1, 3600),
+    deliveryWorker: boolean(env, 'DELIVERY_WORKER', true),
+    deliveryPollMs: integer(env, 'DELIVERY_POLL_MS', 500, 10, 60_000),
+    deliveryMaxAttempts: integer(env, 'DELIVERY_MAX_ATTEMPTS', 8, 1, 100),
   }
 }
 

@@ -5,7 +5,9 @@ import { type IdGenerator, randomIds } from './lib/ids.ts'
 import { SecretBox, loadOrCreateKeyFile } from './lib/secret-box.ts'
 import { type Db, openDatabase } from './store/database.ts'
 import { migrateToLatest } from './store/migrate.ts'
-import { MemoryNonceStore, type NonceStore, RedisNonceStore } from './auth/nonce-store.ts'
+import { FallbackNonceStore, MemoryNonceStore, type NonceStore, RedisNonceStore } from './auth/nonce-store.ts'
+import type { Logger } from 'pino'
+import { createLogger } from './http/logging.ts'
 
 /** What every feature works with: the store, time, ids and the master key. */
 export interface Services {
@@ -18,6 +20,7 @@ export interface Services {
 /** The services plus what only a serving process needs, and how to release it all. */
 export interface Runtime extends Services {
   config: Config
+  logger: Logger
   nonces: NonceStore
   redis: Redis | undefined
   close(): Promise<void>
@@ -35,13 +38,17 @@ export interface RuntimeOverrides {
  * Redis. The server and every CLI command start here, so they always read the same configuration.
  */
 export async function openRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+  const logger = createLogger(config.logLevel)
   const secrets = new SecretBox(config.secretKey ?? loadOrCreateKeyFile(config.dataDir))
   const db = openDatabase(config.database, { schema: overrides.schema })
   let redis: Redis | undefined
   try {
     await migrateToLatest(db)
     if (config.redisUrl) {
-      redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true })
+      // No offline queue: while Redis is away, commands fail at once and callers fall back to
+      // memory, instead of holding a caller on the phone until Redis returns.
+      redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false })
+      redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'))
       await redis.connect()
     }
   } catch (error) {
@@ -50,14 +57,18 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     throw error
   }
   const clock = overrides.clock ?? systemClock
+  const memoryNonces = new MemoryNonceStore(() => clock.now().getTime())
   return {
     config,
+    logger,
     db,
     clock,
     ids: overrides.ids ?? randomIds,
     secrets,
     redis,
-    nonces: redis ? new RedisNonceStore(redis) : new MemoryNonceStore(() => clock.now().getTime()),
+    nonces: redis
+      ? new FallbackNonceStore(new RedisNonceStore(redis), memoryNonces, (error) => logger.warn({ err: error }, 'redis unavailable: OAuth nonces checked per instance'))
+      : memoryNonces,
     async close() {
       if (redis) await redis.quit().catch(() => redis?.disconnect())
       await db.destroy()

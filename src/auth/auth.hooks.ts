@@ -1,8 +1,7 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import type { AppContext } from '../app.ts'
 import { apiError } from '../http/errors.ts'
-import type { Privilege } from './api-key.repository.ts'
-import { type Principal, authenticate, authorize } from './authenticate.ts'
+import { type Permission, type Principal, authenticate, authorize } from './authenticate.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,10 +21,10 @@ export function publicUrlOf(ctx: AppContext, request: FastifyRequest): string {
 
 /**
  * An onRequest hook for routes under `/api/account/:accountId/`: 401 unless the caller proves
- * an API key (OAuth 1.0a or app JWT), 403 unless that key is this brand's and holds `privilege`.
+ * an API key (OAuth 1.0a or app JWT), 403 unless that key is this brand's and has `permission`.
  * It runs before the body is read, so an unauthenticated caller learns nothing about validation.
  */
-export function requirePrivilege(ctx: AppContext, privilege: Privilege): onRequestAsyncHookHandler {
+export function requirePrivilege(ctx: AppContext, permission: Permission): onRequestAsyncHookHandler {
   const deps = { ...ctx, timestampWindowSeconds: ctx.config.oauthTimestampWindowSeconds }
   return async (request) => {
     const result = await authenticate(deps, {
@@ -39,7 +38,7 @@ export function requirePrivilege(ctx: AppContext, privilege: Privilege): onReque
       throw apiError('invalidBearerToken')
     }
     const { accountId } = request.params as { accountId?: string }
-    const denied = authorize(result.principal, accountId ?? '', privilege)
+    const denied = authorize(result.principal, accountId ?? '', permission)
     if (denied) throw denied
     request.principal = result.principal
   }

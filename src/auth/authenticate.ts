@@ -77,11 +77,15 @@ function toPrincipal(key: SealedApiKey, scheme: Principal['scheme']): Principal 
   return { accountId: key.accountId, keyId: key.id, appKey: key.appKey, privileges: key.privileges, scheme }
 }
 
+/** What a route lets through: one privilege, or a rule of its own over the principal. */
+export type Permission = Privilege | ((principal: Principal) => boolean)
+
 /**
- * Whether the principal may act on this brand with this privilege. Another brand's path is a
- * 403 like a missing privilege, so a key learns nothing about brands other than its own.
+ * Whether the principal may act on this brand. Another brand's path is a 403 like a missing
+ * privilege, so a key learns nothing about brands other than its own.
  */
-export function authorize(principal: Principal, accountId: string, privilege: Privilege): ApiError | null {
-  if (principal.accountId !== accountId || !principal.privileges.includes(privilege)) return apiError('notEnoughPrivilege')
+export function authorize(principal: Principal, accountId: string, permission: Permission): ApiError | null {
+  const permitted = typeof permission === 'function' ? permission(principal) : principal.privileges.includes(permission)
+  if (principal.accountId !== accountId || !permitted) return apiError('notEnoughPrivilege')
   return null
 }

@@ -58,3 +58,24 @@ export class RedisNonceStore implements NonceStore {
     return result === 'OK'
   }
 }
+
+/**
+ * Redis first; when Redis cannot answer, this instance's memory, so an outage degrades replay
+ * protection to per-instance instead of refusing every signed request. The fallback is reported.
+ */
+export class FallbackNonceStore implements NonceStore {
+  constructor(
+    private readonly primary: NonceStore,
+    private readonly fallback: NonceStore,
+    private readonly onFallback: (error: unknown) => void,
+  ) {}
+
+  async remember(key: string, ttlSeconds: number): Promise<boolean> {
+    try {
+      return await this.primary.remember(key, ttlSeconds)
+    } catch (error) {
+      this.onFallback(error)
+      return this.fallback.remember(key, ttlSeconds)
+    }
+  }
+}

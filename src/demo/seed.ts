@@ -57,7 +57,7 @@ export async function seedDemoBrand(services: Services): Promise<DemoCredentials
     lookbackMinutes: 24 * 60,
     channels: ['sms'],
     skills: [],
-    sms: { fromNumber: '+18005550100', message: 'Thanks for calling Demo Brand. Reply here to keep talking with us by text.', optOutText: DEFAULT_OPT_OUT_TEXT },
+    sms: { fromNumber: '+18005550100', message: 'Hi {{1}}, thanks for calling Demo Brand. Reply here to keep talking with us by text.', optOutText: DEFAULT_OPT_OUT_TEXT },
     createdAt: now,
     updatedAt: now,
   })

@@ -1,11 +1,11 @@
-import type { FastifyServerOptions } from 'fastify'
+import { pino, type LoggerOptions, type Logger } from 'pino'
 import { maskPhonesIn } from '../lib/phone.ts'
 
 /**
  * Structured JSON logs: one line per request with its id; never a credential, never a full
  * phone number (URLs such as `/phone-numbers/%2B18005550100` are masked to the last 4 digits).
  */
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-twilio-signature"]', 'req.headers["x-hub-signature-256"]'], censor: '[redacted]' },
@@ -15,4 +15,9 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
       },
     },
   }
+}
+
+/** The process's logger: the HTTP layer and background work (delivery, fallbacks) share it. */
+export function createLogger(level: string): Logger {
+  return pino(loggerOptions(level))
 }

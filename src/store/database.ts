@@ -39,9 +39,13 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
 }
 
+export function isPostgres(db: DbOrTrx): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+}
+
 /** The PostgreSQL schema unqualified names resolve to (first of the search_path); undefined on SQLite. */
 export async function currentSchema(db: Db): Promise<string | undefined> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined
+  if (!isPostgres(db)) return undefined
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)
   return rows[0]?.schema ?? undefined
 }

@@ -1,10 +1,12 @@
 import { Migrator, type Migration, type MigrationResultSet } from 'kysely'
 import { type Db, currentSchema } from './database.ts'
 import * as foundation from './migrations/0001-foundation.ts'
+import * as callsAndDelivery from './migrations/0002-calls-and-delivery.ts'
 
 /** The one migration set, in order. Names never change once released. */
-const migrations: Record<string, Migration> = {
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
+  '0002-calls-and-delivery': callsAndDelivery,
 }
 
 export class MigrationError extends Error {
@@ -15,7 +17,7 @@ export class MigrationError extends Error {
 export async function migrateToLatest(db: Db): Promise<string[]> {
   // Kysely looks for its own migration tables in every schema of the database: pinned to ours, another
   // schema's tables (another app, a parallel test run) cannot make it skip creating them here.
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: await currentSchema(db) })
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) }, migrationTableSchema: await currentSchema(db) })
   const { error, results }: MigrationResultSet = await migrator.migrateToLatest()
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName

@@ -11,6 +11,11 @@ export interface Database {
   phone_numbers: PhoneNumberTable
   apps: AppTable
   handoffs: HandoffTable
+  calls: CallTable
+  outbox: OutboxTable
+  sandbox_messages: SandboxMessageTable
+  devices: DeviceTable
+  opt_outs: OptOutTable
 }
 
 export interface AccountTable {
@@ -96,4 +101,86 @@ export interface HandoffTable {
   inapp: string | null
   created_at: string
   updated_at: string
+}
+
+/** One eligibility check: its inputs, the handoff as it was, what was available and why not. */
+export interface CallTable {
+  id: string
+  account_id: string
+  handoff_id: string
+  skill: string
+  consumer_phone: string
+  consumer_id: string | null
+  ivr_number: string | null
+  /** JSON array of SDEs as given. */
+  sdes: string | null
+  /** JSON object. */
+  template_variables: string
+  /** JSON snapshot of the handoff at eligibility time: invite sends what was checked. */
+  handoff: string
+  /** JSON array of channels in priority order. */
+  available_channels: string
+  /** JSON object: channel → "available" or the reason it is not. */
+  channel_checks: string
+  eligible: number
+  created_at: string
+  expires_at: string
+  invited_at: string | null
+  invite_channel: string | null
+  invite_skill: string | null
+}
+
+/** The transactional outbox: a message to deliver, written with the invite that caused it. */
+export interface OutboxTable {
+  id: string
+  account_id: string
+  call_id: string
+  channel: string
+  /** JSON OutboundMessage. */
+  message: string
+  /** pending → sending → sent | failed */
+  status: string
+  attempts: number
+  available_at: string
+  /** While `sending`: after this instant another dispatcher may claim the row again. */
+  lease_until: string | null
+  provider_message_id: string | null
+  last_error: string | null
+  created_at: string
+  updated_at: string
+}
+
+/** The built-in sandbox channel's inbox: what was "sent" and what consumers "replied". */
+export interface SandboxMessageTable {
+  id: string
+  account_id: string
+  direction: string
+  channel: string
+  /** Phone number or consumerId: whose conversation this is. */
+  consumer: string
+  from: string
+  to: string
+  text: string
+  status: string
+  call_id: string | null
+  app_id: string | null
+  created_at: string
+}
+
+export interface DeviceTable {
+  account_id: string
+  consumer_id: string
+  app_id: string
+  platform: string
+  push_token: string
+  created_at: string
+  updated_at: string
+}
+
+export interface OptOutTable {
+  account_id: string
+  consumer_phone: string
+  channel: string
+  from_number: string
+  opted_out_at: string
 }

@@ -15,6 +15,7 @@ import { openDatabase } from '../../src/store/database.ts'
 import { findUserByLogin } from '../../src/accounts/user.repository.ts'
 import { verifyPassword } from '../../src/lib/password.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
+import { MIGRATIONS } from '../../src/store/migrate.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const BIN = path.join(ROOT, 'bin', 'c2m.js')
@@ -94,7 +95,7 @@ describe('c2m CLI over SQLite', () => {
   test('migrate applies the migrations to an empty store, then has nothing left to apply', async () => {
     const first = await c2m(['migrate'], env)
     ok(first, 'migrate')
-    assert.equal(first.stdout, 'applied 0001-foundation\n')
+    assert.equal(first.stdout, `applied ${Object.keys(MIGRATIONS).join(', ')}\n`)
     assert.ok(fs.existsSync(path.join(dataDir, 'c2m.sqlite')), 'the SQLite file is under DATA_DIR')
     const second = await c2m(['migrate'], env)
     ok(second, 'migrate again')
@@ -312,7 +313,7 @@ describe('c2m CLI over PostgreSQL', { skip: !process.env.TEST_DATABASE_URL && 'T
   test('provisions a brand whose key authenticates against the app', async () => {
     const migrated = await c2m(['migrate'], env)
     ok(migrated, 'migrate')
-    assert.equal(migrated.stdout, 'applied 0001-foundation\n')
+    assert.equal(migrated.stdout, `applied ${Object.keys(MIGRATIONS).join(', ')}\n`)
     const tables = await admin((c) => c.query<{ table_name: string }>('select table_name from information_schema.tables where table_schema = $1', [schema]))
     assert.ok(tables.rows.some((r) => r.table_name === 'accounts'), 'the tables are in the test schema')
     assert.ok(!fs.existsSync(path.join(dataDir, 'c2m.sqlite')), 'no SQLite file with PostgreSQL')

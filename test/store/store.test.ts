@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
-import { Migrator } from 'kysely'
+import { Migrator, NO_MIGRATIONS } from 'kysely'
 import { ManualClock, TEST_SECRET_KEY, dialects, type TestDialect } from '../helper.ts'
 import { type Db, isUniqueViolation, openDatabase } from '../../src/store/database.ts'
-import { migrateToLatest } from '../../src/store/migrate.ts'
-import * as foundation from '../../src/store/migrations/0001-foundation.ts'
+import { MIGRATIONS, migrateToLatest } from '../../src/store/migrate.ts'
+
+const ALL_MIGRATIONS = Object.keys(MIGRATIONS)
 import type { Services } from '../../src/runtime.ts'
 import { SecretBox } from '../../src/lib/secret-box.ts'
 import { randomIds } from '../../src/lib/ids.ts'
@@ -29,7 +30,7 @@ import {
 } from '../../src/handoffs/handoff.repository.ts'
 import type { Handoff } from '../../src/handoffs/handoff.ts'
 
-const TABLES = ['accounts', 'api_keys', 'apps', 'brand_settings', 'handoffs', 'phone_numbers', 'skills', 'users']
+const TABLES = ['accounts', 'api_keys', 'apps', 'brand_settings', 'calls', 'devices', 'handoffs', 'opt_outs', 'outbox', 'phone_numbers', 'sandbox_messages', 'skills', 'users']
 const AT = '2026-11-21T12:00:00.000Z'
 
 interface Store {
@@ -94,7 +95,7 @@ for (const dialect of dialects) {
       const store = await openStore(dialect)
       try {
         assert.deepEqual(await tableNames(store), [])
-        assert.deepEqual(await migrateToLatest(store.db), ['0001-foundation'])
+        assert.deepEqual(await migrateToLatest(store.db), ALL_MIGRATIONS)
         const tables = await tableNames(store)
         for (const table of TABLES) assert.ok(tables.includes(table), `${table} exists`)
         assert.deepEqual(await migrateToLatest(store.db), [])
@@ -108,8 +109,8 @@ for (const dialect of dialects) {
       const first = await openStore(dialect)
       const second = await openStore(dialect)
       try {
-        assert.deepEqual(await migrateToLatest(first.db), ['0001-foundation'])
-        assert.deepEqual(await migrateToLatest(second.db), ['0001-foundation'])
+        assert.deepEqual(await migrateToLatest(first.db), ALL_MIGRATIONS)
+        assert.deepEqual(await migrateToLatest(second.db), ALL_MIGRATIONS)
         await insertAccount(second.db, { id: '2', name: 'Second', zone: 'z1', createdAt: AT })
         assert.equal(await countAccounts(first.db), 0)
         assert.equal(await countAccounts(second.db), 1)
@@ -119,19 +120,19 @@ for (const dialect of dialects) {
       }
     })
 
-    test('the down migration drops every table it created, and up works again after it', async () => {
+    test('the down migrations drop every table they created, and up works again after it', async () => {
       const store = await openStore(dialect)
       try {
         await migrateToLatest(store.db)
         await insertAccount(store.db, { id: '1', name: 'Before down', zone: 'z1', createdAt: AT })
-        const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => ({ '0001-foundation': foundation }) }, migrationTableSchema: store.schema })
-        const { error, results } = await migrator.migrateDown()
+        const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) }, migrationTableSchema: store.schema })
+        const { error, results } = await migrator.migrateTo(NO_MIGRATIONS)
         assert.equal(error, undefined)
-        assert.deepEqual(results?.map((r) => [r.migrationName, r.direction, r.status]), [['0001-foundation', 'Down', 'Success']])
+        assert.deepEqual(results?.map((r) => [r.migrationName, r.direction, r.status]), [...ALL_MIGRATIONS].reverse().map((name) => [name, 'Down', 'Success']))
         const left = await tableNames(store)
         for (const table of TABLES) assert.ok(!left.includes(table), `${table} was dropped`)
         assert.deepEqual(left.filter((t) => !t.startsWith('kysely_migration')), [])
-        assert.deepEqual(await migrateToLatest(store.db), ['0001-foundation'])
+        assert.deepEqual(await migrateToLatest(store.db), ALL_MIGRATIONS)
         assert.equal(await countAccounts(store.db), 0)
       } finally {
         await store.close()

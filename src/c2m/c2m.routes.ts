@@ -1,0 +1,115 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { ErrorObject } from 'ajv'
+import { Type } from 'typebox'
+import type { AppContext } from '../app.ts'
+import { requirePrivilege } from '../auth/auth.hooks.ts'
+import { CHANNELS } from '../brand-config/channels.ts'
+import { apiError } from '../http/errors.ts'
+import { AccountParams, ErrorResponse } from '../http/schemas.ts'
+import { isValidE164 } from '../lib/phone.ts'
+import { invalidBody, rateLimited, requireJson, requireVersion } from './c2m.hooks.ts'
+import { checkEligibility } from './eligibility.service.ts'
+import type { EligibilityRequest } from './eligibility.ts'
+import { invite, type InviteRequest } from './invite.service.ts'
+
+const VersionQuery = Type.Object({ v: Type.String({ description: 'API version: 2.0' }) })
+
+const EligibilityBody = Type.Object({
+  consumerPhoneNumber: Type.String({ maxLength: 15, description: 'E.164 with a leading +' }),
+  skill: Type.String({ minLength: 1, maxLength: 255 }),
+  handoffId: Type.String({ minLength: 1, maxLength: 16 }),
+  sdes: Type.Optional(
+    Type.Array(Type.Object({ type: Type.Enum(['personal', 'ctmrinfo']), info: Type.Object({}, { additionalProperties: true }) }), {
+      maxItems: 20,
+      description: 'customer info and personal info SDEs (sms and wa)',
+    }),
+  ),
+  templateVariables: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1600 }), { maxProperties: 50, description: 'values for {{n}} placeholders (sms and wa)' })),
+  ivrNumber: Type.Optional(Type.String({ maxLength: 64 })),
+  consumerId: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'the app user; required for in-app handoffs' })),
+})
+
+const EligibilityResponse = Type.Object({
+  availableChannels: Type.Array(Type.Enum(CHANNELS)),
+  recommendedChannelName: Type.String({ description: 'first available channel in priority order; empty when none' }),
+  eligible: Type.Boolean(),
+  callId: Type.String({ format: 'uuid' }),
+})
+
+const InviteBody = Type.Object({
+  callId: Type.String({ format: 'uuid', description: 'from the eligibility response' }),
+  overrideChannel: Type.Optional(Type.String({ maxLength: 16, description: 'sms (or twilio), wa or inapp: one of the call\'s available channels' })),
+  overrideMessage: Type.Optional(Type.String({ minLength: 1, maxLength: 1600, description: 'replaces the SMS text; ignored on other channels' })),
+  overrideSkill: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'routes the reply to this skill instead' })),
+})
+
+const C2M_ERRORS = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 405: ErrorResponse, 415: ErrorResponse, 429: ErrorResponse, 500: ErrorResponse }
+const ERROR_TABLE = [
+  '400 1000 Invalid request · 1001 Invalid customerPhoneNumber · 1002 Invalid version · 1200 No internal user is available',
+  '1201 No internal app is available · 1300 No engagement found for skill <skill> · 1400 Message cannot be sent',
+  '1500 No handoff is available · 1501 No handoff channel is available · 1600 No setting is available',
+  '1900 Overridden channel is not available · 1901 No engagement provided for the overridden skill',
+  '401 1100 Invalid Bearer token · 403 1101 Not enough privilege · 404 1004 Not Found · 405 1005 · 415 1015 · 429 1029 Rate limit hit · 500 5000',
+].join('\n\n')
+
+/** The C2M 2.0 API: Eligibility and Invite, as an IVR calls them during a live call. */
+export function c2mRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (base) => {
+    const app = base.withTypeProvider<TypeBoxTypeProvider>()
+    const auth = requirePrivilege(ctx, 'ivr-engagement')
+    const tags = ['C2M 2.0']
+
+    app.post(
+      '/eligibility',
+      {
+        onRequest: [auth, rateLimited(ctx.rateLimit, 'eligibility'), requireVersion],
+        preValidation: requireJson,
+        attachValidation: true,
+        schema: {
+          tags,
+          summary: 'Can this caller be moved to messaging, and on which channel?',
+          description: ERROR_TABLE,
+          params: AccountParams,
+          querystring: VersionQuery,
+          body: EligibilityBody,
+          response: { 200: EligibilityResponse, ...C2M_ERRORS },
+        },
+      },
+      async (request) => {
+        const body = request.body as unknown
+        const errors = request.validationError ? ((request.validationError as { validation?: ErrorObject[] }).validation ?? []) : []
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw apiError('invalidRequest', 'the body must be a JSON object')
+        // The phone number is checked first and has its own code, whatever else is wrong.
+        const phone = (body as { consumerPhoneNumber?: unknown }).consumerPhoneNumber
+        if (typeof phone !== 'string' || phone.length > 15 || !isValidE164(phone)) throw apiError('invalidPhoneNumber')
+        if (errors.length > 0) throw invalidBody(errors)
+        return checkEligibility(ctx, request.params.accountId, body as EligibilityRequest, ctx.config.callTtlSeconds)
+      },
+    )
+
+    app.post(
+      '/invite',
+      {
+        onRequest: [auth, rateLimited(ctx.rateLimit, 'invite'), requireVersion],
+        preValidation: requireJson,
+        attachValidation: true,
+        schema: {
+          tags,
+          summary: 'Send the invitation to continue by messaging (idempotent per callId)',
+          description: ERROR_TABLE,
+          params: AccountParams,
+          querystring: VersionQuery,
+          body: InviteBody,
+          response: { 200: Type.Object({ callId: Type.String({ format: 'uuid' }) }), ...C2M_ERRORS },
+        },
+      },
+      async (request) => {
+        if (request.validationError) throw invalidBody((request.validationError as { validation?: ErrorObject[] }).validation ?? [])
+        const outcome = await invite(ctx, request.params.accountId, request.body as InviteRequest)
+        if (outcome.enqueued) ctx.dispatcher.kick()
+        return { callId: outcome.callId }
+      },
+    )
+  }
+}

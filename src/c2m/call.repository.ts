@@ -1,0 +1,96 @@
+import type { Selectable } from 'kysely'
+import type { Channel } from '../brand-config/channels.ts'
+import type { Handoff } from '../handoffs/handoff.ts'
+import type { DbOrTrx } from '../store/database.ts'
+import type { CallTable } from '../store/schema.ts'
+import type { ChannelCheck, EligibilityRequest } from './eligibility.ts'
+
+/** The context of one eligibility check, kept for the invite that may follow. */
+export interface Call {
+  id: string
+  accountId: string
+  handoffId: string
+  skill: string
+  consumerPhone: string
+  consumerId: string | null
+  ivrNumber: string | null
+  sdes: EligibilityRequest['sdes'] | null
+  templateVariables: Record<string, string>
+  handoff: Handoff
+  availableChannels: Channel[]
+  checks: Partial<Record<Channel, ChannelCheck>>
+  eligible: boolean
+  createdAt: string
+  expiresAt: string
+  invitedAt: string | null
+  inviteChannel: Channel | null
+  inviteSkill: string | null
+}
+
+function toCall(row: Selectable<CallTable>): Call {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    handoffId: row.handoff_id,
+    skill: row.skill,
+    consumerPhone: row.consumer_phone,
+    consumerId: row.consumer_id,
+    ivrNumber: row.ivr_number,
+    sdes: row.sdes ? JSON.parse(row.sdes) : null,
+    templateVariables: JSON.parse(row.template_variables),
+    handoff: JSON.parse(row.handoff),
+    availableChannels: JSON.parse(row.available_channels),
+    checks: JSON.parse(row.channel_checks),
+    eligible: row.eligible === 1,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    invitedAt: row.invited_at,
+    inviteChannel: row.invite_channel as Channel | null,
+    inviteSkill: row.invite_skill,
+  }
+}
+
+export async function insertCall(db: DbOrTrx, call: Call): Promise<void> {
+  await db
+    .insertInto('calls')
+    .values({
+      id: call.id,
+      account_id: call.accountId,
+      handoff_id: call.handoffId,
+      skill: call.skill,
+      consumer_phone: call.consumerPhone,
+      consumer_id: call.consumerId,
+      ivr_number: call.ivrNumber,
+      sdes: call.sdes ? JSON.stringify(call.sdes) : null,
+      template_variables: JSON.stringify(call.templateVariables),
+      handoff: JSON.stringify(call.handoff),
+      available_channels: JSON.stringify(call.availableChannels),
+      channel_checks: JSON.stringify(call.checks),
+      eligible: call.eligible ? 1 : 0,
+      created_at: call.createdAt,
+      expires_at: call.expiresAt,
+      invited_at: null,
+      invite_channel: null,
+      invite_skill: null,
+    })
+    .execute()
+}
+
+export async function findCall(db: DbOrTrx, accountId: string, id: string): Promise<Call | undefined> {
+  const row = await db.selectFrom('calls').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst()
+  return row && toCall(row)
+}
+
+/**
+ * Marks the call invited unless it already is. The condition is evaluated by the store under
+ * the row's write lock, so of concurrent invites for one call exactly one gets `true`.
+ */
+export async function markInvited(db: DbOrTrx, id: string, invite: { at: string; channel: Channel; skill: string }): Promise<boolean> {
+  const result = await db
+    .updateTable('calls')
+    .set({ invited_at: invite.at, invite_channel: invite.channel, invite_skill: invite.skill })
+    .where('id', '=', id)
+    .where('invited_at', 'is', null)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}

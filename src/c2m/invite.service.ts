@@ -1,0 +1,99 @@
+import type { Services } from '../runtime.ts'
+import type { Channel } from '../brand-config/channels.ts'
+import { findSettings } from '../brand-config/settings.repository.ts'
+import { appsWithDevice } from '../consumers/device.repository.ts'
+import { isOptedOut } from '../consumers/opt-out.repository.ts'
+import { enqueue } from '../delivery/outbox.repository.ts'
+import { apiError } from '../http/errors.ts'
+import type { DbOrTrx } from '../store/database.ts'
+import { type Call, findCall, markInvited } from './call.repository.ts'
+import { isSkillAllowed } from './eligibility.ts'
+import { renderMessage } from './message.ts'
+
+/** The body of `POST /invite`, as the C2M 2.0 API defines it. */
+export interface InviteRequest {
+  callId: string
+  overrideChannel?: string
+  overrideMessage?: string
+  overrideSkill?: string
+}
+
+/** `twilio` is the C2M API's other name for `sms`. */
+export function normalizeChannel(name: string): Channel | undefined {
+  const lower = name.trim().toLowerCase()
+  if (lower === 'twilio') return 'sms'
+  return lower === 'sms' || lower === 'wa' || lower === 'inapp' ? lower : undefined
+}
+
+export interface InviteOutcome {
+  callId: string
+  /** False when the call had been invited already: nothing new was sent. */
+  enqueued: boolean
+}
+
+/**
+ * Sends the invitation of an eligible call, once. The call id is the idempotency key: a repeated
+ * invite answers like the first and sends nothing. The call is marked invited and the message
+ * written to the outbox in one transaction; the dispatcher delivers it after the commit.
+ */
+export async function invite(services: Services, accountId: string, request: InviteRequest): Promise<InviteOutcome> {
+  const now = services.clock.now()
+  const call = await findCall(services.db, accountId, request.callId)
+  if (!call || Date.parse(call.expiresAt) <= now.getTime()) throw apiError('notFound', 'no such call, or it expired')
+  if (call.invitedAt) return { callId: call.id, enqueued: false }
+  if (!call.eligible) throw apiError('messageCannotBeSent', 'the caller was not eligible')
+
+  const settings = await findSettings(services.db, accountId)
+  if (!settings) throw apiError('noSetting')
+  const skill = request.overrideSkill ?? call.skill
+  if (request.overrideSkill !== undefined && !isSkillAllowed(request.overrideSkill, settings, call.handoff)) throw apiError('noEngagementForOverriddenSkill')
+
+  let channel: Channel
+  const stillAvailable = await reachableNow(services.db, call)
+  if (request.overrideChannel !== undefined) {
+    const wanted = normalizeChannel(request.overrideChannel)
+    if (!wanted || !call.availableChannels.includes(wanted)) throw apiError('overriddenChannelUnavailable')
+    if (!stillAvailable.includes(wanted)) throw apiError('messageCannotBeSent', `the consumer can no longer be reached on ${wanted}`)
+    channel = wanted
+  } else {
+    const first = stillAvailable[0]
+    if (!first) throw apiError('messageCannotBeSent', 'no channel of the call can reach the consumer any more')
+    channel = first
+  }
+
+  const inappAppIds = channel === 'inapp' && call.consumerId ? await appsWithDevice(services.db, accountId, call.consumerId, call.handoff.inapp?.appIds ?? []) : []
+  const message = renderMessage(services.ids.uuid(), accountId, call.id, {
+    channel,
+    handoff: call.handoff,
+    consumerPhone: call.consumerPhone,
+    consumerId: call.consumerId,
+    templateVariables: call.templateVariables,
+    skill,
+    ...(request.overrideMessage !== undefined ? { overrideMessage: request.overrideMessage } : {}),
+    inappAppIds,
+  })
+  const enqueued = await services.db.transaction().execute(async (trx) => {
+    if (!(await markInvited(trx, call.id, { at: now.toISOString(), channel, skill }))) return false
+    await enqueue(trx, message, now.toISOString())
+    return true
+  })
+  return { callId: call.id, enqueued }
+}
+
+/**
+ * The call's available channels that can still reach the consumer now: an opt-out or a removed
+ * device since the eligibility check takes a channel away (we never text someone who said STOP).
+ */
+async function reachableNow(db: DbOrTrx, call: Call): Promise<Channel[]> {
+  const reachable: Channel[] = []
+  for (const channel of call.availableChannels) {
+    if (channel === 'inapp') {
+      const apps = call.consumerId ? await appsWithDevice(db, call.accountId, call.consumerId, call.handoff.inapp?.appIds ?? []) : []
+      if (apps.length > 0) reachable.push(channel)
+      continue
+    }
+    const from = channel === 'sms' ? call.handoff.sms?.fromNumber : call.handoff.wa?.fromNumber
+    if (from && !(await isOptedOut(db, call.accountId, call.consumerPhone, channel, from))) reachable.push(channel)
+  }
+  return reachable
+}

@@ -1,0 +1,119 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { AdapterRegistry } from '../channels/adapter-registry.ts'
+import { DeliveryError } from '../channels/channel-adapter.ts'
+import type { Clock } from '../lib/clock.ts'
+import type { Db } from '../store/database.ts'
+import { type OutboxEntry, claimDue, settle } from './outbox.repository.ts'
+
+export interface DispatcherOptions {
+  /** Rows claimed per round. */
+  batchSize: number
+  /** Pause between rounds when nothing was due, in ms. */
+  pollIntervalMs: number
+  /** How long a claim holds a row before another dispatcher may take it, in seconds. */
+  leaseSeconds: number
+  /** Sends tried before a message is marked failed. */
+  maxAttempts: number
+}
+
+export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = { batchSize: 20, pollIntervalMs: 500, leaseSeconds: 30, maxAttempts: 8 }
+
+/**
+ * Delivers the outbox. Every instance runs one; they share the work through `claimDue`. A
+ * process that dies mid-send leaves its rows `sending` until the lease runs out, when another
+ * dispatcher (or the same one restarted) sends them: nothing written by an invite is lost.
+ */
+export class Dispatcher {
+  #timer: NodeJS.Timeout | undefined
+  #running: Promise<void> | undefined
+  #stopped = true
+  #kicked = false
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly adapters: AdapterRegistry,
+    private readonly log: FastifyBaseLogger,
+    private readonly options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
+  ) {}
+
+  start(): void {
+    if (!this.#stopped) return
+    this.#stopped = false
+    this.#schedule(0)
+  }
+
+  /** Stops polling and waits for the round in progress, so no send is cut off by shutdown. */
+  async stop(): Promise<void> {
+    this.#stopped = true
+    clearTimeout(this.#timer)
+    await this.#running
+  }
+
+  /** Asks for a round now: an invite just committed a row. */
+  kick(): void {
+    if (this.#stopped) return
+    if (this.#running) this.#kicked = true
+    else this.#schedule(0)
+  }
+
+  /** Claims and delivers one batch; how many rows it handled. */
+  async runOnce(): Promise<number> {
+    const now = this.clock.now()
+    const leaseUntil = new Date(now.getTime() + this.options.leaseSeconds * 1000).toISOString()
+    const claimed = await claimDue(this.db, now.toISOString(), leaseUntil, this.options.batchSize)
+    await Promise.all(claimed.map((entry) => this.#deliver(entry)))
+    return claimed.length
+  }
+
+  #schedule(delayMs: number): void {
+    clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => {
+      this.#running = this.#round().finally(() => {
+        this.#running = undefined
+      })
+    }, delayMs)
+    this.#timer.unref()
+  }
+
+  async #round(): Promise<void> {
+    let handled = 0
+    try {
+      do {
+        this.#kicked = false
+        handled = await this.runOnce()
+      } while (!this.#stopped && (handled === this.options.batchSize || this.#kicked))
+    } catch (error) {
+      this.log.error({ err: error }, 'delivery round failed; retrying after the poll interval')
+    }
+    if (!this.#stopped) this.#schedule(this.options.pollIntervalMs)
+  }
+
+  async #deliver(entry: OutboxEntry): Promise<void> {
+    const claim = { id: entry.id, attempts: entry.attempts }
+    const log = this.log.child({ outboxId: entry.id, callId: entry.callId, channel: entry.channel, attempt: entry.attempts })
+    try {
+      const adapter = await this.adapters.adapterFor(entry.accountId, entry.channel)
+      const result = await adapter.send(entry.message)
+      await settle(this.db, claim, { status: 'sent', providerMessageId: result.providerMessageId }, this.clock.now().toISOString())
+      log.info({ provider: adapter.provider, providerMessageId: result.providerMessageId }, 'message sent')
+    } catch (error) {
+      const failure = error instanceof DeliveryError ? error : new DeliveryError('transient', 'internal', error instanceof Error ? error.message : String(error))
+      const now = this.clock.now()
+      if (failure.kind === 'permanent' || entry.attempts >= this.options.maxAttempts) {
+        await settle(this.db, claim, { status: 'failed', error: `${failure.code}: ${failure.message}` }, now.toISOString())
+        log.warn({ code: failure.code }, 'message failed')
+        return
+      }
+      const delay = failure.retryAfterMs ?? backoffMs(entry.attempts)
+      await settle(this.db, claim, { status: 'pending', error: `${failure.code}: ${failure.message}`, availableAt: new Date(now.getTime() + delay).toISOString() }, now.toISOString())
+      log.info({ code: failure.code, retryInMs: delay }, 'send failed; will retry')
+    }
+  }
+}
+
+/** Exponential backoff with jitter: between half and all of 1 s, 2 s, 4 s … capped at 5 minutes. */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(300_000, 1000 * 2 ** Math.max(0, attempt - 1))
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2)
+}

@@ -1,0 +1,111 @@
+import type { Selectable } from 'kysely'
+import type { Channel } from '../brand-config/channels.ts'
+import type { OutboundMessage } from '../channels/outbound-message.ts'
+import { type DbOrTrx, isPostgres } from '../store/database.ts'
+import type { OutboxTable } from '../store/schema.ts'
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed'
+
+export interface OutboxEntry {
+  id: string
+  accountId: string
+  callId: string
+  channel: Channel
+  message: OutboundMessage
+  status: OutboxStatus
+  attempts: number
+  availableAt: string
+  leaseUntil: string | null
+  providerMessageId: string | null
+  lastError: string | null
+}
+
+function toEntry(row: Selectable<OutboxTable>): OutboxEntry {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    callId: row.call_id,
+    channel: row.channel as Channel,
+    message: JSON.parse(row.message) as OutboundMessage,
+    status: row.status as OutboxStatus,
+    attempts: row.attempts,
+    availableAt: row.available_at,
+    leaseUntil: row.lease_until,
+    providerMessageId: row.provider_message_id,
+    lastError: row.last_error,
+  }
+}
+
+export async function enqueue(db: DbOrTrx, message: OutboundMessage, at: string): Promise<void> {
+  await db
+    .insertInto('outbox')
+    .values({
+      id: message.id,
+      account_id: message.accountId,
+      call_id: message.callId,
+      channel: message.channel,
+      message: JSON.stringify(message),
+      status: 'pending',
+      attempts: 0,
+      available_at: at,
+      lease_until: null,
+      provider_message_id: null,
+      last_error: null,
+      created_at: at,
+      updated_at: at,
+    })
+    .execute()
+}
+
+/**
+ * Takes up to `limit` due rows for this dispatcher: pending ones whose time has come, and
+ * `sending` ones whose lease ran out (their dispatcher died mid-send). On PostgreSQL the
+ * candidates are locked with SKIP LOCKED, so concurrent dispatchers never take the same row;
+ * SQLite serialises writers, which gives the same guarantee.
+ */
+export async function claimDue(db: DbOrTrx, now: string, leaseUntil: string, limit: number): Promise<OutboxEntry[]> {
+  const due = db
+    .selectFrom('outbox')
+    .select('id')
+    .where((eb) => eb.or([eb.and([eb('status', '=', 'pending'), eb('available_at', '<=', now)]), eb.and([eb('status', '=', 'sending'), eb('lease_until', '<', now)])]))
+    .orderBy('available_at')
+    .limit(limit)
+    .$if(isPostgres(db), (qb) => qb.forUpdate().skipLocked())
+  const rows = await db
+    .updateTable('outbox')
+    .set((eb) => ({ status: 'sending', lease_until: leaseUntil, attempts: eb('attempts', '+', 1), updated_at: now }))
+    .where('id', 'in', due)
+    .returningAll()
+    .execute()
+  return rows.map(toEntry)
+}
+
+/**
+ * Records the outcome of a claimed row, only while this claim still holds it: a row whose lease
+ * ran out and was claimed again has a higher attempt count, and the late outcome is dropped.
+ */
+export async function settle(
+  db: DbOrTrx,
+  claim: { id: string; attempts: number },
+  outcome: { status: 'sent'; providerMessageId: string } | { status: 'failed'; error: string } | { status: 'pending'; error: string; availableAt: string },
+  now: string,
+): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({
+      status: outcome.status,
+      lease_until: null,
+      updated_at: now,
+      ...(outcome.status === 'sent' ? { provider_message_id: outcome.providerMessageId, last_error: null } : { last_error: outcome.error }),
+      ...(outcome.status === 'pending' ? { available_at: outcome.availableAt } : {}),
+    })
+    .where('id', '=', claim.id)
+    .where('status', '=', 'sending')
+    .where('attempts', '=', claim.attempts)
+    .execute()
+}
+
+export async function findOutboxByCall(db: DbOrTrx, callId: string): Promise<OutboxEntry | undefined> {
+  const row = await db.selectFrom('outbox').selectAll().where('call_id', '=', callId).executeTakeFirst()
+  return row && toEntry(row)
+}
