@@ -59,7 +59,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'HOST', doc: 'interface to bind', default: '0.0.0.0' },
   { name: 'DATABASE_URL', doc: '`postgres://…` selects PostgreSQL; a file path or `sqlite:<path>` selects SQLite', default: '`sqlite:<DATA_DIR>/c2m.sqlite`' },
   { name: 'DATA_DIR', doc: 'folder for the SQLite file and the generated demo master key', default: '`./data`' },
-  { name: 'REDIS_URL', doc: 'Redis shared by all instances (OAuth nonces); in-memory when unset', default: 'unset' },
+  { name: 'REDIS_URL', doc: 'Redis shared by all instances (OAuth nonces, rate limits); in-memory when unset', default: 'unset' },
   { name: 'PUBLIC_URL', doc: 'origin clients sign OAuth requests against, e.g. `https://c2m.example.com`', default: 'the request\'s own scheme and host' },
   { name: 'TRUST_PROXY', doc: 'honour `X-Forwarded-Proto`/`X-Forwarded-Host` (only when behind your own proxy)', default: '`false`' },
   { name: 'OAUTH_TIMESTAMP_WINDOW', doc: 'accepted `oauth_timestamp` skew, seconds', default: '`600`' },

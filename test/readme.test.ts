@@ -12,6 +12,14 @@ const run = promisify(execFile)
 const root = path.resolve(import.meta.dirname, '..')
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8')
 
+/** Runs a README shell block as written; its `export` lines hold the reader's placeholders, given here in env. */
+async function runBlock(pattern: RegExp, env: NodeJS.ProcessEnv) {
+  const block = pattern.exec(readme)?.[1]
+  assert.ok(block, `no README block matches ${pattern}`)
+  const script = ['set -e', ...block.split('\n').filter((line) => !line.startsWith('export '))].join('\n')
+  return run('bash', ['--norc', '--noprofile', '-c', script], { cwd: root, env })
+}
+
 describe('README', () => {
   test('opens with the two set-up commands', () => {
     const firstBlock = readme.slice(0, readme.indexOf('## '))
@@ -26,12 +34,14 @@ describe('README', () => {
   describe('the "Calling the API" examples, run as written against a live server', () => {
     let t: TestApp
     let env: NodeJS.ProcessEnv
+    let handoffId: string
     before(async () => {
       // No PUBLIC_URL: the examples sign http://127.0.0.1:<port>, the origin they call.
       // The examples sign with the wall clock, so the service's clock starts at the real time.
       t = await startApp(undefined, { PUBLIC_URL: '' }, new ManualClock(new Date().toISOString()))
       const demo = await seedDemoBrand(t.runtime)
       assert.ok(demo)
+      handoffId = demo.handoffId
       const key = demo.apiKey
       const address = await t.app.listen({ host: '127.0.0.1', port: 0 })
       env = {
@@ -47,11 +57,7 @@ describe('README', () => {
     after(() => t.close())
 
     test('the shell block runs and every call succeeds', async () => {
-      const block = /With the service running[\s\S]*?```sh\n([\s\S]*?)```/.exec(readme)?.[1]
-      assert.ok(block, 'example block not found')
-      // The exports hold placeholders for the reader's values; the test provides them in env.
-      const script = ['set -e', ...block.split('\n').filter((line) => !line.startsWith('export '))].join('\n')
-      const { stdout } = await run('bash', ['--norc', '--noprofile', '-c', script], { cwd: root, env })
+      const { stdout } = await runBlock(/With the service running[\s\S]*?```sh\n([\s\S]*?)```/, env)
       const lines = stdout.trim().split('\n')
       assert.equal(lines.length, 3)
       assert.match(lines[0]!, /^200 /)
@@ -60,6 +66,15 @@ describe('README', () => {
       const handoffs = JSON.parse(lines[2]!)
       assert.equal(handoffs.total, 1)
       assert.equal(handoffs.items[0].title, 'Demo SMS handoff')
+    })
+
+    test('the IVR call (Node and curl) reaches eligibility, invite and the sandbox inbox', async () => {
+      const { stdout } = await runBlock(/## An IVR call, end to end[\s\S]*?```sh\n([\s\S]*?)```/, { ...env, C2M_HANDOFF: handoffId })
+      const lines = stdout.trim().split('\n')
+      assert.match(lines[0]!, /^eligibility 200 \{"availableChannels":\["sms"\],"recommendedChannelName":"sms","eligible":true,"callId":"[0-9a-f-]{36}"\}$/)
+      assert.match(lines[1]!, /^invite 200 \{"callId":"[0-9a-f-]{36}"\}$/)
+      assert.equal(lines[2], 'sandbox sms from +18005550100: "Hi Jane, thanks for calling Demo Brand. Reply here to keep talking with us by text.\\nReply STOP to opt out"')
+      assert.match(lines[3]!, /^\{"callId":"[0-9a-f-]{36}"\}$/, 'the curl invite answers with the callId')
     })
   })
 })
