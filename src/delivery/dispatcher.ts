@@ -92,6 +92,13 @@ export class Dispatcher {
   async #deliver(entry: OutboxEntry): Promise<void> {
     const claim = { id: entry.id, attempts: entry.attempts }
     const log = this.log.child({ outboxId: entry.id, callId: entry.callId, channel: entry.channel, attempt: entry.attempts })
+    // A row reclaimed after its lease ran out counts the lost attempt too: a message whose send
+    // kills the process every time must end, not be retried forever.
+    if (entry.attempts > this.options.maxAttempts) {
+      await settle(this.db, claim, { status: 'failed', error: 'attempts-exhausted: no send completed within the allowed attempts' }, this.clock.now().toISOString())
+      log.warn('message failed: attempts exhausted')
+      return
+    }
     try {
       const adapter = await this.adapters.adapterFor(entry.accountId, entry.channel)
       const result = await adapter.send(entry.message)

@@ -459,6 +459,24 @@ function suite(dialect: TestDialect): void {
       assert.equal(adapter.sent.length, 3)
     })
 
+    test('a row whose claims keep dying is failed once the attempts are spent, without another send', async () => {
+      const adapter = new ScriptedAdapter(() => ({ providerMessageId: 'never', status: 'sent' }))
+      const dispatcher = dispatcherWith(adapter, { maxAttempts: 2 })
+      const callId = await enqueueOne()
+      // Two dispatchers die mid-send: each claim is taken and never settled.
+      for (let i = 0; i < 2; i++) {
+        const now = clock.now()
+        assert.equal((await claimDue(t.runtime.db, now.toISOString(), new Date(now.getTime() + 30_000).toISOString(), 10)).length, 1)
+        clock.advance(31_000)
+      }
+      assert.equal(await dispatcher.runOnce(), 1)
+      const current = await row(callId)
+      assert.equal(current.status, 'failed')
+      assert.equal(current.attempts, 3)
+      assert.match(current.lastError ?? '', /^attempts-exhausted/)
+      assert.equal(adapter.sent.length, 0)
+    })
+
     test('backoffMs: between half and all of 2^(n-1) s, capped at 300 s', () => {
       for (let attempt = 1; attempt <= 30; attempt++) {
         const ceiling = Math.min(300_000, 1000 * 2 ** (attempt - 1))
