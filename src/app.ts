@@ -6,6 +6,7 @@ import { AppJwtIssuer } from './auth/app-jwt.ts'
 import { installErrorHandling, renderFrameworkError } from './http/error-handler.ts'
 import { installMethodNotAllowed } from './http/method-not-allowed.ts'
 import { validatorCompiler } from './http/validation.ts'
+import { installStrictInput } from './http/json-body.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { healthRoutes } from './http/health.routes.ts'
 import { appJwtRoutes } from './auth/app-jwt.routes.ts'
@@ -67,6 +68,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler)
+  installStrictInput(app)
   // The API takes JSON only: Fastify's built-in text/plain parser would turn a 415 into a 400.
   app.removeContentTypeParser('text/plain')
   app.decorateRequest('principal', null)

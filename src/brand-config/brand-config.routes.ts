@@ -33,7 +33,7 @@ const SettingsBody = Type.Object(
   { additionalProperties: false },
 )
 
-const SkillName = Type.String({ minLength: 1, maxLength: 255, pattern: '^[^\\u0000-\\u001f]*\\S[^\\u0000-\\u001f]*$' })
+const SkillName = Type.String({ minLength: 1, maxLength: 255, pattern: '^[^\\u0000-\\u001f]*[^\\s\\u0000-\\u001f][^\\u0000-\\u001f]*$' })
 const SkillBody = Type.Object({ name: SkillName }, { additionalProperties: false })
 const SkillResponse = Type.Object({ name: Type.String(), createdAt: Type.String() })
 

@@ -18,7 +18,12 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   // Kysely looks for its own migration tables in every schema of the database: pinned to ours, another
   // schema's tables (another app, a parallel test run) cannot make it skip creating them here.
   const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) }, migrationTableSchema: await currentSchema(db) })
-  const { error, results }: MigrationResultSet = await migrator.migrateToLatest()
+  let outcome: MigrationResultSet = await migrator.migrateToLatest()
+  // Kysely's PostgreSQL introspection reads the catalogue of every schema of the database: a schema
+  // dropped meanwhile by someone else (another app, a parallel test run) fails it with 3F000
+  // (invalid_schema_name) although ours is fine. The migrations run in one transaction: try again.
+  for (let retry = 0; retry < 5 && (outcome.error as { code?: unknown } | undefined)?.code === '3F000'; retry++) outcome = await migrator.migrateToLatest()
+  const { error, results } = outcome
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName
     throw new MigrationError(`migration ${failed ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`)

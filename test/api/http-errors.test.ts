@@ -78,6 +78,16 @@ for (const dialect of dialects) {
       assertApiError(await putSettings({ 'content-type': 'application/json' }, '{deviceCheck: false}'), 400, 1000, 'Invalid request')
     })
 
+    test('a NUL character, in a body (value or key) or encoded in the URL, is 400 1000 on every route', async () => {
+      for (const payload of ['{"name":"a\\u0000b"}', '{"na\\u0000me":"x"}', '{"__proto__":{"x":1}}']) {
+        const res = await t.app.inject({ method: 'POST', url: `/api/account/${ACCOUNT}/skills`, headers: { 'content-type': 'application/json', authorization: signAt(key, 'POST', `${PUBLIC_ORIGIN}/api/account/${ACCOUNT}/skills`, Math.floor(t.clock.now().getTime() / 1000)) }, payload })
+        assertApiError(res, 400, 1000, 'Invalid request')
+      }
+      for (const url of [`/api/account/${ACCOUNT}/handoffs/H%00`, `/api/account/${ACCOUNT}/sandbox/messages?consumer=%00`]) {
+        assertApiError(await t.app.inject({ method: 'GET', url }), 400, 1000, 'Invalid request')
+      }
+    })
+
     test('an empty body with a JSON content type is 400 1000', async () => {
       assertApiError(await putSettings({ 'content-type': 'application/json' }, ''), 400, 1000, 'Invalid request')
     })

@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify'
+import secureJson from 'secure-json-parse'
+import { apiError } from './errors.ts'
+
+// PostgreSQL text cannot hold U+0000, and no field of ours has a use for it: refusing it at the
+// edge keeps a NUL from ever reaching a query, a stored message or a provider.
+const NUL = '\u0000'
+
+function refuseNul(key: string, value: unknown): unknown {
+  if (key.includes(NUL) || (typeof value === 'string' && value.includes(NUL))) throw apiError('invalidRequest', 'the NUL character is not accepted')
+  return value
+}
+
+/**
+ * JSON bodies parsed as Fastify does (prototype-poisoning keys refused) but without NUL
+ * characters, and URLs refused when they carry an encoded NUL, so every route is covered.
+ */
+export function installStrictInput(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body)
+    if (text.trim() === '') return done(apiError('invalidRequest', 'the body must be a JSON object'), undefined)
+    try {
+      done(null, secureJson.parse(text, refuseNul, { protoAction: 'error', constructorAction: 'error' }))
+    } catch (error) {
+      done(error instanceof Error && 'code' in error ? error : apiError('invalidRequest', 'the body is not valid JSON'), undefined)
+    }
+  })
+  app.addHook('onRequest', async (request) => {
+    if (/%00/i.test(request.url)) throw apiError('invalidRequest', 'the NUL character is not accepted')
+  })
+}
