@@ -16,6 +16,9 @@ import { c2mRoutes } from './c2m/c2m.routes.ts'
 import { RateLimit } from './c2m/rate-limit.ts'
 import { AdapterRegistry } from './channels/adapter-registry.ts'
 import { sandboxRoutes } from './channels/sandbox.routes.ts'
+import { connectionRoutes } from './channels/connections/connection.routes.ts'
+import { TwilioSmsAdapter } from './channels/twilio/twilio-sms.adapter.ts'
+import { WhatsAppAdapter } from './channels/whatsapp/whatsapp.adapter.ts'
 import { deviceRoutes } from './consumers/devices.routes.ts'
 import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from './delivery/dispatcher.ts'
 
@@ -44,7 +47,10 @@ export interface BuildOptions {
 /** Builds the whole HTTP application over an open runtime; `server.ts` only listens and closes. */
 export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Promise<App> {
   const { config } = runtime
-  const adapters = new AdapterRegistry(runtime.db, runtime.clock)
+  const adapters = new AdapterRegistry(runtime.db, runtime.secrets, runtime.clock, {
+    twilio: (accountId, connection) => new TwilioSmsAdapter(accountId, connection, config.publicUrl),
+    whatsapp: (_accountId, connection) => new WhatsAppAdapter(connection),
+  })
   const ctx: AppContext = {
     ...runtime,
     jwt: new AppJwtIssuer(runtime.secrets.deriveKey('app-jwt'), config.appJwtTtlSeconds),
@@ -87,6 +93,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await app.register(c2mRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(deviceRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(sandboxRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(connectionRoutes(ctx), { prefix: '/api/account/:accountId' })
   await routes.seal()
 
   if (config.deliveryWorker) {

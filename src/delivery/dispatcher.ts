@@ -3,6 +3,7 @@ import type { AdapterRegistry } from '../channels/adapter-registry.ts'
 import { DeliveryError } from '../channels/channel-adapter.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { Db } from '../store/database.ts'
+import { recordDelivery } from './delivery.repository.ts'
 import { type OutboxEntry, claimDue, settle } from './outbox.repository.ts'
 
 export interface DispatcherOptions {
@@ -102,7 +103,22 @@ export class Dispatcher {
     try {
       const adapter = await this.adapters.adapterFor(entry.accountId, entry.channel)
       const result = await adapter.send(entry.message)
-      await settle(this.db, claim, { status: 'sent', providerMessageId: result.providerMessageId }, this.clock.now().toISOString())
+      const at = this.clock.now().toISOString()
+      await this.db.transaction().execute(async (trx) => {
+        await settle(trx, claim, { status: 'sent', providerMessageId: result.providerMessageId }, at)
+        // Tracked by the provider's id, so status callbacks find it.
+        await recordDelivery(trx, {
+          id: `${entry.id}:${adapter.provider}`,
+          outboxId: entry.id,
+          accountId: entry.accountId,
+          callId: entry.callId,
+          channel: entry.channel,
+          provider: adapter.provider,
+          providerMessageId: result.providerMessageId,
+          status: result.status,
+          createdAt: at,
+        })
+      })
       log.info({ provider: adapter.provider, providerMessageId: result.providerMessageId }, 'message sent')
     } catch (error) {
       const failure = error instanceof DeliveryError ? error : new DeliveryError('transient', 'internal', error instanceof Error ? error.message : String(error))

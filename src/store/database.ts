@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely'
+import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely'
 import pg from 'pg'
 import type { DatabaseConfig } from '../config.ts'
 import type { Database } from './schema.ts'
@@ -36,7 +36,29 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   sqlite.pragma('foreign_keys = ON')
   // Concurrent CLI commands and the server share the file; wait for a lock instead of failing.
   sqlite.pragma('busy_timeout = 5000')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
+}
+
+/**
+ * Kysely prepares every query it runs, and better-sqlite3 compiles a statement on every prepare:
+ * about a fifth of an eligibility request's CPU (bench/run.ts). Statements are kept by their SQL
+ * text instead; Kysely passes values as parameters, so the texts are few, and the oldest are dropped
+ * past `max`. SQLite re-prepares a kept statement itself when the schema changes. A statement still
+ * iterating a stream is busy and is not handed out twice.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>()
+  return {
+    close: () => sqlite.close(),
+    prepare(text) {
+      const kept = statements.get(text)
+      if (kept && !kept.busy) return kept
+      const statement = sqlite.prepare(text)
+      if (!kept && statements.size >= max) statements.delete(statements.keys().next().value as string)
+      statements.set(text, statement)
+      return statement
+    },
+  }
 }
 
 export function isPostgres(db: DbOrTrx): boolean {

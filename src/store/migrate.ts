@@ -2,11 +2,13 @@ import { Migrator, type Migration, type MigrationResultSet } from 'kysely'
 import { type Db, currentSchema } from './database.ts'
 import * as foundation from './migrations/0001-foundation.ts'
 import * as callsAndDelivery from './migrations/0002-calls-and-delivery.ts'
+import * as providerChannels from './migrations/0003-provider-channels.ts'
 
 /** The one migration set, in order. Names never change once released. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
   '0002-calls-and-delivery': callsAndDelivery,
+  '0003-provider-channels': providerChannels,
 }
 
 export class MigrationError extends Error {

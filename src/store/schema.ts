@@ -16,6 +16,11 @@ export interface Database {
   sandbox_messages: SandboxMessageTable
   devices: DeviceTable
   opt_outs: OptOutTable
+  channel_connections: ChannelConnectionTable
+  deliveries: DeliveryTable
+  delivery_status_events: DeliveryStatusEventTable
+  inbound_messages: InboundMessageTable
+  opt_out_events: OptOutEventTable
 }
 
 export interface AccountTable {
@@ -183,4 +188,62 @@ export interface OptOutTable {
   channel: string
   from_number: string
   opted_out_at: string
+}
+
+/** A brand's connection to a provider (twilio, whatsapp, fcm); the whole config is sealed. */
+export interface ChannelConnectionTable {
+  account_id: string
+  provider: string
+  config: string
+  created_at: string
+  updated_at: string
+}
+
+/** One message handed to a provider, tracked by the provider's id through its status callbacks. */
+export interface DeliveryTable {
+  id: string
+  outbox_id: string
+  account_id: string
+  call_id: string
+  channel: string
+  provider: string
+  provider_message_id: string | null
+  status: string
+  error_code: string | null
+  error_message: string | null
+  created_at: string
+  updated_at: string
+}
+
+/** Status callbacks already applied: a repeated (message, status) is recognised and ignored. */
+export interface DeliveryStatusEventTable {
+  provider: string
+  provider_message_id: string
+  status: string
+  received_at: string
+}
+
+/** Consumer messages received from providers, once each, for the conversations to route. */
+export interface InboundMessageTable {
+  id: string
+  account_id: string
+  channel: string
+  provider: string
+  provider_message_id: string
+  from: string
+  to: string
+  text: string
+  received_at: string
+}
+
+/** Every opt-out and opt-in, with its time and the keyword that caused it. */
+export interface OptOutEventTable {
+  id: string
+  account_id: string
+  consumer_phone: string
+  channel: string
+  from_number: string
+  action: string
+  keyword: string
+  at: string
 }

@@ -1,0 +1,71 @@
+import type { FastifyPluginAsync } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type, type TSchema } from 'typebox'
+import type { AppContext } from '../../app.ts'
+import { requirePrivilege } from '../../auth/auth.hooks.ts'
+import { apiError } from '../../http/errors.ts'
+import { AccountParams, AUTHENTICATED_ERRORS } from '../../http/schemas.ts'
+import { type Connections, DEFAULTS, type Provider, mask } from './connection.ts'
+import { deleteConnection, findConnection, saveConnection } from './connection.repository.ts'
+
+const OriginUrl = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 255 })
+const Secret = Type.String({ minLength: 4, maxLength: 1024 })
+
+const BODIES: { [P in Provider]: TSchema } = {
+  twilio: Type.Object(
+    {
+      accountSid: Type.String({ pattern: '^AC[0-9a-fA-F]{32}$' }),
+      authToken: Secret,
+      baseUrl: Type.Optional(OriginUrl),
+      lookupBaseUrl: Type.Optional(OriginUrl),
+    },
+    { additionalProperties: false },
+  ),
+  whatsapp: Type.Object(
+    {
+      phoneNumberId: Type.String({ pattern: '^[0-9]{1,32}$' }),
+      wabaId: Type.String({ pattern: '^[0-9]{1,32}$' }),
+      accessToken: Secret,
+      appSecret: Secret,
+      verifyToken: Secret,
+      apiVersion: Type.Optional(Type.String({ pattern: '^v[0-9]{1,3}\\.[0-9]{1,2}$' })),
+      baseUrl: Type.Optional(OriginUrl),
+    },
+    { additionalProperties: false },
+  ),
+}
+
+/**
+ * A brand's provider connections. Secrets are sealed at rest and never returned (GET shows
+ * their last four characters); a brand without a connection for a channel uses the sandbox.
+ */
+export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (base) => {
+    const app = base.withTypeProvider<TypeBoxTypeProvider>()
+    const onRequest = requirePrivilege(ctx, 'management')
+    for (const provider of Object.keys(BODIES) as Provider[]) {
+      const schema = { tags: ['channel connections'], params: AccountParams }
+      app.put(
+        `/channels/${provider}`,
+        { onRequest, schema: { ...schema, summary: `Connect ${provider}`, body: BODIES[provider], response: { 200: Type.Object({}, { additionalProperties: true }), ...AUTHENTICATED_ERRORS } } },
+        async (request) => {
+          const fields: Record<string, string> = { ...DEFAULTS[provider], ...(request.body as Record<string, string>) }
+          // Origins only: a trailing slash would double up when paths are appended.
+          for (const key of ['baseUrl', 'lookupBaseUrl']) if (fields[key]) fields[key] = new URL(fields[key]).origin
+          const config = fields as unknown as Connections[typeof provider]
+          await saveConnection(ctx.db, ctx.secrets, request.params.accountId, provider, config, ctx.clock.now().toISOString())
+          return mask(provider, config)
+        },
+      )
+      app.get(`/channels/${provider}`, { onRequest, schema: { ...schema, summary: `Read the ${provider} connection (secrets masked)`, response: { 200: Type.Object({}, { additionalProperties: true }), ...AUTHENTICATED_ERRORS } } }, async (request) => {
+        const stored = await findConnection(ctx.db, ctx.secrets, request.params.accountId, provider)
+        if (!stored) throw apiError('notFound', `no ${provider} connection`)
+        return mask(provider, stored.config)
+      })
+      app.delete(`/channels/${provider}`, { onRequest, schema: { ...schema, summary: `Disconnect ${provider} (the sandbox takes over)`, response: { 204: Type.Null(), ...AUTHENTICATED_ERRORS } } }, async (request, reply) => {
+        if (!(await deleteConnection(ctx.db, request.params.accountId, provider))) throw apiError('notFound', `no ${provider} connection`)
+        return reply.code(204).send(null)
+      })
+    }
+  }
+}
