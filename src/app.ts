@@ -14,6 +14,7 @@ import { brandConfigRoutes } from './brand-config/brand-config.routes.ts'
 import { handoffRoutes } from './handoffs/handoff.routes.ts'
 import { c2mRoutes } from './c2m/c2m.routes.ts'
 import { RateLimit } from './c2m/rate-limit.ts'
+import { fallbackMessage } from './c2m/fallback.ts'
 import { AdapterRegistry } from './channels/adapter-registry.ts'
 import { sandboxRoutes } from './channels/sandbox.routes.ts'
 import { connectionRoutes } from './channels/connections/connection.routes.ts'
@@ -60,7 +61,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
       ...DEFAULT_DISPATCHER_OPTIONS,
       pollIntervalMs: config.deliveryPollMs,
       maxAttempts: config.deliveryMaxAttempts,
-    }),
+    }, (failed) => fallbackMessage(runtime, failed)),
   }
   const app = Fastify({
     ...(options.logger === undefined ? { loggerInstance: runtime.logger as FastifyBaseLogger } : { logger: options.logger }),

@@ -25,6 +25,8 @@ export interface Call {
   invitedAt: string | null
   inviteChannel: Channel | null
   inviteSkill: string | null
+  /** The invite's `overrideMessage`, for SMS. */
+  inviteOverrideMessage: string | null
 }
 
 function toCall(row: Selectable<CallTable>): Call {
@@ -47,6 +49,7 @@ function toCall(row: Selectable<CallTable>): Call {
     invitedAt: row.invited_at,
     inviteChannel: row.invite_channel as Channel | null,
     inviteSkill: row.invite_skill,
+    inviteOverrideMessage: row.invite_override_message,
   }
 }
 
@@ -72,6 +75,7 @@ export async function insertCall(db: DbOrTrx, call: Call): Promise<void> {
       invited_at: null,
       invite_channel: null,
       invite_skill: null,
+      invite_override_message: null,
     })
     .execute()
 }
@@ -85,12 +89,17 @@ export async function findCall(db: DbOrTrx, accountId: string, id: string): Prom
  * Marks the call invited unless it already is. The condition is evaluated by the store under
  * the row's write lock, so of concurrent invites for one call exactly one gets `true`.
  */
-export async function markInvited(db: DbOrTrx, id: string, invite: { at: string; channel: Channel; skill: string }): Promise<boolean> {
+export async function markInvited(db: DbOrTrx, id: string, invite: { at: string; channel: Channel; skill: string; overrideMessage?: string }): Promise<boolean> {
   const result = await db
     .updateTable('calls')
-    .set({ invited_at: invite.at, invite_channel: invite.channel, invite_skill: invite.skill })
+    .set({ invited_at: invite.at, invite_channel: invite.channel, invite_skill: invite.skill, invite_override_message: invite.overrideMessage ?? null })
     .where('id', '=', id)
     .where('invited_at', 'is', null)
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
+}
+
+/** Records the channel an invite's message finally goes by, after a fallback. */
+export async function setInviteChannel(db: DbOrTrx, id: string, channel: Channel): Promise<void> {
+  await db.updateTable('calls').set({ invite_channel: channel }).where('id', '=', id).execute()
 }

@@ -68,6 +68,7 @@ export async function checkEligibility(services: Services, accountId: string, re
       invitedAt: null,
       inviteChannel: null,
       inviteSkill: null,
+      inviteOverrideMessage: null,
     })
     return { callId, availableChannels: decision.availableChannels, recommendedChannelName: decision.recommendedChannelName, eligible: decision.eligible }
   })

@@ -73,7 +73,7 @@ export async function invite(services: Services, accountId: string, request: Inv
     inappAppIds,
   })
   const enqueued = await services.db.transaction().execute(async (trx) => {
-    if (!(await markInvited(trx, call.id, { at: now.toISOString(), channel, skill }))) return false
+    if (!(await markInvited(trx, call.id, { at: now.toISOString(), channel, skill, ...(request.overrideMessage !== undefined ? { overrideMessage: request.overrideMessage } : {}) }))) return false
     await enqueue(trx, message, now.toISOString())
     return true
   })
@@ -84,7 +84,7 @@ export async function invite(services: Services, accountId: string, request: Inv
  * The call's available channels that can still reach the consumer now: an opt-out or a removed
  * device since the eligibility check takes a channel away (we never text someone who said STOP).
  */
-async function reachableNow(db: DbOrTrx, call: Call): Promise<Channel[]> {
+export async function reachableNow(db: DbOrTrx, call: Call): Promise<Channel[]> {
   const reachable: Channel[] = []
   for (const channel of call.availableChannels) {
     if (channel === 'inapp') {

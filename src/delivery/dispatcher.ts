@@ -4,7 +4,8 @@ import { DeliveryError } from '../channels/channel-adapter.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { Db } from '../store/database.ts'
 import { recordDelivery } from './delivery.repository.ts'
-import { type OutboxEntry, claimDue, settle } from './outbox.repository.ts'
+import type { OutboundMessage } from '../channels/outbound-message.ts'
+import { type OutboxEntry, claimDue, reroute, settle } from './outbox.repository.ts'
 
 export interface DispatcherOptions {
   /** Rows claimed per round. */
@@ -18,6 +19,9 @@ export interface DispatcherOptions {
 }
 
 export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = { batchSize: 20, pollIntervalMs: 500, leaseSeconds: 30, maxAttempts: 8 }
+
+/** After a permanent failure: the same message on another channel, or null when none is left. */
+export type Fallback = (failed: OutboundMessage) => Promise<OutboundMessage | null>
 
 /**
  * Delivers the outbox. Every instance runs one; they share the work through `claimDue`. A
@@ -36,6 +40,7 @@ export class Dispatcher {
     private readonly adapters: AdapterRegistry,
     private readonly log: FastifyBaseLogger,
     private readonly options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
+    private readonly fallback: Fallback = async () => null,
   ) {}
 
   start(): void {
@@ -123,13 +128,22 @@ export class Dispatcher {
     } catch (error) {
       const failure = error instanceof DeliveryError ? error : new DeliveryError('transient', 'internal', error instanceof Error ? error.message : String(error))
       const now = this.clock.now()
+      const reason = `${entry.channel} ${failure.code}: ${failure.message}`
+      if (failure.kind === 'permanent') {
+        const next = await this.fallback(entry.message)
+        if (next && (await reroute(this.db, claim, next, reason, now.toISOString()))) {
+          log.warn({ code: failure.code, fallback: next.channel }, 'permanent failure; falling back to the next channel')
+          this.kick()
+          return
+        }
+      }
       if (failure.kind === 'permanent' || entry.attempts >= this.options.maxAttempts) {
-        await settle(this.db, claim, { status: 'failed', error: `${failure.code}: ${failure.message}` }, now.toISOString())
+        await settle(this.db, claim, { status: 'failed', error: reason }, now.toISOString())
         log.warn({ code: failure.code }, 'message failed')
         return
       }
       const delay = failure.retryAfterMs ?? backoffMs(entry.attempts)
-      await settle(this.db, claim, { status: 'pending', error: `${failure.code}: ${failure.message}`, availableAt: new Date(now.getTime() + delay).toISOString() }, now.toISOString())
+      await settle(this.db, claim, { status: 'pending', error: reason, availableAt: new Date(now.getTime() + delay).toISOString() }, now.toISOString())
       log.info({ code: failure.code, retryInMs: delay }, 'send failed; will retry')
     }
   }

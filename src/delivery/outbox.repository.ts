@@ -109,3 +109,18 @@ export async function findOutboxByCall(db: DbOrTrx, callId: string): Promise<Out
   const row = await db.selectFrom('outbox').selectAll().where('call_id', '=', callId).executeTakeFirst()
   return row && toEntry(row)
 }
+
+/**
+ * Moves a claimed row to another channel (fallback after a permanent failure): the new message
+ * is due now and gets its own attempts; the failure that caused it is kept in `last_error`.
+ */
+export async function reroute(db: DbOrTrx, claim: { id: string; attempts: number }, message: OutboundMessage, error: string, now: string): Promise<boolean> {
+  const result = await db
+    .updateTable('outbox')
+    .set({ channel: message.channel, message: JSON.stringify(message), status: 'pending', attempts: 0, available_at: now, lease_until: null, last_error: error, updated_at: now })
+    .where('id', '=', claim.id)
+    .where('status', '=', 'sending')
+    .where('attempts', '=', claim.attempts)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}

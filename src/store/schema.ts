@@ -133,6 +133,7 @@ export interface CallTable {
   invited_at: string | null
   invite_channel: string | null
   invite_skill: string | null
+  invite_override_message: string | null
 }
 
 /** The transactional outbox: a message to deliver, written with the invite that caused it. */

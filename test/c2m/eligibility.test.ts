@@ -494,6 +494,7 @@ for (const dialect of dialects) {
           invitedAt: null,
           inviteChannel: null,
           inviteSkill: null,
+          inviteOverrideMessage: null,
         })
       })
 

@@ -367,7 +367,7 @@ function suite(dialect: TestDialect): void {
       assert.equal(current.status, 'pending')
       assert.equal(current.attempts, 1)
       assert.equal(current.leaseUntil, null)
-      assert.equal(current.lastError, 'provider_unavailable: HTTP 503')
+      assert.equal(current.lastError, 'sms provider_unavailable: HTTP 503')
       const first = delayOf(current.availableAt)
       assert.ok(first >= 500 && first <= 1000, `first retry in ${first} ms: between 0.5 and 1 s`)
       assert.equal(await dispatcher.runOnce(), 0, 'not due before its time')
@@ -398,7 +398,7 @@ function suite(dialect: TestDialect): void {
       assert.equal(await dispatcher.runOnce(), 1)
       const current = await row(callId)
       assert.equal(current.status, 'pending')
-      assert.equal(current.lastError, 'rate_limited: 429 Too Many Requests')
+      assert.equal(current.lastError, 'sms rate_limited: 429 Too Many Requests')
       assert.equal(delayOf(current.availableAt), 45_000)
       clock.advance(44_999)
       assert.equal(await dispatcher.runOnce(), 0)
@@ -416,7 +416,7 @@ function suite(dialect: TestDialect): void {
       assert.equal(current.status, 'failed')
       assert.equal(current.attempts, 1)
       assert.equal(current.leaseUntil, null)
-      assert.equal(current.lastError, 'invalid_number: The number cannot receive SMS')
+      assert.equal(current.lastError, 'sms invalid_number: The number cannot receive SMS')
       clock.advance(24 * 3600 * 1000)
       assert.equal(await dispatcher.runOnce(), 0)
       assert.equal(adapter.sent.length, 1)
@@ -430,7 +430,7 @@ function suite(dialect: TestDialect): void {
       let current = await row(callId)
       assert.equal(current.status, 'pending')
       assert.equal(current.attempts, 1)
-      assert.equal(current.lastError, 'internal: socket hang up')
+      assert.equal(current.lastError, 'sms internal: socket hang up')
       const delay = delayOf(current.availableAt)
       assert.ok(delay >= 500 && delay <= 1000, `retry in ${delay} ms`)
 
@@ -438,7 +438,7 @@ function suite(dialect: TestDialect): void {
       assert.equal(await dispatcher.runOnce(), 1)
       current = await row(callId)
       assert.equal(current.status, 'pending')
-      assert.equal(current.lastError, 'internal: a thrown string')
+      assert.equal(current.lastError, 'sms internal: a thrown string')
     })
 
     test('transient failures up to maxAttempts end in failed, after exactly maxAttempts sends', async () => {
@@ -455,7 +455,7 @@ function suite(dialect: TestDialect): void {
       assert.deepEqual(statuses, ['pending', 'pending', 'failed'])
       const current = await row(callId)
       assert.equal(current.attempts, 3)
-      assert.equal(current.lastError, 'provider_unavailable: HTTP 503')
+      assert.equal(current.lastError, 'sms provider_unavailable: HTTP 503')
       assert.equal(adapter.sent.length, 3)
     })
 

@@ -1,8 +1,11 @@
 import type { Kysely } from 'kysely'
 
 // Real channels: per-brand provider connections, provider message tracking, inbound messages
-// and the opt-out history.
+// and the opt-out history; the invite's SMS override kept for channel fallback.
 export async function up(db: Kysely<any>): Promise<void> {
+  // The SMS text an invite asked for, kept so a fallback to SMS after another channel failed sends it.
+  await db.schema.alterTable('calls').addColumn('invite_override_message', 'text').execute()
+
   await db.schema
     .createTable('channel_connections')
     .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
@@ -74,4 +77,5 @@ export async function down(db: Kysely<any>): Promise<void> {
   for (const table of ['opt_out_events', 'inbound_messages', 'delivery_status_events', 'deliveries', 'channel_connections']) {
     await db.schema.dropTable(table).execute()
   }
+  await db.schema.alterTable('calls').dropColumn('invite_override_message').execute()
 }

@@ -1,0 +1,33 @@
+import type { Services } from '../runtime.ts'
+import type { OutboundMessage } from '../channels/outbound-message.ts'
+import { appsWithDevice } from '../consumers/device.repository.ts'
+import { findCall, setInviteChannel } from './call.repository.ts'
+import { reachableNow } from './invite.service.ts'
+import { renderMessage } from './message.ts'
+
+/**
+ * After a permanent failure on one channel, the same invitation on the call's next available
+ * channel in priority order (e.g. WhatsApp → SMS) that can still reach the consumer; null when
+ * none is left. Only channels after the failed one are tried, so fallback always ends.
+ */
+export async function fallbackMessage(services: Services, failed: OutboundMessage): Promise<OutboundMessage | null> {
+  const call = await findCall(services.db, failed.accountId, failed.callId)
+  if (!call) return null
+  const after = call.availableChannels.slice(call.availableChannels.indexOf(failed.channel) + 1)
+  const reachable = new Set(await reachableNow(services.db, call))
+  const next = after.find((channel) => reachable.has(channel))
+  if (!next) return null
+  const inappAppIds = next === 'inapp' && call.consumerId ? await appsWithDevice(services.db, call.accountId, call.consumerId, call.handoff.inapp?.appIds ?? []) : []
+  const message = renderMessage(failed.id, call.accountId, call.id, {
+    channel: next,
+    handoff: call.handoff,
+    consumerPhone: call.consumerPhone,
+    consumerId: call.consumerId,
+    templateVariables: call.templateVariables,
+    skill: failed.skill,
+    ...(call.inviteOverrideMessage !== null ? { overrideMessage: call.inviteOverrideMessage } : {}),
+    inappAppIds,
+  })
+  await setInviteChannel(services.db, call.id, next)
+  return message
+}
