@@ -59,6 +59,10 @@ export function c2mRoutes(ctx: AppContext): FastifyPluginAsync {
     const app = base.withTypeProvider<TypeBoxTypeProvider>()
     const auth = requirePrivilege(ctx, 'ivr-engagement')
     const tags = ['C2M 2.0']
+    const eligibilityOptions = {
+      callTtlSeconds: ctx.config.callTtlSeconds,
+      deviceCheck: { lookupTimeoutMs: ctx.config.lookupTimeoutMs, cacheDays: ctx.config.lineTypeCacheDays },
+    }
 
     app.post(
       '/eligibility',
@@ -84,7 +88,7 @@ export function c2mRoutes(ctx: AppContext): FastifyPluginAsync {
         const phone = (body as { consumerPhoneNumber?: unknown }).consumerPhoneNumber
         if (typeof phone !== 'string' || phone.length > 15 || !isValidE164(phone)) throw apiError('invalidPhoneNumber')
         if (errors.length > 0) throw invalidBody(errors)
-        return checkEligibility(ctx, request.params.accountId, body as EligibilityRequest, ctx.config.callTtlSeconds)
+        return checkEligibility(ctx, request.params.accountId, body as EligibilityRequest, eligibilityOptions)
       },
     )
 

@@ -3,6 +3,7 @@ import type { Channel } from '../brand-config/channels.ts'
 import type { Handoff } from '../handoffs/handoff.ts'
 import type { DbOrTrx } from '../store/database.ts'
 import type { CallTable } from '../store/schema.ts'
+import type { DeviceCheck } from './device-check.ts'
 import type { ChannelCheck, EligibilityRequest } from './eligibility.ts'
 
 /** The context of one eligibility check, kept for the invite that may follow. */
@@ -20,6 +21,8 @@ export interface Call {
   availableChannels: Channel[]
   checks: Partial<Record<Channel, ChannelCheck>>
   eligible: boolean
+  /** How the line type was settled; null when device check did not run. */
+  deviceCheck: DeviceCheck | null
   createdAt: string
   expiresAt: string
   invitedAt: string | null
@@ -44,6 +47,7 @@ function toCall(row: Selectable<CallTable>): Call {
     availableChannels: JSON.parse(row.available_channels),
     checks: JSON.parse(row.channel_checks),
     eligible: row.eligible === 1,
+    deviceCheck: row.device_check ? JSON.parse(row.device_check) : null,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     invitedAt: row.invited_at,
@@ -70,6 +74,7 @@ export async function insertCall(db: DbOrTrx, call: Call): Promise<void> {
       available_channels: JSON.stringify(call.availableChannels),
       channel_checks: JSON.stringify(call.checks),
       eligible: call.eligible ? 1 : 0,
+      device_check: call.deviceCheck ? JSON.stringify(call.deviceCheck) : null,
       created_at: call.createdAt,
       expires_at: call.expiresAt,
       invited_at: null,

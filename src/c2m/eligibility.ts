@@ -1,4 +1,3 @@
-import type { PhoneNumberType } from 'libphonenumber-js'
 import type { Channel } from '../brand-config/channels.ts'
 import type { BrandSettings } from '../brand-config/settings.ts'
 import type { Handoff } from '../handoffs/handoff.ts'
@@ -60,24 +59,13 @@ export function noEngagementForSkill(skill: string): ApiError {
 /** What is known about the consumer on each candidate channel. */
 export interface ConsumerFacts {
   optedOut: { sms: boolean; wa: boolean }
-  /** Offline (libphonenumber-js metadata) line type; undefined when the metadata cannot tell. */
-  lineType: PhoneNumberType | undefined
+  /** Whether a text can reach the number; only consulted when the brand has device check on. */
+  textable: boolean
   consumerId: string | undefined
   /** The handoff's apps that still exist for the brand. */
   existingApps: string[]
   /** The handoff's apps on which the consumer has a registered device. */
   appsWithDevice: string[]
-}
-
-/**
- * Line types that cannot receive a text. Types the metadata cannot settle (US and Canadian
- * numbers are FIXED_LINE_OR_MOBILE; VOIP and personal numbers often take SMS) count as
- * reachable: refusing them would turn away most North American mobiles.
- */
-const UNTEXTABLE_LINE_TYPES: ReadonlySet<PhoneNumberType> = new Set<PhoneNumberType>(['FIXED_LINE', 'TOLL_FREE', 'PREMIUM_RATE', 'SHARED_COST', 'UAN', 'VOICEMAIL', 'PAGER'])
-
-export function isTextable(lineType: PhoneNumberType | undefined): boolean {
-  return lineType === undefined || !UNTEXTABLE_LINE_TYPES.has(lineType)
 }
 
 /** Step 5: each candidate channel checked for this consumer. */
@@ -86,12 +74,12 @@ export function checkChannel(channel: Channel, handoff: Handoff, settings: Brand
     case 'sms':
       if (!handoff.sms) return 'not-configured'
       if (consumer.optedOut.sms) return 'opted-out'
-      if (settings.deviceCheck && !isTextable(consumer.lineType)) return 'landline'
+      if (settings.deviceCheck && !consumer.textable) return 'landline'
       return 'available'
     case 'wa':
       if (!handoff.wa?.fromNumber || !handoff.wa.templateName) return 'not-configured'
       if (consumer.optedOut.wa) return 'opted-out'
-      if (settings.deviceCheck && !isTextable(consumer.lineType)) return 'landline'
+      if (settings.deviceCheck && !consumer.textable) return 'landline'
       return 'available'
     case 'inapp':
       if (!consumer.consumerId) return 'no-consumer-id'

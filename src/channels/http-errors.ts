@@ -12,9 +12,9 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 }
 
 /** A provider call that did not get an HTTP answer (timeout, refused, reset) may be retried. */
-export async function providerFetch(provider: string, url: string, init: RequestInit): Promise<Response> {
+export async function providerFetch(provider: string, url: string, init: RequestInit, timeoutMs: number = PROVIDER_TIMEOUT_MS): Promise<Response> {
   try {
-    return await fetch(url, { ...init, signal: AbortSignal.timeout(PROVIDER_TIMEOUT_MS) })
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })
   } catch (error) {
     const reason = error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'network'
     throw new DeliveryError('transient', reason, `${provider} did not answer: ${error instanceof Error ? error.message : String(error)}`)

@@ -21,6 +21,7 @@ export interface Database {
   delivery_status_events: DeliveryStatusEventTable
   inbound_messages: InboundMessageTable
   opt_out_events: OptOutEventTable
+  line_types: LineTypeTable
 }
 
 export interface AccountTable {
@@ -134,6 +135,8 @@ export interface CallTable {
   invite_channel: string | null
   invite_skill: string | null
   invite_override_message: string | null
+  /** JSON DeviceCheck: the line type, where it came from, and why a lookup fell back. */
+  device_check: string | null
 }
 
 /** The transactional outbox: a message to deliver, written with the invite that caused it. */
@@ -247,4 +250,11 @@ export interface OptOutEventTable {
   action: string
   keyword: string
   at: string
+}
+
+/** Line types from the provider's lookup, shared by every brand (a number's type is a fact about the number). */
+export interface LineTypeTable {
+  phone: string
+  line_type: string
+  checked_at: string
 }

@@ -313,6 +313,7 @@ for (const dialect of dialects) {
         const res = assertEligibility(await check(t, checking, request(checking, 'waSms', UK_LANDLINE)), { availableChannels: [], recommendedChannelName: '', eligible: false })
         const call = await storedCall(t, checking, res.callId)
         assert.deepEqual(call.checks, { wa: 'landline', sms: 'landline' })
+        assert.deepEqual(call.deviceCheck, { textable: false, lineType: 'FIXED_LINE', source: 'offline' })
         assert.equal(call.eligible, false)
       })
 
@@ -489,6 +490,7 @@ for (const dialect of dialects) {
           availableChannels: ['wa', 'sms'],
           checks: { wa: 'available', sms: 'available' },
           eligible: true,
+          deviceCheck: null,
           createdAt: t.clock.now().toISOString(),
           expiresAt: new Date(t.clock.now().getTime() + 24 * HOUR).toISOString(),
           invitedAt: null,

@@ -1,10 +1,19 @@
 import type { Kysely } from 'kysely'
 
 // Real channels: per-brand provider connections, provider message tracking, inbound messages
-// and the opt-out history; the invite's SMS override kept for channel fallback.
+// and the opt-out history; cached line types; the invite's SMS override kept for channel fallback.
 export async function up(db: Kysely<any>): Promise<void> {
   // The SMS text an invite asked for, kept so a fallback to SMS after another channel failed sends it.
   await db.schema.alterTable('calls').addColumn('invite_override_message', 'text').execute()
+  // How the device check settled the consumer's line type for this call (JSON), when it ran.
+  await db.schema.alterTable('calls').addColumn('device_check', 'text').execute()
+
+  await db.schema
+    .createTable('line_types')
+    .addColumn('phone', 'text', (c) => c.primaryKey())
+    .addColumn('line_type', 'text', (c) => c.notNull())
+    .addColumn('checked_at', 'text', (c) => c.notNull())
+    .execute()
 
   await db.schema
     .createTable('channel_connections')
@@ -74,8 +83,9 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['opt_out_events', 'inbound_messages', 'delivery_status_events', 'deliveries', 'channel_connections']) {
+  for (const table of ['line_types', 'opt_out_events', 'inbound_messages', 'delivery_status_events', 'deliveries', 'channel_connections']) {
     await db.schema.dropTable(table).execute()
   }
+  await db.schema.alterTable('calls').dropColumn('device_check').execute()
   await db.schema.alterTable('calls').dropColumn('invite_override_message').execute()
 }
