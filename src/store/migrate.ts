@@ -21,10 +21,11 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
   // schema's tables (another app, a parallel test run) cannot make it skip creating them here.
   const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) }, migrationTableSchema: await currentSchema(db) })
   let outcome: MigrationResultSet = await migrator.migrateToLatest()
-  // Kysely's PostgreSQL introspection reads the catalogue of every schema of the database: a schema
-  // dropped meanwhile by someone else (another app, a parallel test run) fails it with 3F000
-  // (invalid_schema_name) although ours is fine. The migrations run in one transaction: try again.
-  for (let retry = 0; retry < 5 && (outcome.error as { code?: unknown } | undefined)?.code === '3F000'; retry++) outcome = await migrator.migrateToLatest()
+  // Before running anything, Kysely's migrator introspects the catalogue of every schema of the
+  // database; a schema or table dropped meanwhile by someone else (another app, a parallel test
+  // run) can fail that step although ours is fine. Such a failure has no results (no migration
+  // ran; each runs in the transaction), so trying again is safe.
+  for (let retry = 0; retry < 5 && outcome.error !== undefined && outcome.results === undefined; retry++) outcome = await migrator.migrateToLatest()
   const { error, results } = outcome
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName
