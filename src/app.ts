@@ -19,8 +19,12 @@ import { AdapterRegistry } from './channels/adapter-registry.ts'
 import { sandboxRoutes } from './channels/sandbox.routes.ts'
 import { connectionRoutes } from './channels/connections/connection.routes.ts'
 import { TwilioSmsAdapter } from './channels/twilio/twilio-sms.adapter.ts'
+import { twilioWebhookRoutes } from './channels/twilio/twilio.webhooks.ts'
 import { WhatsAppAdapter } from './channels/whatsapp/whatsapp.adapter.ts'
+import { whatsAppWebhookRoutes } from './channels/whatsapp/whatsapp.webhooks.ts'
+import { FcmPushAdapter } from './channels/fcm/fcm-push.adapter.ts'
 import { deviceRoutes } from './consumers/devices.routes.ts'
+import { listDevicesOnApps } from './consumers/device.repository.ts'
 import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from './delivery/dispatcher.ts'
 
 /** What request handlers work with: the runtime plus what is built from it once per process. */
@@ -51,6 +55,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   const adapters = new AdapterRegistry(runtime.db, runtime.secrets, runtime.clock, {
     twilio: (accountId, connection) => new TwilioSmsAdapter(accountId, connection, config.publicUrl),
     whatsapp: (_accountId, connection) => new WhatsAppAdapter(connection),
+    fcm: (accountId, connection) => new FcmPushAdapter(connection, (consumerId, appIds) => listDevicesOnApps(runtime.db, accountId, consumerId, appIds)),
   })
   const ctx: AppContext = {
     ...runtime,
@@ -95,6 +100,8 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await app.register(deviceRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(sandboxRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(connectionRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(twilioWebhookRoutes(ctx))
+  await app.register(whatsAppWebhookRoutes(ctx))
   await routes.seal()
 
   if (config.deliveryWorker) {

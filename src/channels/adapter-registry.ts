@@ -8,7 +8,7 @@ import { findConnection } from './connections/connection.repository.ts'
 import { SandboxAdapter } from './sandbox.adapter.ts'
 
 /** The provider that carries each channel when the brand has connected one. */
-const PROVIDER_OF: Partial<Record<Channel, Provider>> = { sms: 'twilio', wa: 'whatsapp' }
+const PROVIDER_OF: Partial<Record<Channel, Provider>> = { sms: 'twilio', wa: 'whatsapp', inapp: 'fcm' }
 
 /** Builds a provider's adapter for one brand's credentials. */
 export type AdapterFactories = { [P in Provider]: (accountId: string, connection: Connections[P]) => ChannelAdapter }

@@ -44,5 +44,24 @@ export async function appsWithDevice(db: DbOrTrx, accountId: string, consumerId:
 
 export async function listDevices(db: DbOrTrx, accountId: string, consumerId: string): Promise<Device[]> {
   const rows = await db.selectFrom('devices').selectAll().where('account_id', '=', accountId).where('consumer_id', '=', consumerId).orderBy('created_at').execute()
-  return rows.map((r) => ({ consumerId: r.consumer_id, appId: r.app_id, platform: r.platform as Device['platform'], pushToken: r.push_token, createdAt: r.created_at, updatedAt: r.updated_at }))
+  return rows.map(toDevice)
+}
+
+/** The consumer's devices on the given apps: where an in-app message is pushed. */
+export async function listDevicesOnApps(db: DbOrTrx, accountId: string, consumerId: string, appIds: string[]): Promise<Device[]> {
+  if (appIds.length === 0) return []
+  const rows = await db
+    .selectFrom('devices')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('consumer_id', '=', consumerId)
+    .where('app_id', 'in', appIds)
+    .orderBy('created_at')
+    .orderBy('push_token')
+    .execute()
+  return rows.map(toDevice)
+}
+
+function toDevice(r: { consumer_id: string; app_id: string; platform: string; push_token: string; created_at: string; updated_at: string }): Device {
+  return { consumerId: r.consumer_id, appId: r.app_id, platform: r.platform as Device['platform'], pushToken: r.push_token, createdAt: r.created_at, updatedAt: r.updated_at }
 }

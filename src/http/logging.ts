@@ -11,7 +11,7 @@ export function loggerOptions(level: string): LoggerOptions {
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-twilio-signature"]', 'req.headers["x-hub-signature-256"]'], censor: '[redacted]' },
     serializers: {
       req(request: { method: string; url: string; id: string; ip?: string; headers?: Record<string, unknown> }) {
-        return { id: request.id, method: request.method, url: maskPhonesIn(request.url), remoteAddress: request.ip }
+        return { id: request.id, method: request.method, url: redactUrl(request.url), remoteAddress: request.ip }
       },
     },
   }
@@ -20,4 +20,9 @@ export function loggerOptions(level: string): LoggerOptions {
 /** The process's logger: the HTTP layer and background work (delivery, fallbacks) share it. */
 export function createLogger(level: string): Logger {
   return pino(loggerOptions(level))
+}
+
+/** Phone numbers masked; Meta's webhook handshake carries the brand's verify token in the query. */
+function redactUrl(url: string): string {
+  return maskPhonesIn(url).replace(/(hub\.verify_token=)[^&]*/gi, '$1[redacted]')
 }

@@ -18,6 +18,7 @@ const BODIES: { [P in Provider]: TSchema } = {
       authToken: Secret,
       baseUrl: Type.Optional(OriginUrl),
       lookupBaseUrl: Type.Optional(OriginUrl),
+      helpText: Type.Optional(Type.String({ minLength: 1, maxLength: 320, pattern: '\\S', description: `the reply to HELP and INFO; default "${DEFAULTS.twilio.helpText}"` })),
     },
     { additionalProperties: false },
   ),
@@ -30,6 +31,27 @@ const BODIES: { [P in Provider]: TSchema } = {
       verifyToken: Secret,
       apiVersion: Type.Optional(Type.String({ pattern: '^v[0-9]{1,3}\\.[0-9]{1,2}$' })),
       baseUrl: Type.Optional(OriginUrl),
+    },
+    { additionalProperties: false },
+  ),
+  fcm: Type.Object(
+    {
+      // Google Cloud project ids (https://cloud.google.com/resource-manager/docs/creating-managing-projects).
+      projectId: Type.String({ pattern: '^[a-z][a-z0-9-]{4,28}[a-z0-9]$' }),
+      serviceAccount: Type.Object(
+        {
+          type: Type.Literal('service_account'),
+          project_id: Type.String({ minLength: 1, maxLength: 255 }),
+          private_key_id: Type.String({ minLength: 1, maxLength: 255 }),
+          private_key: Type.String({ pattern: '^-----BEGIN (RSA )?PRIVATE KEY-----', maxLength: 8192 }),
+          client_email: Type.String({ format: 'email', maxLength: 255 }),
+        },
+        // The key file as downloaded: its other fields (client_id, auth_uri, token_uri…) are kept as they are.
+        { additionalProperties: Type.String({ maxLength: 2048 }), description: 'the service account\'s JSON key, as downloaded' },
+      ),
+      baseUrl: Type.Optional(OriginUrl),
+      tokenUrl: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 255, description: `default ${DEFAULTS.fcm.tokenUrl}` })),
+      notificationTitle: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'the push notification\'s title; none by default (the device shows the app\'s name)' })),
     },
     { additionalProperties: false },
   ),

@@ -1,6 +1,6 @@
 import type { TwilioConnection } from '../connections/connection.ts'
 import { type ChannelAdapter, DeliveryError, type DeliveryStatus, type SendResult } from '../channel-adapter.ts'
-import { isTransientStatus, providerFetch, retryAfterMs } from '../http-errors.ts'
+import { PROVIDER_TIMEOUT_MS, isTransientStatus, providerFetch, retryAfterMs } from '../http-errors.ts'
 import type { OutboundMessage } from '../outbound-message.ts'
 
 /** Twilio's message statuses (https://www.twilio.com/docs/messaging/api/message-resource#message-status-values). */
@@ -43,16 +43,25 @@ export function mapTwilioStatus(status: TwilioMessageStatus): DeliveryStatus {
   }
 }
 
+export interface TwilioSmsAdapterOptions {
+  /** How long one Messages API call may take, in ms; `PROVIDER_TIMEOUT_MS` by default. */
+  timeoutMs?: number
+}
+
 /** Sends SMS through one brand's Twilio account (Messages API, form-encoded, Basic auth). */
 export class TwilioSmsAdapter implements ChannelAdapter {
   readonly provider = 'twilio'
+  readonly #timeoutMs: number
 
   constructor(
     private readonly accountId: string,
     private readonly connection: Readonly<TwilioConnection>,
     /** PUBLIC_URL: without it Twilio cannot reach us, so no StatusCallback is requested. */
     private readonly publicUrl: string | undefined,
-  ) {}
+    options: TwilioSmsAdapterOptions = {},
+  ) {
+    this.#timeoutMs = options.timeoutMs ?? PROVIDER_TIMEOUT_MS
+  }
 
   async send(message: OutboundMessage): Promise<SendResult> {
     const { accountSid, authToken, baseUrl } = this.connection
@@ -62,7 +71,7 @@ export class TwilioSmsAdapter implements ChannelAdapter {
       method: 'POST',
       headers: { authorization: 'Basic ' + Buffer.from(`${accountSid}:${authToken}`).toString('base64'), 'content-type': 'application/x-www-form-urlencoded' },
       body: form,
-    })
+    }, this.#timeoutMs)
     const body = (await response.json().catch(() => ({}))) as { sid?: string; status?: TwilioMessageStatus; code?: number; message?: string }
     if (response.ok && body.sid) return { providerMessageId: body.sid, status: body.status ? mapTwilioStatus(body.status) : 'queued' }
     const code = body.code !== undefined ? String(body.code) : `http_${response.status}`

@@ -1,6 +1,6 @@
 import type { WhatsAppConnection } from '../connections/connection.ts'
 import { type ChannelAdapter, DeliveryError, type DeliveryStatus, type SendResult } from '../channel-adapter.ts'
-import { isTransientStatus, providerFetch, retryAfterMs } from '../http-errors.ts'
+import { PROVIDER_TIMEOUT_MS, isTransientStatus, providerFetch, retryAfterMs } from '../http-errors.ts'
 import type { OutboundMessage } from '../outbound-message.ts'
 
 /** Statuses in the Cloud API's `statuses` webhook (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components). */
@@ -27,11 +27,22 @@ export function mapWhatsAppStatus(status: WhatsAppMessageStatus): DeliveryStatus
  */
 const TRANSIENT_CODES = new Set([4, 80007, 130429, 131000, 131016, 131048, 131056, 133004])
 
+export interface WhatsAppAdapterOptions {
+  /** How long one Graph API call may take, in ms; `PROVIDER_TIMEOUT_MS` by default. */
+  timeoutMs?: number
+}
+
 /** Sends WhatsApp template messages through one brand's Cloud API number. */
 export class WhatsAppAdapter implements ChannelAdapter {
   readonly provider = 'whatsapp'
+  readonly #timeoutMs: number
 
-  constructor(private readonly connection: Readonly<WhatsAppConnection>) {}
+  constructor(
+    private readonly connection: Readonly<WhatsAppConnection>,
+    options: WhatsAppAdapterOptions = {},
+  ) {
+    this.#timeoutMs = options.timeoutMs ?? PROVIDER_TIMEOUT_MS
+  }
 
   async send(message: OutboundMessage): Promise<SendResult> {
     if (!message.wa) throw new DeliveryError('permanent', 'no_template', 'a WhatsApp message needs a template')
@@ -50,7 +61,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
       method: 'POST',
       headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
       body: JSON.stringify(payload),
-    })
+    }, this.#timeoutMs)
     const body = (await response.json().catch(() => ({}))) as { messages?: Array<{ id?: string }>; error?: { code?: number; message?: string } }
     const id = body.messages?.[0]?.id
     if (response.ok && id) return { providerMessageId: id, status: 'queued' }

@@ -1,0 +1,204 @@
+import { JWT, gaxios } from 'google-auth-library'
+import type { Device } from '../../consumers/device.repository.ts'
+import type { FcmConnection } from '../connections/connection.ts'
+import { type ChannelAdapter, DeliveryError, type DeliveryStatus, type SendResult } from '../channel-adapter.ts'
+import { PROVIDER_TIMEOUT_MS, isTransientStatus, providerFetch, retryAfterMs } from '../http-errors.ts'
+import type { OutboundMessage } from '../outbound-message.ts'
+
+/** The one scope an FCM HTTP v1 send needs (https://firebase.google.com/docs/cloud-messaging/auth-server). */
+export const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging'
+
+/** Where google-auth-library posts a service account's token grant: a constant in its source. */
+const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token'
+
+/**
+ * What FCM tells the sender about a message: only that it accepted it. Delivery to the device is
+ * reported to the app and to BigQuery exports, never back to us
+ * (https://firebase.google.com/docs/cloud-messaging/understand-delivery).
+ */
+export type FcmSendOutcome = 'accepted'
+
+export function mapFcmStatus(outcome: FcmSendOutcome): DeliveryStatus {
+  switch (outcome) {
+    case 'accepted':
+      return 'sent'
+  }
+}
+
+/** FCM's own error codes, carried in the error's `details` (https://firebase.google.com/docs/reference/fcm/rest/v1/ErrorCode). */
+export type FcmErrorCode = 'UNSPECIFIED_ERROR' | 'INVALID_ARGUMENT' | 'UNREGISTERED' | 'SENDER_ID_MISMATCH' | 'QUOTA_EXCEEDED' | 'UNAVAILABLE' | 'INTERNAL' | 'THIRD_PARTY_AUTH_ERROR'
+
+/** Whether FCM's error is worth retrying; undefined when only the HTTP status can tell. */
+function isTransientFcmError(code: FcmErrorCode): boolean | undefined {
+  switch (code) {
+    // The token is stale (the app was uninstalled) or not a token, or belongs to another Firebase
+    // project, or the project's APNs / Web Push credentials are refused: no retry changes that.
+    case 'UNREGISTERED':
+    case 'INVALID_ARGUMENT':
+    case 'SENDER_ID_MISMATCH':
+    case 'THIRD_PARTY_AUTH_ERROR':
+      return false
+    case 'QUOTA_EXCEEDED':
+    case 'UNAVAILABLE':
+    case 'INTERNAL':
+      return true
+    case 'UNSPECIFIED_ERROR':
+      return undefined
+  }
+}
+
+/** A consumer's devices on some of the brand's apps (built over the device repository in app.ts). */
+export type DevicesOf = (consumerId: string, appIds: string[]) => Promise<Device[]>
+
+export interface FcmPushAdapterOptions {
+  /** How long one call to FCM or to the token endpoint may take, in ms; `PROVIDER_TIMEOUT_MS` by default. */
+  timeoutMs?: number
+}
+
+/** Google's error envelope (https://cloud.google.com/apis/design/errors#http_mapping). */
+interface GoogleErrorBody {
+  name?: string
+  error?: { code?: number; message?: string; status?: string; details?: Array<{ '@type'?: string; errorCode?: string }> }
+}
+
+/**
+ * Pushes in-app messages through one brand's Firebase project (FCM HTTP v1), to every device the
+ * consumer registered on the message's apps. The push carries our message id, not the message:
+ * the app fetches the text, which stays in the outbox row under that id.
+ *
+ * The OAuth 2.0 access token is obtained for the service account with google-auth-library and
+ * kept until five minutes before it expires (the library's eager-refresh window).
+ */
+export class FcmPushAdapter implements ChannelAdapter {
+  readonly provider = 'fcm'
+  readonly #timeoutMs: number
+  #auth: JWT
+
+  constructor(
+    private readonly connection: Readonly<FcmConnection>,
+    private readonly devicesOf: DevicesOf,
+    options: FcmPushAdapterOptions = {},
+  ) {
+    this.#timeoutMs = options.timeoutMs ?? PROVIDER_TIMEOUT_MS
+    this.#auth = this.#authClient()
+  }
+
+  async send(message: OutboundMessage): Promise<SendResult> {
+    const appIds = message.inapp?.appIds ?? []
+    const tokens = [...new Set((await this.devicesOf(message.to, appIds)).map((d) => d.pushToken))]
+    if (tokens.length === 0) throw new DeliveryError('permanent', 'no_device', `consumer ${message.to} has no registered device on ${appIds.join(', ')}`)
+    const accessToken = await this.#accessToken()
+    const outcomes = await Promise.all(tokens.map((token) => this.#push(token, message, accessToken)))
+
+    // One accepted push is a sent message: sending again for the devices that failed would push
+    // twice to those that did not, and the app shows the message whichever device opens it.
+    const accepted = outcomes.find((o): o is { name: string } => !(o instanceof DeliveryError))
+    if (accepted) return { providerMessageId: accepted.name, status: mapFcmStatus('accepted') }
+
+    const failures = outcomes as DeliveryError[]
+    if (failures.some((f) => f.code === 'UNAUTHENTICATED')) this.#auth = this.#authClient()
+    const transient = failures.filter((f) => f.kind === 'transient')
+    const first = transient[0] ?? failures[0]!
+    const retryAfter = Math.max(...transient.map((f) => f.retryAfterMs ?? 0))
+    const summary = tokens.length === 1 ? first.message : `none of ${tokens.length} devices accepted the push: ${first.message}`
+    throw new DeliveryError(first.kind, first.code, summary, retryAfter > 0 ? retryAfter : undefined)
+  }
+
+  /** One push to one device: FCM's message name, or the failure for that token. */
+  async #push(token: string, message: OutboundMessage, accessToken: string): Promise<{ name: string } | DeliveryError> {
+    const { baseUrl, projectId, notificationTitle } = this.connection
+    const payload = {
+      message: {
+        token,
+        notification: { ...(notificationTitle ? { title: notificationTitle } : {}), body: message.text },
+        // FCM data values must be strings.
+        data: { messageId: message.id, accountId: message.accountId, backendService: 'c2m', lookbackMinutes: String(message.lookbackMinutes), callId: message.callId },
+        // A push repeated for the same message (the process died after FCM accepted it, before we
+        // recorded it) replaces the notification on screen instead of adding a second one.
+        android: { notification: { tag: message.id } },
+        apns: { headers: { 'apns-collapse-id': message.id } },
+      },
+    }
+    let response: Response
+    try {
+      response = await providerFetch('fcm', `${baseUrl}/v1/projects/${encodeURIComponent(projectId)}/messages:send`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(payload),
+      }, this.#timeoutMs)
+    } catch (error) {
+      if (error instanceof DeliveryError) return error
+      throw error
+    }
+    const body = (await response.json().catch(() => ({}))) as GoogleErrorBody
+    if (response.ok && body.name) return { name: body.name }
+    return classifyFcmError(response, body)
+  }
+
+  async #accessToken(): Promise<string> {
+    try {
+      const { token } = await this.#auth.getAccessToken()
+      if (!token) throw new DeliveryError('transient', 'token_missing', 'Google\'s token endpoint answered without an access token')
+      return token
+    } catch (error) {
+      throw classifyTokenError(error)
+    }
+  }
+
+  #authClient(): JWT {
+    const { serviceAccount, tokenUrl } = this.connection
+    const auth = new JWT({
+      email: serviceAccount.client_email,
+      key: serviceAccount.private_key,
+      keyId: serviceAccount.private_key_id,
+      scopes: [FCM_SCOPE],
+      // No retries inside the library: the dispatcher retries, with backoff, within its lease.
+      transporterOptions: { timeout: this.#timeoutMs, retryConfig: { retry: 0 } },
+    })
+    // google-auth-library 10 posts the grant to Google's token URL, a constant in its source
+    // (build/src/gtoken/getToken.js) that no option changes; its transporter's request interceptors
+    // are public, so the request is sent to the connection's tokenUrl instead. The assertion's
+    // audience stays Google's token URL, as Google's other auth libraries keep it for private
+    // endpoints (https://github.com/googleapis/google-auth-library-java/pull/833).
+    if (tokenUrl !== GOOGLE_TOKEN_URL) {
+      auth.transporter.interceptors.request.add({
+        resolved: async (request) => {
+          if (request.url.href === GOOGLE_TOKEN_URL) request.url = new URL(tokenUrl)
+          return request
+        },
+      })
+    }
+    return auth
+  }
+}
+
+function classifyFcmError(response: Response, body: GoogleErrorBody): DeliveryError {
+  const error = body.error
+  const fcmCode = error?.details?.find((d) => d['@type'] === 'type.googleapis.com/google.firebase.fcm.v1.FcmError')?.errorCode as FcmErrorCode | undefined
+  const code = fcmCode ?? error?.status ?? `http_${response.status}`
+  const text = error?.message ?? `FCM answered ${response.status}`
+  const retryAfter = retryAfterMs(response.headers.get('retry-after'))
+  // Our access token was refused (revoked, or expired early): the retry gets a new one.
+  if (response.status === 401 && fcmCode === undefined) return new DeliveryError('transient', 'UNAUTHENTICATED', text, retryAfter)
+  const transient = (fcmCode && isTransientFcmError(fcmCode)) ?? isTransientStatus(response.status)
+  return new DeliveryError(transient ? 'transient' : 'permanent', code, text, retryAfter)
+}
+
+/** A failed token request: Google's refusal of the grant is final; no answer or a 5xx or 429 is not. */
+function classifyTokenError(error: unknown): DeliveryError {
+  if (error instanceof DeliveryError) return error
+  if (error instanceof gaxios.GaxiosError) {
+    const status = error.response?.status
+    if (status === undefined) {
+      const reason = error.error?.name === 'AbortError' || error.error?.name === 'TimeoutError' ? 'timeout' : 'network'
+      return new DeliveryError('transient', `token_${reason}`, `Google's token endpoint did not answer: ${error.message}`)
+    }
+    const data = error.response?.data as { error?: string; error_description?: string } | undefined
+    const retryAfter = retryAfterMs(error.response?.headers.get('retry-after') ?? null)
+    const code = data?.error ?? `token_http_${status}`
+    const text = `Google's token endpoint answered ${status}${data?.error_description ? `: ${data.error_description}` : ''}`
+    return new DeliveryError(isTransientStatus(status) ? 'transient' : 'permanent', code, text, retryAfter)
+  }
+  // The key cannot sign (not a PEM private key): nothing but a new connection fixes that.
+  return new DeliveryError('permanent', 'invalid_service_account', `the service account's key cannot sign: ${error instanceof Error ? error.message : String(error)}`)
+}

@@ -1,0 +1,215 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import secureJson from 'secure-json-parse'
+import { Type, type Static } from 'typebox'
+import { Value } from 'typebox/value'
+import type { AppContext } from '../../app.ts'
+import { recordInbound } from '../../consumers/inbound.repository.ts'
+import { applyStatus, findDelivery } from '../../delivery/delivery.repository.ts'
+import { apiError } from '../../http/errors.ts'
+import { AccountParams, ErrorResponse } from '../../http/schemas.ts'
+import { findConnection } from '../connections/connection.repository.ts'
+import type { WhatsAppConnection } from '../connections/connection.ts'
+import { mapWhatsAppStatus } from './whatsapp.adapter.ts'
+
+// Meta's webhook payload (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components).
+// Only the fields we use are declared, and each message or status is checked on its own: a kind
+// Meta adds later is skipped without losing the rest of the batch.
+
+/** Printable ASCII only: provider ids go into the store as they are. */
+const ProviderId = Type.String({ pattern: '^[\\x21-\\x7e]{1,255}$' })
+
+const Envelope = Type.Object({
+  object: Type.String(),
+  entry: Type.Array(
+    Type.Object({
+      changes: Type.Array(
+        Type.Object({
+          field: Type.String(),
+          value: Type.Object({
+            metadata: Type.Optional(Type.Object({ display_phone_number: Type.String(), phone_number_id: Type.String() })),
+            messages: Type.Optional(Type.Array(Type.Unknown())),
+            statuses: Type.Optional(Type.Array(Type.Unknown())),
+          }),
+        }),
+      ),
+    }),
+  ),
+})
+
+const ConsumerMessage = Type.Object({
+  id: ProviderId,
+  /** The consumer's WhatsApp id: their number in international form without `+`. */
+  from: Type.String({ pattern: '^[1-9][0-9]{1,14}$' }),
+  type: Type.String({ pattern: '^[a-z_]{1,32}$' }),
+  text: Type.Optional(Type.Object({ body: Type.String() })),
+  button: Type.Optional(Type.Object({ text: Type.String() })),
+  interactive: Type.Optional(
+    Type.Object({
+      button_reply: Type.Optional(Type.Object({ title: Type.String() })),
+      list_reply: Type.Optional(Type.Object({ title: Type.String() })),
+    }),
+  ),
+})
+
+const StatusUpdate = Type.Object({
+  id: ProviderId,
+  status: Type.Union([Type.Literal('sent'), Type.Literal('delivered'), Type.Literal('read'), Type.Literal('failed')]),
+  errors: Type.Optional(Type.Array(Type.Object({ code: Type.Integer(), title: Type.Optional(Type.String()), message: Type.Optional(Type.String()) }))),
+})
+
+const VerificationQuery = Type.Object({
+  'hub.mode': Type.Optional(Type.String({ maxLength: 64 })),
+  'hub.verify_token': Type.Optional(Type.String({ maxLength: 1024 })),
+  'hub.challenge': Type.Optional(Type.String({ maxLength: 255 })),
+})
+
+const REFUSED = 'the webhook is not signed by this brand\'s WhatsApp app'
+
+/** Request lines without the query string: Meta's handshake carries the brand's verify token there. */
+const withoutQuery = {
+  req: (request: { id: string; method: string; url: string; ip?: string }) => ({ id: request.id, method: request.method, url: request.url.split('?')[0], remoteAddress: request.ip }),
+}
+
+/**
+ * Meta's webhooks for a brand's WhatsApp number: the subscription handshake, consumer messages
+ * and message statuses. Public (Meta holds no credentials of ours); every POST is verified with
+ * the brand's app secret over the bytes as sent, before anything in it is read.
+ */
+export function whatsAppWebhookRoutes(ctx: AppContext): FastifyPluginAsync {
+  return async (base) => {
+    const app = base.withTypeProvider<TypeBoxTypeProvider>()
+    // The signature covers the raw bytes, which a parse and re-serialisation would not
+    // reproduce (escaped unicode, key order, spacing). This scope alone keeps the body as bytes.
+    app.removeContentTypeParser('application/json')
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body, done) => done(null, body))
+
+    const schema = { tags: ['webhooks'], security: [], params: AccountParams }
+
+    app.get(
+      '/webhooks/whatsapp/:accountId',
+      {
+        logSerializers: withoutQuery,
+        schema: {
+          ...schema,
+          summary: 'Meta\'s webhook verification: echoes hub.challenge when hub.verify_token is the brand\'s',
+          querystring: VerificationQuery,
+          response: { 200: Type.String(), 400: ErrorResponse, 403: ErrorResponse },
+        },
+      },
+      async (request, reply) => {
+        const stored = await findConnection(ctx.db, ctx.secrets, request.params.accountId, 'whatsapp')
+        const query = request.query
+        if (!stored || query['hub.mode'] !== 'subscribe' || !sameSecret(query['hub.verify_token'] ?? '', stored.config.verifyToken)) {
+          throw apiError('notEnoughPrivilege', 'the verify token does not match this brand\'s')
+        }
+        return reply.code(200).type('text/plain; charset=utf-8').send(query['hub.challenge'] ?? '')
+      },
+    )
+
+    app.post(
+      '/webhooks/whatsapp/:accountId',
+      {
+        schema: {
+          ...schema,
+          summary: 'Meta\'s messages webhook: consumer messages and message statuses, signed with X-Hub-Signature-256',
+          response: { 200: Type.Object({}), 400: ErrorResponse, 403: ErrorResponse, 415: ErrorResponse },
+        },
+      },
+      async (request) => {
+        const { accountId } = request.params
+        const stored = await findConnection(ctx.db, ctx.secrets, accountId, 'whatsapp')
+        const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+        if (!stored || !signatureMatches(stored.config.appSecret, raw, request.headers['x-hub-signature-256'])) throw apiError('notEnoughPrivilege', REFUSED)
+        let payload: unknown
+        try {
+          payload = secureJson.parse(raw.toString('utf8'), undefined, { protoAction: 'remove', constructorAction: 'remove' })
+        } catch {
+          throw apiError('invalidRequest', 'the body is not valid JSON')
+        }
+        if (!Value.Check(Envelope, payload)) throw apiError('invalidRequest', 'the body is not a WhatsApp webhook')
+        // Meta retries until it gets a 200, so the work is done before answering (a failure
+        // here is retried by Meta) and is cheap enough to answer well inside its timeout;
+        // repeats are harmless because messages and statuses are de-duplicated.
+        if (payload.object === 'whatsapp_business_account') {
+          await handle(ctx, request.log, accountId, stored.config, payload)
+        }
+        return {}
+      },
+    )
+  }
+}
+
+async function handle(ctx: AppContext, log: FastifyBaseLogger, accountId: string, connection: WhatsAppConnection, payload: Static<typeof Envelope>): Promise<void> {
+  const at = ctx.clock.now().toISOString()
+  for (const change of payload.entry.flatMap((entry) => entry.changes)) {
+    if (change.field !== 'messages') continue
+    const { metadata, messages = [], statuses = [] } = change.value
+    // One Meta app may serve several numbers; this brand's webhook takes its own number only.
+    if (metadata?.phone_number_id !== connection.phoneNumberId) {
+      log.warn({ accountId }, 'whatsapp webhook for a number other than the connected one; ignored')
+      continue
+    }
+    const brandNumber = '+' + metadata.display_phone_number.replace(/\D/g, '')
+    for (const message of messages) {
+      if (!Value.Check(ConsumerMessage, message)) {
+        log.warn({ accountId }, 'whatsapp message of an unknown shape; ignored')
+        continue
+      }
+      const recorded = await recordInbound(ctx.db, {
+        id: ctx.ids.uuid(),
+        accountId,
+        channel: 'wa',
+        provider: 'whatsapp',
+        providerMessageId: message.id,
+        from: '+' + message.from,
+        to: brandNumber,
+        text: textOf(message),
+        receivedAt: at,
+      })
+      log.info({ accountId, providerMessageId: message.id, duplicate: !recorded }, 'whatsapp message received')
+    }
+    for (const status of statuses) {
+      if (!Value.Check(StatusUpdate, status)) {
+        log.warn({ accountId }, 'whatsapp status of an unknown shape; ignored')
+        continue
+      }
+      // Message ids are global; a brand's signed webhook only ever moves that brand's messages.
+      const delivery = await findDelivery(ctx.db, 'whatsapp', status.id)
+      if (delivery?.accountId !== accountId) {
+        log.info({ accountId, providerMessageId: status.id }, 'whatsapp status for a message not sent by this brand through us; ignored')
+        continue
+      }
+      const error = status.errors?.[0]
+      const outcome = await applyStatus(ctx.db, {
+        provider: 'whatsapp',
+        providerMessageId: status.id,
+        status: mapWhatsAppStatus(status.status),
+        ...(error ? { errorCode: String(error.code), errorMessage: error.title ?? error.message ?? '' } : {}),
+        at,
+      })
+      log.info({ accountId, providerMessageId: status.id, status: status.status, outcome }, 'whatsapp status received')
+    }
+  }
+}
+
+/** What the conversation shows of a consumer's message; kinds without text are stored as a placeholder such as `[image]`. */
+function textOf(message: Static<typeof ConsumerMessage>): string {
+  const text = message.text?.body ?? message.button?.text ?? message.interactive?.button_reply?.title ?? message.interactive?.list_reply?.title ?? `[${message.type}]`
+  // PostgreSQL text cannot hold U+0000 (see http/json-body.ts); a stored message never needs it.
+  return text.replaceAll('\u0000', '')
+}
+
+/** `X-Hub-Signature-256: sha256=<hex>` of the raw body, keyed with the app secret, compared in constant time. */
+function signatureMatches(appSecret: string, raw: Buffer, header: string | string[] | undefined): boolean {
+  const given = typeof header === 'string' ? /^sha256=([0-9a-f]{64})$/i.exec(header.trim())?.[1] : undefined
+  if (!given) return false
+  return timingSafeEqual(Buffer.from(given, 'hex'), createHmac('sha256', appSecret).update(raw).digest())
+}
+
+/** Compares two secrets in constant time whatever their lengths: their digests are compared instead. */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest()
+  return timingSafeEqual(digest(given), digest(expected))
+}

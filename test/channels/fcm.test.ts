@@ -1,0 +1,480 @@
+import assert from 'node:assert/strict'
+import { generateKeyPairSync } from 'node:crypto'
+import { after, before, beforeEach, describe, test } from 'node:test'
+import type { LightMyRequestResponse } from 'fastify'
+import { pino } from 'pino'
+import { dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { FakeFcm, FakeGoogleOAuth, GOOGLE_TOKEN_AUDIENCE } from '../fakes/fcm.fake.ts'
+import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
+import { fallbackMessage } from '../../src/c2m/fallback.ts'
+import { AdapterRegistry } from '../../src/channels/adapter-registry.ts'
+import { FCM_SCOPE, FcmPushAdapter } from '../../src/channels/fcm/fcm-push.adapter.ts'
+import { listDevicesOnApps } from '../../src/consumers/device.repository.ts'
+import { listDeliveriesOfCall } from '../../src/delivery/delivery.repository.ts'
+import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from '../../src/delivery/dispatcher.ts'
+import { findOutboxByCall } from '../../src/delivery/outbox.repository.ts'
+
+// A brand connected to Firebase Cloud Messaging, with Google's token endpoint and FCM HTTP v1
+// played by local fakes: eligibility → invite → service-account token → one push per device, and
+// each way a push fails. No background dispatcher: every send happens in an explicit `runOnce`.
+
+const ACCOUNT = '6100'
+/** A brand whose service-account key Google does not know (a deleted key, a copy-paste mistake). */
+const STRANGER = '6200'
+/** A brand that connects with the defaults only. */
+const DEFAULTS_ONLY = '6300'
+const PROJECT_ID = 'acme-c2m-push'
+const CLIENT_EMAIL = 'c2m-push@acme-c2m-push.iam.gserviceaccount.com'
+const KEY_ID = '8f1c2e7a4b9d0c3e5f6a7b8c9d0e1f2a3b4c5d6e'
+const IOS_APP = 'com.acme.ios'
+const ANDROID_APP = 'com.acme.android'
+const MESSAGE = 'Continue in the Acme app.'
+const ENV = { DELIVERY_WORKER: 'false', RATE_LIMIT: '1000000' }
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
+
+// Throwaway keys: the fake token endpoint knows the first one's public half only.
+const pem = { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } } as const
+const serviceKey = generateKeyPairSync('rsa', pem)
+const strangerKey = generateKeyPairSync('rsa', pem)
+
+/** A service-account key file as the Firebase console downloads it. */
+function keyFile(privateKey: string): Record<string, string> {
+  return {
+    type: 'service_account',
+    project_id: PROJECT_ID,
+    private_key_id: KEY_ID,
+    private_key: privateKey,
+    client_email: CLIENT_EMAIL,
+    client_id: '109876543210987654321',
+    auth_uri: 'https://accounts.google.com/o/oauth2/auth',
+    token_uri: 'https://oauth2.googleapis.com/token',
+    auth_provider_x509_cert_url: 'https://www.googleapis.com/oauth2/v1/certs',
+    client_x509_cert_url: `https://www.googleapis.com/robot/v1/metadata/x509/${encodeURIComponent(CLIENT_EMAIL)}`,
+    universe_domain: 'googleapis.com',
+  }
+}
+
+function assertInvalid(res: LightMyRequestResponse, fields: string[]): void {
+  assert.equal(res.statusCode, 400, res.body)
+  assert.equal(json(res).errorCode, 1000, res.body)
+  assert.deepEqual([...new Set((json(res).fields as Array<{ field: string }>).map((f) => f.field))].sort(), [...fields].sort(), res.body)
+}
+
+for (const dialect of dialects) {
+  describe(`FCM in-app push channel (${dialect.name})`, () => {
+    let t: TestApp
+    let oauth: FakeGoogleOAuth
+    let fcm: FakeFcm
+    let key: IssuedApiKey
+    let strangerApiKey: IssuedApiKey
+    let handoffId: string
+    let strangerHandoffId: string
+    let nextPhone = 1000
+    let nextConsumer = 1
+
+    async function configure(account: string, apiKey: IssuedApiKey): Promise<string> {
+      const post = async (resource: string, body: object): Promise<any> => {
+        const res = await signedRequest(t, apiKey, 'POST', `/api/account/${account}/${resource}`, body)
+        assert.equal(res.statusCode, 201, `${resource}: ${res.body}`)
+        return json(res)
+      }
+      await post('skills', { name: 'support' })
+      await post('apps', { appId: IOS_APP, platform: 'ios', name: 'Acme iOS' })
+      await post('apps', { appId: ANDROID_APP, platform: 'android', name: 'Acme Android' })
+      const settings = { channels: [{ name: 'inapp', enabled: true }], deviceCheck: false, routing: { skills: ['support'] } }
+      const saved = await signedRequest(t, apiKey, 'PUT', `/api/account/${account}/settings`, settings)
+      assert.equal(saved.statusCode, 200, saved.body)
+      return (await post('handoffs', { title: 'In-app', lookbackMinutes: 120, channels: ['inapp'], inapp: { appIds: [IOS_APP, ANDROID_APP], message: MESSAGE } })).id
+    }
+
+    /**
+     * (Re)connects a brand to the fakes. The clock moves first: a connection saved at a new time
+     * gets a new adapter, so a test that counts token requests starts with none cached.
+     */
+    async function connect(account = ACCOUNT, apiKey = key, privateKey = serviceKey.privateKey): Promise<void> {
+      t.clock.advance(1000)
+      const res = await signedRequest(t, apiKey, 'PUT', `/api/account/${account}/channels/fcm`, {
+        projectId: PROJECT_ID,
+        serviceAccount: keyFile(privateKey),
+        baseUrl: fcm.baseUrl,
+        tokenUrl: oauth.tokenUrl,
+        notificationTitle: 'Acme',
+      })
+      assert.equal(res.statusCode, 200, res.body)
+    }
+
+    /** A new consumer with a device on each of the given apps; their push tokens, in registration order. */
+    async function consumerWithDevices(apps: string[] = [IOS_APP], account = ACCOUNT, apiKey = key): Promise<{ consumerId: string; tokens: string[] }> {
+      const consumerId = `consumer-${nextConsumer++}`
+      const tokens: string[] = []
+      for (const appId of apps) {
+        // Tokens sort in registration order, which is the order devices are pushed to.
+        const pushToken = `fcm-${consumerId}-${tokens.length + 1}-${appId}:APA91b${'x'.repeat(120)}`
+        const res = await signedRequest(t, apiKey, 'POST', `/api/account/${account}/consumers/${consumerId}/devices`, { appId, platform: appId === IOS_APP ? 'ios' : 'android', pushToken })
+        assert.equal(res.statusCode, 201, res.body)
+        tokens.push(pushToken)
+      }
+      return { consumerId, tokens }
+    }
+
+    /** Eligibility with the consumer's id, then invite; the call's id and our message id. */
+    async function invite(consumerId: string, account = ACCOUNT, apiKey = key, handoff = handoffId): Promise<{ callId: string; messageId: string }> {
+      const consumerPhoneNumber = `+1425955${nextPhone++}`
+      const eligibility = await signedRequest(t, apiKey, 'POST', `/api/account/${account}/eligibility?v=2.0`, { consumerPhoneNumber, handoffId: handoff, skill: 'support', consumerId })
+      assert.equal(eligibility.statusCode, 200, eligibility.body)
+      assert.deepEqual(json(eligibility).availableChannels, ['inapp'], eligibility.body)
+      const { callId } = json(eligibility)
+      const invited = await signedRequest(t, apiKey, 'POST', `/api/account/${account}/invite?v=2.0`, { callId })
+      assert.equal(invited.statusCode, 200, invited.body)
+      const row = await findOutboxByCall(t.runtime.db, callId)
+      assert.ok(row)
+      return { callId, messageId: row.id }
+    }
+
+    async function sandboxInbox(consumer: string, account = ACCOUNT, apiKey = key): Promise<unknown[]> {
+      const res = await signedRequest(t, apiKey, 'GET', `/api/account/${account}/sandbox/messages?consumer=${encodeURIComponent(consumer)}`)
+      assert.equal(res.statusCode, 200, res.body)
+      return json(res).items
+    }
+
+    const pushesTo = (token: string) => fcm.requests.filter((r) => r.body?.message?.token === token)
+
+    before(async () => {
+      t = await startApp(dialect, ENV)
+      oauth = await FakeGoogleOAuth.start({ clientEmail: CLIENT_EMAIL, publicKey: serviceKey.publicKey })
+      fcm = await FakeFcm.start({ projectId: PROJECT_ID, oauth })
+      key = await provisionBrand(t.runtime, ACCOUNT, ['ivr-engagement', 'management'])
+      handoffId = await configure(ACCOUNT, key)
+      await connect()
+      strangerApiKey = await provisionBrand(t.runtime, STRANGER, ['ivr-engagement', 'management'])
+      strangerHandoffId = await configure(STRANGER, strangerApiKey)
+      await connect(STRANGER, strangerApiKey, strangerKey.privateKey)
+    })
+    beforeEach(() => {
+      oauth.reset()
+      fcm.reset()
+    })
+    after(async () => {
+      await t?.close()
+      await fcm?.close()
+      await oauth?.close()
+    })
+
+    describe('the connection', () => {
+      test('PUT and GET show who the service account is, never its private key', async () => {
+        const expected = {
+          projectId: PROJECT_ID,
+          serviceAccount: { client_email: CLIENT_EMAIL, private_key_id: KEY_ID, private_key: '••••' },
+          baseUrl: fcm.baseUrl,
+          tokenUrl: oauth.tokenUrl,
+          notificationTitle: 'Acme',
+        }
+        const put = await signedRequest(t, key, 'PUT', `/api/account/${ACCOUNT}/channels/fcm`, { projectId: PROJECT_ID, serviceAccount: keyFile(serviceKey.privateKey), baseUrl: `${fcm.baseUrl}/`, tokenUrl: oauth.tokenUrl, notificationTitle: 'Acme' })
+        assert.equal(put.statusCode, 200, put.body)
+        assert.deepEqual(json(put), expected, 'the trailing slash of baseUrl is dropped')
+        const got = await signedRequest(t, key, 'GET', `/api/account/${ACCOUNT}/channels/fcm`)
+        assert.equal(got.statusCode, 200, got.body)
+        assert.deepEqual(json(got), expected)
+        const base64Lines = serviceKey.privateKey.split('\n').filter((line) => line !== '' && !line.startsWith('-----'))
+        for (const body of [put.body, got.body]) {
+          assert.ok(!body.includes('PRIVATE KEY'), body)
+          for (const line of base64Lines) assert.ok(!body.includes(line.slice(-8)), 'no piece of the key is shown')
+        }
+      })
+
+      test('without baseUrl and tokenUrl, Google\'s hosts are used; DELETE removes the connection', async () => {
+        const admin = await provisionBrand(t.runtime, DEFAULTS_ONLY, ['management'])
+        const put = await signedRequest(t, admin, 'PUT', `/api/account/${DEFAULTS_ONLY}/channels/fcm`, { projectId: PROJECT_ID, serviceAccount: keyFile(serviceKey.privateKey) })
+        assert.equal(put.statusCode, 200, put.body)
+        const got = json(await signedRequest(t, admin, 'GET', `/api/account/${DEFAULTS_ONLY}/channels/fcm`))
+        assert.equal(got.baseUrl, 'https://fcm.googleapis.com')
+        assert.equal(got.tokenUrl, 'https://oauth2.googleapis.com/token')
+        assert.equal(got.notificationTitle, undefined)
+        assert.equal((await signedRequest(t, admin, 'DELETE', `/api/account/${DEFAULTS_ONLY}/channels/fcm`)).statusCode, 204)
+        assert.equal((await signedRequest(t, admin, 'GET', `/api/account/${DEFAULTS_ONLY}/channels/fcm`)).statusCode, 404)
+      })
+
+      test('a body that is not a service-account key is refused, field by field', async () => {
+        const put = (body: object) => signedRequest(t, key, 'PUT', `/api/account/${ACCOUNT}/channels/fcm`, body)
+        const { private_key: _, ...withoutKey } = keyFile(serviceKey.privateKey)
+        assertInvalid(await put({ projectId: PROJECT_ID, serviceAccount: withoutKey }), ['serviceAccount.private_key'])
+        assertInvalid(await put({ projectId: PROJECT_ID, serviceAccount: { ...keyFile(serviceKey.privateKey), type: 'authorized_user' } }), ['serviceAccount.type'])
+        assertInvalid(await put({ projectId: PROJECT_ID, serviceAccount: { ...keyFile('not a key'), client_email: 'nobody' } }), ['serviceAccount.private_key', 'serviceAccount.client_email'])
+        assertInvalid(await put({ projectId: 'Acme Push', serviceAccount: keyFile(serviceKey.privateKey), tokenUrl: 'ftp://oauth2.example.com/token' }), ['projectId', 'tokenUrl'])
+        assertInvalid(await put({ serviceAccount: keyFile(serviceKey.privateKey), apiKey: 'AAAA' }), ['projectId', 'apiKey'])
+      })
+    })
+
+    describe('sending', () => {
+      test('one push per device, with a token from the service account\'s grant, reused for the next message', async () => {
+        await connect()
+        const { consumerId, tokens } = await consumerWithDevices([IOS_APP, ANDROID_APP])
+        const { callId, messageId } = await invite(consumerId)
+        assert.equal(fcm.requests.length, 0, 'the invite only writes the outbox')
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+
+        assert.equal(oauth.requests.length, 1)
+        const [grant] = oauth.requests
+        assert.equal(grant?.grantType, JWT_BEARER)
+        assert.match(grant?.contentType ?? '', /^application\/x-www-form-urlencoded/)
+        assert.equal(grant?.header?.alg, 'RS256')
+        assert.equal(grant?.claims?.iss, CLIENT_EMAIL)
+        assert.equal(grant?.claims?.scope, FCM_SCOPE)
+        assert.equal(grant?.claims?.aud, GOOGLE_TOKEN_AUDIENCE)
+        const accessToken = oauth.issued[0]
+        assert.ok(accessToken)
+
+        assert.deepEqual(fcm.requests.map((r) => r.body.message.token).sort(), [...tokens].sort())
+        for (const request of fcm.requests) {
+          assert.equal(request.projectId, PROJECT_ID)
+          assert.equal(request.authorization, `Bearer ${accessToken}`)
+          assert.ok(request.name, 'FCM accepted it')
+          assert.deepEqual(request.body, {
+            message: {
+              token: request.body.message.token,
+              notification: { title: 'Acme', body: MESSAGE },
+              data: { messageId, accountId: ACCOUNT, backendService: 'c2m', lookbackMinutes: '120', callId },
+              android: { notification: { tag: messageId } },
+              apns: { headers: { 'apns-collapse-id': messageId } },
+            },
+          })
+        }
+
+        const firstName = pushesTo(tokens[0]!)[0]?.name
+        const row = await findOutboxByCall(t.runtime.db, callId)
+        assert.equal(row?.status, 'sent')
+        assert.equal(row?.providerMessageId, firstName, 'the first device\'s message name is the provider id')
+        const deliveries = await listDeliveriesOfCall(t.runtime.db, callId)
+        assert.deepEqual(deliveries.map((d) => [d.provider, d.providerMessageId, d.status]), [['fcm', firstName, 'sent']])
+        assert.deepEqual(await sandboxInbox(consumerId), [], 'nothing went to the sandbox')
+
+        const second = await invite(consumerId)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        assert.equal((await findOutboxByCall(t.runtime.db, second.callId))?.status, 'sent')
+        assert.equal(fcm.requests.length, 4)
+        assert.equal(oauth.requests.length, 1, 'the token was fetched once')
+        for (const request of fcm.requests.slice(2)) {
+          assert.equal(request.authorization, `Bearer ${accessToken}`)
+          assert.equal(request.body.message.data.messageId, second.messageId)
+        }
+      })
+
+      test('without a notification title, the push carries the body alone', async () => {
+        t.clock.advance(1000)
+        const res = await signedRequest(t, key, 'PUT', `/api/account/${ACCOUNT}/channels/fcm`, { projectId: PROJECT_ID, serviceAccount: keyFile(serviceKey.privateKey), baseUrl: fcm.baseUrl, tokenUrl: oauth.tokenUrl })
+        assert.equal(res.statusCode, 200, res.body)
+        const { consumerId } = await consumerWithDevices()
+        await invite(consumerId)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        assert.deepEqual(fcm.requests.map((r) => r.body.message.notification), [{ body: MESSAGE }])
+        await connect()
+      })
+
+      test('a token within five minutes of its expiry is not reused: the next message gets a new one', async () => {
+        await connect()
+        oauth.expiresInSeconds = 240
+        const { consumerId } = await consumerWithDevices()
+        for (let i = 0; i < 2; i++) {
+          await invite(consumerId)
+          assert.equal(await t.app.dispatcher.runOnce(), 1)
+        }
+        assert.equal(oauth.issued.length, 2)
+        assert.deepEqual(fcm.requests.map((r) => r.authorization), oauth.issued.map((token) => `Bearer ${token}`))
+      })
+
+      test('a revoked token: FCM answers 401, and the retry is sent with a new token', async () => {
+        await connect()
+        const { consumerId } = await consumerWithDevices()
+        await invite(consumerId)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        oauth.revokeAll()
+        const { callId } = await invite(consumerId)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        const waiting = await findOutboxByCall(t.runtime.db, callId)
+        assert.equal(waiting?.status, 'pending')
+        assert.match(waiting?.lastError ?? '', /^inapp UNAUTHENTICATED: Request had invalid authentication credentials/)
+        t.clock.set(waiting!.availableAt)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        assert.equal((await findOutboxByCall(t.runtime.db, callId))?.status, 'sent')
+        assert.equal(oauth.issued.length, 2)
+        assert.equal(fcm.requests.at(-1)?.authorization, `Bearer ${oauth.issued[1]}`)
+      })
+
+      test('UNREGISTERED on the consumer\'s only token: failed at once, without retry', async () => {
+        const { consumerId, tokens } = await consumerWithDevices()
+        fcm.unregister(tokens[0]!)
+        const { callId } = await invite(consumerId)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        const row = await findOutboxByCall(t.runtime.db, callId)
+        assert.equal(row?.status, 'failed')
+        assert.equal(row?.lastError, 'inapp UNREGISTERED: Requested entity was not found.')
+        t.clock.advance(3600_000)
+        assert.equal(await t.app.dispatcher.runOnce(), 0, 'nothing is retried')
+        assert.equal(fcm.requests.length, 1)
+        assert.deepEqual(await listDeliveriesOfCall(t.runtime.db, callId), [])
+      })
+
+      test('one stale token of two: the other device\'s push makes the message sent', async () => {
+        const { consumerId, tokens } = await consumerWithDevices([IOS_APP, ANDROID_APP])
+        fcm.unregister(tokens[0]!)
+        const { callId } = await invite(consumerId)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        const row = await findOutboxByCall(t.runtime.db, callId)
+        assert.equal(row?.status, 'sent')
+        assert.equal(row?.providerMessageId, pushesTo(tokens[1]!)[0]?.name)
+        assert.equal(pushesTo(tokens[0]!)[0]?.name, undefined)
+      })
+
+      test('every device refused for good (UNREGISTERED, INVALID_ARGUMENT): failed, with the first device\'s error', async () => {
+        const { consumerId, tokens } = await consumerWithDevices([IOS_APP, ANDROID_APP])
+        fcm.unregister(tokens[0]!)
+        fcm.next({ error: 'INVALID_ARGUMENT' })
+        const { callId } = await invite(consumerId)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        const row = await findOutboxByCall(t.runtime.db, callId)
+        assert.equal(row?.status, 'failed')
+        assert.equal(row?.lastError, 'inapp UNREGISTERED: none of 2 devices accepted the push: Requested entity was not found.')
+        assert.equal(fcm.requests.length, 2)
+      })
+
+      test('one device stale, the other unavailable: retried, and sent to the one that recovered', async () => {
+        const { consumerId, tokens } = await consumerWithDevices([IOS_APP, ANDROID_APP])
+        fcm.unregister(tokens[0]!)
+        fcm.next({ error: 'UNAVAILABLE' })
+        const { callId } = await invite(consumerId)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        const waiting = await findOutboxByCall(t.runtime.db, callId)
+        assert.equal(waiting?.status, 'pending')
+        assert.equal(waiting?.lastError, 'inapp UNAVAILABLE: none of 2 devices accepted the push: The service is currently unavailable.')
+        t.clock.set(waiting!.availableAt)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        const sent = await findOutboxByCall(t.runtime.db, callId)
+        assert.equal(sent?.status, 'sent')
+        assert.equal(sent?.providerMessageId, pushesTo(tokens[1]!)[1]?.name)
+      })
+
+      for (const error of ['UNAVAILABLE', 'INTERNAL'] as const) {
+        test(`${error} (a ${error === 'UNAVAILABLE' ? 503 : 500}), then success: retried after the backoff and sent`, async () => {
+          const { consumerId } = await consumerWithDevices()
+          fcm.next({ error })
+          const { callId } = await invite(consumerId)
+          assert.equal(await t.app.dispatcher.runOnce(), 1)
+          const waiting = await findOutboxByCall(t.runtime.db, callId)
+          assert.equal(waiting?.status, 'pending')
+          assert.match(waiting?.lastError ?? '', new RegExp(`^inapp ${error}: `))
+          const wait = Date.parse(waiting!.availableAt) - t.clock.now().getTime()
+          assert.ok(wait >= 500 && wait <= 1000, `first backoff is 0.5 to 1 s, got ${wait} ms`)
+          t.clock.advance(wait)
+          assert.equal(await t.app.dispatcher.runOnce(), 1)
+          const sent = await findOutboxByCall(t.runtime.db, callId)
+          assert.equal(sent?.status, 'sent')
+          assert.equal(sent?.attempts, 2)
+          assert.equal(fcm.requests.length, 2)
+          assert.equal(sent?.providerMessageId, fcm.requests[1]?.name)
+        })
+      }
+
+      test('QUOTA_EXCEEDED, a 429 with Retry-After: not sent again before the time FCM gave', async () => {
+        const { consumerId } = await consumerWithDevices()
+        fcm.next({ error: 'QUOTA_EXCEEDED', retryAfterSeconds: 120 })
+        const { callId } = await invite(consumerId)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        const waiting = await findOutboxByCall(t.runtime.db, callId)
+        assert.equal(waiting?.status, 'pending')
+        assert.match(waiting?.lastError ?? '', /^inapp QUOTA_EXCEEDED: Quota exceeded/)
+        assert.equal(Date.parse(waiting!.availableAt), t.clock.now().getTime() + 120_000)
+        t.clock.advance(119_000)
+        assert.equal(await t.app.dispatcher.runOnce(), 0)
+        t.clock.advance(1_000)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        assert.equal((await findOutboxByCall(t.runtime.db, callId))?.status, 'sent')
+        assert.equal(fcm.requests.length, 2)
+      })
+
+      test('a token endpoint or an FCM that never answers: transient timeouts, then sent', async () => {
+        // The app's adapters wait 10 s; this dispatcher's wait 200 ms, over the same stored connection.
+        const adapters = new AdapterRegistry(t.runtime.db, t.runtime.secrets, t.clock, {
+          twilio: () => assert.fail('no Twilio connection in this suite'),
+          whatsapp: () => assert.fail('no WhatsApp connection in this suite'),
+          fcm: (accountId, connection) => new FcmPushAdapter(connection, (consumerId, appIds) => listDevicesOnApps(t.runtime.db, accountId, consumerId, appIds), { timeoutMs: 200 }),
+        })
+        const dispatcher = new Dispatcher(t.runtime.db, t.clock, adapters, pino({ level: 'silent' }), DEFAULT_DISPATCHER_OPTIONS, (failed) => fallbackMessage(t.runtime, failed))
+        const { consumerId } = await consumerWithDevices()
+        oauth.next({ hang: true })
+        fcm.next({ hang: true })
+        const { callId } = await invite(consumerId)
+
+        assert.equal(await dispatcher.runOnce(), 1)
+        const noToken = await findOutboxByCall(t.runtime.db, callId)
+        assert.equal(noToken?.status, 'pending')
+        assert.match(noToken?.lastError ?? '', /^inapp token_timeout: Google's token endpoint did not answer/)
+        assert.equal(fcm.requests.length, 0)
+
+        t.clock.set(noToken!.availableAt)
+        assert.equal(await dispatcher.runOnce(), 1)
+        const noPush = await findOutboxByCall(t.runtime.db, callId)
+        assert.equal(noPush?.status, 'pending')
+        assert.match(noPush?.lastError ?? '', /^inapp timeout: fcm did not answer/)
+
+        t.clock.set(noPush!.availableAt)
+        assert.equal(await dispatcher.runOnce(), 1)
+        assert.equal((await findOutboxByCall(t.runtime.db, callId))?.status, 'sent')
+        assert.equal(fcm.requests.length, 2)
+        assert.equal(oauth.requests.length, 2)
+      })
+
+      test('a token endpoint in trouble (503): transient, and the retry gets a token and is sent', async () => {
+        await connect()
+        const { consumerId } = await consumerWithDevices()
+        oauth.next({ status: 503 })
+        const { callId } = await invite(consumerId)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        const waiting = await findOutboxByCall(t.runtime.db, callId)
+        assert.equal(waiting?.status, 'pending')
+        assert.equal(waiting?.lastError, 'inapp internal_failure: Google\'s token endpoint answered 503: Backend Error')
+        assert.equal(fcm.requests.length, 0)
+        t.clock.set(waiting!.availableAt)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        assert.equal((await findOutboxByCall(t.runtime.db, callId))?.status, 'sent')
+      })
+
+      test('a key Google does not know: the grant is refused (invalid_grant) and the message fails without a push', async () => {
+        const { consumerId } = await consumerWithDevices([IOS_APP], STRANGER, strangerApiKey)
+        const { callId } = await invite(consumerId, STRANGER, strangerApiKey, strangerHandoffId)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        const row = await findOutboxByCall(t.runtime.db, callId)
+        assert.equal(row?.status, 'failed')
+        assert.equal(row?.lastError, 'inapp invalid_grant: Google\'s token endpoint answered 400: Invalid JWT Signature.')
+        assert.equal(oauth.requests.length, 1)
+        assert.equal(fcm.requests.length, 0)
+      })
+
+      test('a device gone between invite and send: failed as no_device, nothing pushed', async () => {
+        const { consumerId } = await consumerWithDevices()
+        const { callId } = await invite(consumerId)
+        await t.runtime.db.deleteFrom('devices').where('account_id', '=', ACCOUNT).where('consumer_id', '=', consumerId).execute()
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        const row = await findOutboxByCall(t.runtime.db, callId)
+        assert.equal(row?.status, 'failed')
+        assert.match(row?.lastError ?? '', new RegExp(`^inapp no_device: consumer ${consumerId} has no registered device`))
+        assert.equal(fcm.requests.length, 0)
+      })
+    })
+
+    describe('disconnecting', () => {
+      test('after DELETE, the brand\'s in-app messages go to the sandbox again', async () => {
+        assert.equal((await signedRequest(t, key, 'DELETE', `/api/account/${ACCOUNT}/channels/fcm`)).statusCode, 204)
+        assert.equal((await signedRequest(t, key, 'GET', `/api/account/${ACCOUNT}/channels/fcm`)).statusCode, 404)
+        assert.equal((await signedRequest(t, key, 'DELETE', `/api/account/${ACCOUNT}/channels/fcm`)).statusCode, 404)
+        const { consumerId } = await consumerWithDevices()
+        const { callId } = await invite(consumerId)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        assert.equal((await findOutboxByCall(t.runtime.db, callId))?.status, 'sent')
+        const inbox = (await sandboxInbox(consumerId)) as Array<{ channel: string; text: string; appId: string }>
+        assert.deepEqual(inbox.map((m) => [m.channel, m.text, m.appId]), [['inapp', MESSAGE, IOS_APP]])
+        assert.equal(fcm.requests.length, 0)
+        assert.equal(oauth.requests.length, 0)
+      })
+    })
+  })
+}

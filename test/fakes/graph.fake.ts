@@ -1,0 +1,220 @@
+import { createHmac, randomBytes } from 'node:crypto'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+// A stand-in for Meta's Graph API (WhatsApp Cloud API) on 127.0.0.1, speaking its documented
+// wire format: https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages and
+// https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes.
+
+/** One request the fake received, as sent. */
+export interface GraphRequest {
+  method: string
+  path: string
+  apiVersion: string
+  phoneNumberId: string
+  authorization: string | undefined
+  contentType: string | undefined
+  body: unknown
+}
+
+/** A Cloud API error the fake can answer with, by its Meta code. */
+interface GraphError {
+  status: number
+  code: number
+  title: string
+  details: string
+}
+
+const ERRORS = {
+  131026: { status: 400, code: 131026, title: 'Message undeliverable', details: 'Message Undeliverable.' },
+  131047: { status: 400, code: 131047, title: 'Re-engagement message', details: 'Message failed to send because more than 24 hours have passed since the customer last replied to this number.' },
+  130429: { status: 400, code: 130429, title: 'Rate limit hit', details: 'Cloud API message throughput has been reached.' },
+  131000: { status: 500, code: 131000, title: 'Something went wrong', details: 'Message failed to send due to an unknown error.' },
+} as const satisfies Record<number, GraphError>
+
+/** How the fake answers the next send; after the scripted answers it accepts every valid send. */
+export type GraphScript =
+  /** Meta's error body for one of its codes (131026, 131047: permanent; 130429: throttling; 131000: a 500). */
+  | { error: keyof typeof ERRORS }
+  /** A bare HTTP status with Meta's error body: 500, or 429 with `Retry-After` in seconds. */
+  | { status: 429 | 500 | 503; retryAfterSeconds?: number }
+  /** Never answers: the caller's timeout must fire. */
+  | { hang: true }
+
+export interface FakeGraphOptions {
+  /** The bearer token a send must carry. */
+  accessToken: string
+  /** The number a send must be addressed to. */
+  phoneNumberId: string
+}
+
+export class FakeGraphApi {
+  readonly requests: GraphRequest[] = []
+  /** The wamids the fake handed out, in order. */
+  readonly acceptedIds: string[] = []
+  readonly #script: GraphScript[] = []
+
+  private constructor(
+    private readonly server: http.Server,
+    private readonly options: FakeGraphOptions,
+  ) {}
+
+  static async start(options: FakeGraphOptions): Promise<FakeGraphApi> {
+    let fake: FakeGraphApi | undefined
+    const server = http.createServer((request, response) => fake!.#handle(request, response))
+    fake = new FakeGraphApi(server, options)
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    return fake
+  }
+
+  /** The origin to store as the connection's `baseUrl`. */
+  get baseUrl(): string {
+    const { port } = this.server.address() as AddressInfo
+    return `http://127.0.0.1:${port}`
+  }
+
+  /** Queues answers for the next sends, in order. */
+  next(...answers: GraphScript[]): void {
+    this.#script.push(...answers)
+  }
+
+  /** Forgets what was received and scripted, between tests. */
+  reset(): void {
+    this.requests.length = 0
+    this.acceptedIds.length = 0
+    this.#script.length = 0
+  }
+
+  async close(): Promise<void> {
+    // Hung requests hold their sockets open; close them so the server can stop.
+    this.server.closeAllConnections()
+    await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())))
+  }
+
+  #handle(request: http.IncomingMessage, response: http.ServerResponse): void {
+    const chunks: Buffer[] = []
+    request.on('data', (chunk: Buffer) => chunks.push(chunk))
+    request.on('end', () => {
+      const path = new URL(request.url ?? '/', 'http://fake').pathname
+      const route = /^\/(v\d+\.\d+)\/([^/]+)\/messages$/.exec(path)
+      let body: unknown
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+      } catch {
+        body = undefined
+      }
+      if (request.method !== 'POST' || !route) return sendError(response, 400, 100, 'Unsupported post request.', `Unknown path components: ${path}`)
+      this.requests.push({
+        method: request.method,
+        path,
+        apiVersion: route[1]!,
+        phoneNumberId: decodeURIComponent(route[2]!),
+        authorization: request.headers.authorization,
+        contentType: request.headers['content-type'],
+        body,
+      })
+      if (request.headers.authorization !== `Bearer ${this.options.accessToken}`) return sendError(response, 401, 190, 'Invalid OAuth access token - Cannot parse access token', 'Error validating access token')
+      if (decodeURIComponent(route[2]!) !== this.options.phoneNumberId) {
+        return sendError(response, 400, 100, `Unsupported post request. Object with ID '${route[2]}' does not exist`, 'Invalid parameter')
+      }
+      const problem = invalidSend(body)
+      if (problem) return sendError(response, 400, 100, '(#100) Invalid parameter', problem)
+
+      const answer = this.#script.shift()
+      if (answer && 'hang' in answer) return
+      if (answer && 'error' in answer) {
+        const error = ERRORS[answer.error]
+        return sendError(response, error.status, error.code, `(#${error.code}) ${error.title}`, error.details)
+      }
+      if (answer) {
+        const headers: Record<string, string> = answer.retryAfterSeconds !== undefined ? { 'retry-after': String(answer.retryAfterSeconds) } : {}
+        const code = answer.status === 429 ? 130429 : 131000
+        return sendError(response, answer.status, code, `(#${code}) ${answer.status === 429 ? 'Rate limit hit' : 'Something went wrong'}`, 'scripted failure', headers)
+      }
+      const to = (body as { to: string }).to
+      const id = `wamid.${randomBytes(24).toString('base64url')}`
+      this.acceptedIds.push(id)
+      sendJson(response, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id }] })
+    })
+  }
+}
+
+/** Why a send body is not a template message as documented, or undefined when it is one. */
+function invalidSend(body: unknown): string | undefined {
+  if (!isObject(body)) return 'the body is not a JSON object'
+  if (body.messaging_product !== 'whatsapp') return 'messaging_product must be whatsapp'
+  if (typeof body.to !== 'string' || !/^[1-9]\d{1,14}$/.test(body.to)) return 'to must be a phone number in international form without +'
+  if (body.type !== 'template') return 'type must be template'
+  const template = body.template
+  if (!isObject(template) || typeof template.name !== 'string' || template.name === '') return 'template.name is required'
+  if (!isObject(template.language) || typeof template.language.code !== 'string') return 'template.language.code is required'
+  if (template.components === undefined) return undefined
+  if (!Array.isArray(template.components)) return 'template.components must be an array'
+  for (const component of template.components as unknown[]) {
+    if (!isObject(component) || component.type !== 'body' || !Array.isArray(component.parameters)) return 'each component must be {type: body, parameters: [...]}'
+    for (const parameter of component.parameters as unknown[]) {
+      if (!isObject(parameter) || parameter.type !== 'text' || typeof parameter.text !== 'string') return 'each parameter must be {type: text, text}'
+    }
+  }
+  return undefined
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function sendJson(response: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers })
+  response.end(JSON.stringify(body))
+}
+
+/** Meta's error envelope: https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes */
+function sendError(response: http.ServerResponse, status: number, code: number, message: string, details: string, headers: Record<string, string> = {}): void {
+  sendJson(
+    response,
+    status,
+    { error: { message, type: 'OAuthException', code, error_data: { messaging_product: 'whatsapp', details }, fbtrace_id: randomBytes(9).toString('base64url') } },
+    headers,
+  )
+}
+
+/** The `X-Hub-Signature-256` Meta sends with a webhook: HMAC-SHA256 of the body bytes with the app secret. */
+export function signWebhook(appSecret: string, body: string | Buffer): string {
+  return 'sha256=' + createHmac('sha256', appSecret).update(body).digest('hex')
+}
+
+/** Meta's envelope around one `messages` change of a business number. */
+export function webhookPayload(phoneNumberId: string, displayPhoneNumber: string, value: { messages?: unknown[]; statuses?: unknown[] }): object {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            field: 'messages',
+            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: displayPhoneNumber, phone_number_id: phoneNumberId }, ...value },
+          },
+        ],
+      },
+    ],
+  }
+}
+
+/** A `statuses` item as Meta sends it; `failed` ones carry Meta's error. */
+export function statusItem(id: string, status: 'sent' | 'delivered' | 'read' | 'failed', recipient: string, error?: keyof typeof ERRORS): object {
+  return {
+    id,
+    status,
+    timestamp: '1790000000',
+    recipient_id: recipient,
+    ...(status === 'failed' && error !== undefined
+      ? { errors: [{ code: ERRORS[error].code, title: ERRORS[error].title, message: ERRORS[error].title, error_data: { details: ERRORS[error].details } }] }
+      : { conversation: { id: 'CONVERSATION_ID', origin: { type: 'utility' } }, pricing: { billable: true, pricing_model: 'CBP', category: 'utility' } }),
+  }
+}
+
+/** A consumer's text message as Meta sends it. */
+export function textMessageItem(id: string, from: string, text: string): object {
+  return { from, id, timestamp: '1790000000', type: 'text', text: { body: text } }
+}
