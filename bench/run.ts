@@ -1,0 +1,663 @@
+// `npm run bench`: the C2M endpoints under load, beside a bare Fastify route measured in the same run.
+//
+// Three processes: the real service (`node bin/c2m.js serve` on a fresh SQLite store with the demo
+// brand), a bare Fastify app (bench/bare-server.ts), and this one, which drives both with autocannon
+// and signs every C2M request with OAuth 1.0a as the C2M spec's Node snippet does (oauth-1.0a package).
+//
+//   node --import tsx bench/run.ts            BENCH_DURATION=10 BENCH_WARMUP=3 BENCH_CONNECTIONS=50
+//
+// A benchmark, not a test: a missed target is printed as MISS and the exit code stays 0. It exits
+// non-zero only when the benchmark itself cannot run (a server does not start, the smoke call fails).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import net, { type AddressInfo } from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import OAuth from 'oauth-1.0a'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const DURATION = positiveNumber('BENCH_DURATION', 10)
+const WARMUP = positiveNumber('BENCH_WARMUP', 3, true)
+const CONNECTIONS = positiveNumber('BENCH_CONNECTIONS', 50)
+/** So high that the limiter (30/s per brand per endpoint by default) never refuses: we measure the service, not its budget. */
+const RATE_LIMIT = 1_000_000
+const TARGET_RATIO = 0.5
+const TARGET_P99_MS = 15
+const HOST = '127.0.0.1'
+
+const ELIGIBILITY_BODY = (handoffId: string): string =>
+  JSON.stringify({ consumerPhoneNumber: '+14259549855', handoffId, skill: 'sales', templateVariables: { '1': 'Jane' } })
+
+// ---------------------------------------------------------------------------------------------
+// Child processes: started here, always killed on the way out (normal end, error, SIGINT/SIGTERM).
+
+const children = new Set<ChildProcess>()
+const tempDirs: string[] = []
+
+function cleanUp(): void {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  }
+  children.clear()
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true })
+}
+
+process.on('exit', cleanUp)
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\nbench: ${signal}, stopping the servers\n`)
+    cleanUp()
+    process.exit(signal === 'SIGINT' ? 130 : 143)
+  })
+}
+
+interface Started {
+  child: ChildProcess
+  /** Everything the child printed on stdout so far. */
+  stdout: () => string
+  /** Resolves when stdout matches `pattern`; rejects when the child exits first or after `timeoutMs`. */
+  waitFor: (pattern: RegExp, timeoutMs: number) => Promise<RegExpMatchArray>
+  /** From now on, whatever the child prints is passed on, prefixed, to our stderr (warnings, errors). */
+  relay: () => void
+}
+
+function startChild(name: string, args: string[], env: NodeJS.ProcessEnv): Started {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.add(child)
+  let out = ''
+  let err = ''
+  let relaying = false
+  const listeners = new Set<() => void>()
+  const relay = (chunk: string) => {
+    for (const line of chunk.split('\n')) if (line.trim()) process.stderr.write(`[${name}] ${line}\n`)
+  }
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    if (relaying) relay(chunk)
+    else out += chunk
+    for (const listener of listeners) listener()
+  })
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    if (relaying) relay(chunk)
+    else err += chunk
+  })
+  child.on('exit', () => {
+    children.delete(child)
+    for (const listener of listeners) listener()
+  })
+  return {
+    child,
+    stdout: () => out,
+    relay: () => {
+      relaying = true
+    },
+    waitFor: (pattern, timeoutMs) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => done(new Error(`${name}: nothing matching ${pattern} on stdout within ${timeoutMs} ms\n${out}${err}`)), timeoutMs)
+        const check = () => {
+          const match = out.match(pattern)
+          if (match) done(undefined, match)
+          else if (child.exitCode !== null || child.signalCode !== null) {
+            done(new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${out}${err}`))
+          }
+        }
+        const done = (error?: Error, match?: RegExpMatchArray) => {
+          clearTimeout(timer)
+          listeners.delete(check)
+          if (error) reject(error)
+          else resolve(match!)
+        }
+        listeners.add(check)
+        check()
+      }),
+  }
+}
+
+async function stopChild(started: Started, graceMs = 5000): Promise<void> {
+  const { child } = started
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+  await exited
+  clearTimeout(timer)
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, HOST, resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
+async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      const response = await fetch(url)
+      if (response.ok) return
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The service and its demo credentials.
+
+interface Credentials {
+  accountId: string
+  handoffId: string
+  appKey: string
+  secret: string
+  accessToken: string
+  accessTokenSecret: string
+}
+
+/** Reads the block `c2m serve` prints on its first start (src/demo/seed.ts, formatDemoCredentials). */
+function parseCredentials(stdout: string): Credentials {
+  const field = (label: string): string => {
+    const match = stdout.match(new RegExp(`^\\s*${label}\\s+(\\S+)\\s*$`, 'm'))
+    if (!match?.[1]) throw new Error(`no "${label}" in the service's credentials block:\n${stdout}`)
+    return match[1]
+  }
+  return {
+    accountId: field('account id'),
+    handoffId: field('SMS handoff id'),
+    appKey: field('appKey'),
+    secret: field('secret'),
+    accessToken: field('accessToken'),
+    accessTokenSecret: field('accessTokenSecret'),
+  }
+}
+
+async function startService(): Promise<{ started: Started; origin: string; credentials: Credentials; dataDir: string }> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'c2m-bench-'))
+  tempDirs.push(dataDir)
+  const port = await freePort()
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT: String(RATE_LIMIT),
+    RATE_LIMIT_WINDOW: '1',
+    C2M_DEMO: 'true',
+    NODE_ENV: 'production',
+  }
+  // The embedded SQLite store in DATA_DIR, in-memory nonces and limits, requests signed against their own origin.
+  for (const name of ['DATABASE_URL', 'REDIS_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'C2M_SECRET_KEY', 'DELIVERY_WORKER']) delete env[name]
+  const started = startChild('c2m', [path.join(ROOT, 'bin/c2m.js'), 'serve'], env)
+  await started.waitFor(/accessTokenSecret\s+\S+[\s\S]*API docs[^\n]*\n=+\n/, 60_000)
+  const credentials = parseCredentials(started.stdout())
+  const origin = `http://${HOST}:${port}`
+  await waitForHttp(`${origin}/healthz`, 30_000)
+  started.relay()
+  return { started, origin, credentials, dataDir }
+}
+
+async function startBare(): Promise<{ started: Started; origin: string; fastifyVersion: string }> {
+  const started = startChild('bare', ['--import', 'tsx', path.join(ROOT, 'bench/bare-server.ts')], { ...process.env, PORT: '0', HOST })
+  const match = await started.waitFor(/^listening (\d+) fastify (\S+)$/m, 30_000)
+  started.relay()
+  return { started, origin: `http://${HOST}:${match[1]}`, fastifyVersion: match[2] ?? '?' }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signing, exactly as the C2M spec's Node snippet (and test/helper.ts signAt) does.
+
+function signer(credentials: Credentials): (method: string, url: string) => string {
+  const oauth = new OAuth({
+    consumer: { key: credentials.appKey, secret: credentials.secret },
+    signature_method: 'HMAC-SHA1',
+    hash_function: (base, key) => crypto.createHmac('sha1', key).update(base).digest('base64'),
+  })
+  const token = { key: credentials.accessToken, secret: credentials.accessTokenSecret }
+  // A fresh oauth_nonce and the current oauth_timestamp on every call.
+  return (method, url) => oauth.toHeader(oauth.authorize({ url, method }, token)).Authorization
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU accounting (Linux /proc; elsewhere it is left out). Throughput on a shared machine moves with
+// whatever else runs; the CPU time the service spends per request does much less, and the CPU that
+// none of our three processes used tells whether the figures were taken on a quiet machine.
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
+  } catch {
+    return 100
+  }
+})()
+
+/** CPU time (user + system) of a process so far, in ms; undefined when /proc cannot tell. */
+function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS
+  } catch {
+    return undefined
+  }
+}
+
+/** Busy CPU time of the whole machine (every core) so far, in ms; undefined off Linux. */
+function machineBusyMs(): number | undefined {
+  try {
+    const [, ...ticks] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)
+    const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number)
+    return (((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 1000) / CLOCK_TICKS
+  } catch {
+    return undefined
+  }
+}
+
+interface CpuSnapshot {
+  server: number | undefined
+  other: number | undefined
+  self: number
+  machine: number | undefined
+  at: number
+}
+
+/** `server` is the process under load, `other` the idle one: both count as ours, not as foreign load. */
+function cpuSnapshot(server: ChildProcess, other: ChildProcess): CpuSnapshot {
+  const self = process.cpuUsage()
+  return { server: processCpuMs(server.pid), other: processCpuMs(other.pid), self: (self.user + self.system) / 1000, machine: machineBusyMs(), at: performance.now() }
+}
+
+interface CpuUse {
+  /** CPU the loaded server spent per completed request, µs. */
+  serverPerRequestUs: number
+  /** Cores' worth of CPU used by the loaded server, by this load generator, and by processes not ours. */
+  serverCores: number
+  loaderCores: number
+  foreignCores: number
+}
+
+function cpuUse(before: CpuSnapshot, after: CpuSnapshot, requests: number): CpuUse {
+  const wall = after.at - before.at
+  const delta = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? Number.NaN : b - a)
+  const server = delta(before.server, after.server)
+  const other = delta(before.other, after.other)
+  const self = after.self - before.self
+  const machine = delta(before.machine, after.machine)
+  return {
+    serverPerRequestUs: (server * 1000) / requests,
+    serverCores: server / wall,
+    loaderCores: self / wall,
+    foreignCores: Math.max(0, (machine - server - (Number.isNaN(other) ? 0 : other) - self) / wall),
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measuring.
+
+interface Measurement {
+  name: string
+  /** Completed responses per second, whatever their status. */
+  rps: number
+  /** Percentiles of 2xx responses, from autocannon's per-response timings (µs resolution). */
+  p50: number
+  p99: number
+  /** Connection errors and timeouts. */
+  errors: number
+  non2xx: number
+  statusCodes: string
+  total: number
+  seconds: number
+  resets: number
+  /** Per request kind, when a scenario mixes kinds. */
+  kinds: Record<string, { count: number; p50: number; p99: number }>
+  cpu: CpuUse
+  /** Journeys (eligibility then invite on one connection) completed, and their end-to-end latency. */
+  journeys?: { count: number; perSecond: number; p50: number; p99: number }
+}
+
+interface Scenario {
+  name: string
+  url: string
+  requests: autocannon.Request[]
+  headers?: Record<string, string>
+  body?: string
+  /** Which kind of request a response belongs to; set from the requests' onResponse (see `lastKind`). */
+  kinds?: boolean
+  /** The process answering, and the other server (idle meanwhile), for CPU accounting. */
+  server: ChildProcess
+  idle: ChildProcess
+}
+
+/**
+ * The kind of the response autocannon is handling now. autocannon calls a request's onResponse and
+ * then, synchronously, emits 'response' with its timing, so the onResponse callbacks tag it here.
+ */
+let lastKind = 'request'
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  return sorted[index]!
+}
+
+class Recorder {
+  #values = new Float64Array(1 << 16)
+  #size = 0
+  add(value: number): void {
+    if (this.#size === this.#values.length) {
+      const grown = new Float64Array(this.#values.length * 2)
+      grown.set(this.#values)
+      this.#values = grown
+    }
+    this.#values[this.#size++] = value
+  }
+  get count(): number {
+    return this.#size
+  }
+  summary(): { count: number; p50: number; p99: number } {
+    const sorted = this.#values.slice(0, this.#size).sort()
+    return { count: this.#size, p50: percentile(sorted, 50), p99: percentile(sorted, 99) }
+  }
+}
+
+function fire(scenario: Scenario, duration: number, onResponse?: (client: object, status: number, ms: number) => void): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: scenario.url,
+        method: 'POST',
+        connections: CONNECTIONS,
+        pipelining: 1,
+        duration,
+        timeout: 10,
+        headers: { 'content-type': 'application/json', ...scenario.headers },
+        ...(scenario.body !== undefined ? { body: scenario.body } : {}),
+        requests: scenario.requests,
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    )
+    if (onResponse) instance.on('response', (client, status, _bytes, ms) => onResponse(client, status, ms))
+  })
+}
+
+async function measure(scenario: Scenario): Promise<Measurement> {
+  process.stderr.write(`bench: ${scenario.name}: ${WARMUP}s warm-up, then ${DURATION}s at ${CONNECTIONS} connections… `)
+  if (WARMUP > 0) await fire(scenario, WARMUP)
+  const all = new Recorder()
+  const byKind = new Map<string, Recorder>()
+  const journeys = new Recorder()
+  const pendingEligibility = new WeakMap<object, number>()
+  const before = cpuSnapshot(scenario.server, scenario.idle)
+  const result = await fire(scenario, DURATION, (client, status, ms) => {
+    const ok = status >= 200 && status < 300
+    if (ok) all.add(ms)
+    if (!scenario.kinds) return
+    const kind = lastKind
+    let recorder = byKind.get(kind)
+    if (!recorder) byKind.set(kind, (recorder = new Recorder()))
+    if (ok) recorder.add(ms)
+    // A journey is the pair on one connection: its latency is the two responses' latencies added up.
+    if (kind === 'eligibility') {
+      if (ok) pendingEligibility.set(client, ms)
+      else pendingEligibility.delete(client)
+    } else if (kind === 'invite') {
+      const first = pendingEligibility.get(client)
+      pendingEligibility.delete(client)
+      if (ok && first !== undefined) journeys.add(first + ms)
+    }
+  })
+  const after = cpuSnapshot(scenario.server, scenario.idle)
+  process.stderr.write('done\n')
+  const overall = all.summary()
+  const seconds = result.duration
+  const statusCodes = Object.entries(result.statusCodeStats ?? {})
+    .map(([code, stat]) => `${code}×${stat.count ?? 0}`)
+    .join(' ')
+  const measurement: Measurement = {
+    name: scenario.name,
+    rps: result.requests.total / seconds,
+    p50: overall.p50,
+    p99: overall.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    statusCodes,
+    total: result.requests.total,
+    seconds,
+    resets: result.resets,
+    kinds: Object.fromEntries([...byKind].map(([kind, recorder]) => [kind, recorder.summary()])),
+    cpu: cpuUse(before, after, result.requests.total),
+  }
+  if (scenario.kinds) {
+    const j = journeys.summary()
+    measurement.journeys = { count: j.count, perSecond: j.count / seconds, p50: j.p50, p99: j.p99 }
+  }
+  return measurement
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run.
+
+async function smokeTest(origin: string, credentials: Credentials, sign: (method: string, url: string) => string): Promise<void> {
+  const base = `${origin}/api/account/${credentials.accountId}`
+  const post = async (pathAndQuery: string, body: string) => {
+    const url = base + pathAndQuery
+    const response = await fetch(url, { method: 'POST', headers: { authorization: sign('POST', url), 'content-type': 'application/json' }, body })
+    return { status: response.status, text: await response.text() }
+  }
+  const eligibility = await post('/eligibility?v=2.0', ELIGIBILITY_BODY(credentials.handoffId))
+  if (eligibility.status !== 200) throw new Error(`smoke test: eligibility answered ${eligibility.status} ${eligibility.text}`)
+  const { callId, eligible } = JSON.parse(eligibility.text) as { callId: string; eligible: boolean }
+  if (!eligible) throw new Error(`smoke test: the demo caller is not eligible: ${eligibility.text}`)
+  const invite = await post('/invite?v=2.0', JSON.stringify({ callId }))
+  if (invite.status !== 200) throw new Error(`smoke test: invite answered ${invite.status} ${invite.text}`)
+}
+
+/** What the dispatcher made of the invites: outbox rows by status, read from the service's SQLite file after it stopped. */
+async function outboxSummary(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'c2m.sqlite')
+  if (!fs.existsSync(file)) return 'no store file'
+  const { default: SQLite } = await import('better-sqlite3')
+  const db = new SQLite(file, { readonly: true, fileMustExist: true })
+  try {
+    const rows = db.prepare('select status, count(*) as n from outbox group by status order by status').all() as Array<{ status: string; n: number }>
+    const calls = db.prepare('select count(*) as n from calls').get() as { n: number } | undefined
+    return `${rows.map((r) => `${r.status} ${r.n}`).join(', ') || 'empty'}; calls stored: ${calls?.n ?? '?'}`
+  } catch (error) {
+    return `could not read: ${(error as Error).message}`
+  } finally {
+    db.close()
+  }
+}
+
+/** The code measured: commit, and whether the work tree differs from it. */
+function codeVersion(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', 'src', 'bin'], { cwd: ROOT, encoding: 'utf8' }).trim()
+    return dirty ? `${commit} + uncommitted changes in src/ or bin/` : commit
+  } catch {
+    return 'unknown (not a git work tree)'
+  }
+}
+
+function fmt(value: number, digits = 1): string {
+  return Number.isFinite(value) ? value.toFixed(digits) : '—'
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
+}
+
+async function main(): Promise<void> {
+  const [service, bare] = await Promise.all([startService(), startBare()])
+  const { origin, credentials } = service
+  const sign = signer(credentials)
+  await smokeTest(origin, credentials, sign)
+
+  const apiBase = `/api/account/${credentials.accountId}`
+  const eligibilityPath = `${apiBase}/eligibility?v=2.0`
+  const invitePath = `${apiBase}/invite?v=2.0`
+  const eligibilityBody = ELIGIBILITY_BODY(credentials.handoffId)
+
+  process.stdout.write(
+    [
+      `C2M benchmark — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), node ${process.version}, Fastify ${bare.fastifyVersion}`,
+      `code:    ${codeVersion()}`,
+      `service: node bin/c2m.js serve, SQLite in ${service.dataDir}, LOG_LEVEL=warn, RATE_LIMIT=${RATE_LIMIT}/s per brand and endpoint`,
+      `         (set this high on purpose so the rate limiter never refuses: this measures the service, not its 30/s default budget)`,
+      `load:    autocannon in this process, ${CONNECTIONS} connections, pipelining 1, ${WARMUP}s warm-up then ${DURATION}s per scenario`,
+      `         every C2M request freshly signed with OAuth 1.0a (oauth-1.0a, HMAC-SHA1, new nonce) against ${origin}`,
+      '',
+    ].join('\n') + '\n',
+  )
+
+  const bareScenario: Scenario = {
+    name: 'bare Fastify POST /bare',
+    url: `${bare.origin}/bare`,
+    server: bare.started.child,
+    idle: service.started.child,
+    body: eligibilityBody,
+    requests: [{ method: 'POST', path: '/bare' }],
+  }
+  const eligibilityScenario: Scenario = {
+    name: 'eligibility',
+    url: origin + eligibilityPath,
+    server: service.started.child,
+    idle: bare.started.child,
+    requests: [
+      {
+        method: 'POST',
+        path: eligibilityPath,
+        body: eligibilityBody,
+        setupRequest: (request) => {
+          request.headers = { ...request.headers, authorization: sign('POST', origin + eligibilityPath) }
+          return request
+        },
+      },
+    ],
+  }
+  const journeyScenario: Scenario = {
+    name: 'eligibility → invite',
+    url: origin + eligibilityPath,
+    server: service.started.child,
+    idle: bare.started.child,
+    kinds: true,
+    requests: [
+      {
+        method: 'POST',
+        path: eligibilityPath,
+        body: eligibilityBody,
+        setupRequest: (request) => {
+          request.headers = { ...request.headers, authorization: sign('POST', origin + eligibilityPath) }
+          return request
+        },
+        onResponse: (status, body, context) => {
+          lastKind = 'eligibility'
+          const ctx = context as { callId?: string }
+          ctx.callId = undefined
+          if (status === 200) {
+            try {
+              ctx.callId = (JSON.parse(body) as { callId?: string }).callId
+            } catch {
+              // left undefined: the invite is skipped and the journey starts over
+            }
+          }
+        },
+      },
+      {
+        method: 'POST',
+        path: invitePath,
+        setupRequest: (request, context) => {
+          const { callId } = context as { callId?: string }
+          // No callId (eligibility failed): returning nothing makes autocannon start the journey over.
+          if (!callId) return undefined as unknown as autocannon.Request
+          request.headers = { ...request.headers, authorization: sign('POST', origin + invitePath) }
+          request.body = JSON.stringify({ callId })
+          return request
+        },
+        onResponse: () => {
+          lastKind = 'invite'
+        },
+      },
+    ],
+  }
+
+  // The bare route is measured right before each scenario, so each ratio compares runs made under the same conditions.
+  const bare1 = await measure({ ...bareScenario, name: 'bare (before eligibility)' })
+  const eligibility = await measure(eligibilityScenario)
+  const bare2 = await measure({ ...bareScenario, name: 'bare (before journey)' })
+  const journey = await measure(journeyScenario)
+
+  await stopChild(bare.started)
+  await stopChild(service.started, 15_000)
+  const outbox = await outboxSummary(service.dataDir)
+
+  const eligibilityRatio = eligibility.rps / bare1.rps
+  const pass = eligibilityRatio >= TARGET_RATIO && eligibility.p99 < TARGET_P99_MS
+  const journeyRatio = journey.rps / bare2.rps
+  const rows: string[][] = [
+    [bare1.name, fmt(bare1.rps, 0), fmt(bare1.p50, 2), fmt(bare1.p99, 2), String(bare1.errors), String(bare1.non2xx), '1.00', ''],
+    [eligibility.name, fmt(eligibility.rps, 0), fmt(eligibility.p50, 2), fmt(eligibility.p99, 2), String(eligibility.errors), String(eligibility.non2xx), fmt(eligibilityRatio, 2), pass ? 'PASS' : 'MISS'],
+    [bare2.name, fmt(bare2.rps, 0), fmt(bare2.p50, 2), fmt(bare2.p99, 2), String(bare2.errors), String(bare2.non2xx), '1.00', ''],
+    [`${journey.name} (all requests)`, fmt(journey.rps, 0), fmt(journey.p50, 2), fmt(journey.p99, 2), String(journey.errors), String(journey.non2xx), fmt(journeyRatio, 2), 'n/a'],
+  ]
+  for (const [kind, stats] of Object.entries(journey.kinds)) {
+    rows.push([`  ${kind} step`, fmt(stats.count / journey.seconds, 0), fmt(stats.p50, 2), fmt(stats.p99, 2), '', '', '', ''])
+  }
+  if (journey.journeys) {
+    const j = journey.journeys
+    rows.push([`  journeys (pairs)`, fmt(j.perSecond, 0), fmt(j.p50, 2), fmt(j.p99, 2), '', '', fmt(j.perSecond / bare2.rps, 2), ''])
+  }
+
+  const measured = [bare1, eligibility, bare2, journey]
+  const cpuRows = measured.map((m) => [m.name, fmt(m.cpu.serverPerRequestUs, 0), fmt(m.cpu.serverCores, 2), fmt(m.cpu.loaderCores, 2), fmt(m.cpu.foreignCores, 2)])
+  const foreign = Math.max(...measured.map((m) => m.cpu.foreignCores).filter(Number.isFinite), 0)
+  process.stdout.write(
+    [
+      '',
+      table(['scenario', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'non-2xx', '× bare', 'target'], rows),
+      '',
+      `target (eligibility ≥ ${TARGET_RATIO}× bare req/s and p99 < ${TARGET_P99_MS} ms at ${CONNECTIONS} connections): ${pass ? 'PASS' : 'MISS'}` +
+        ` (ratio ${fmt(eligibilityRatio, 2)}, p99 ${fmt(eligibility.p99, 2)} ms)`,
+      `status codes: ${measured.map((m) => `${m.name}: ${m.statusCodes || 'none'}`).join('; ')}`,
+      `journey resets (invite skipped after a failed eligibility): ${journey.resets}`,
+      '',
+      table(['CPU (cores of ' + os.cpus().length + ')', 'server µs/req', 'server cores', 'loader cores', 'others cores'], cpuRows),
+      foreign > 0.1
+        ? `WARNING: processes other than this benchmark used up to ${fmt(foreign, 2)} cores during a scenario: the figures above are lower than on a quiet machine.`
+        : 'the machine was otherwise quiet during the run (other processes < 0.1 core).',
+      '',
+      `outbox after the run (the dispatcher's deliveries to the sandbox): ${outbox}`,
+      'latency percentiles are of 2xx responses, from autocannon\'s per-response timings; req/s counts every completed response.',
+      '',
+    ].join('\n') + '\n',
+  )
+  if (eligibility.non2xx > 0 || journey.non2xx > 0) process.stdout.write('WARNING: non-2xx responses from the service; see the status codes above.\n')
+}
+
+function positiveNumber(name: string, fallback: number, zeroAllowed = false): number {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
+    process.stderr.write(`bench: ${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number, got "${raw}"\n`)
+    process.exit(2)
+  }
+  return value
+}
+
+try {
+  await main()
+} catch (error) {
+  process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+  process.exitCode = 1
+} finally {
+  cleanUp()
+}
