@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely'
 import type { DbOrTrx } from '../store/database.ts'
+import type { ApiKeyTable } from '../store/schema.ts'
 
 export const PRIVILEGES = ['ivr-engagement', 'management', 'reporting'] as const
 export type Privilege = (typeof PRIVILEGES)[number]
@@ -22,21 +24,7 @@ export interface SealedApiKey extends ApiKey {
   sealedAccessTokenSecret: string
 }
 
-type Row = {
-  id: string
-  account_id: string
-  app_key: string
-  secret: string
-  access_token: string
-  access_token_secret: string
-  app_name: string
-  developer: string
-  privileges: string
-  created_at: string
-  revoked_at: string | null
-}
-
-function toSealedApiKey(row: Row): SealedApiKey {
+function toSealedApiKey(row: Selectable<ApiKeyTable>): SealedApiKey {
   return {
     id: row.id,
     accountId: row.account_id,
