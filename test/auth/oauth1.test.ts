@@ -14,6 +14,7 @@ import {
   verifyOAuth1Request,
   type OAuthVerifierDeps,
 } from '../../src/auth/oauth1.ts'
+import { getOauthToHeaders } from '../fixtures/spec-node-snippet.ts'
 
 const URL_USED = 'https://c2m.example.com/api/account/12345678/eligibility?v=2.0'
 const WINDOW = 300
@@ -37,25 +38,6 @@ function makeDeps(overrides: Partial<OAuthVerifierDeps> = {}): OAuthVerifierDeps
     timestampWindowSeconds: WINDOW,
     ...overrides,
   }
-}
-
-// The spec's Node snippet, unchanged but for types.
-function getOauthToHeaders(siteObject: typeof site, url: string, method: string): OAuth.Header {
-  const key = siteObject.appKey
-  const secret = siteObject.secret
-  const oauth = new OAuth({
-    consumer: { key, secret },
-    signature_method: 'HMAC-SHA1',
-    hash_function(base_string, currentKey) {
-      return crypto.createHmac('sha1', currentKey).update(base_string).digest('base64')
-    },
-  })
-  const token = {
-    key: siteObject.accessToken,
-    secret: siteObject.accessTokenSecret,
-  }
-  const requestData = { url, method }
-  return oauth.toHeader(oauth.authorize(requestData, token))
 }
 
 interface SigningOptions {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict'
-import crypto from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
-import OAuth from 'oauth-1.0a'
 import type { LightMyRequestResponse } from 'fastify'
 import { PUBLIC_ORIGIN, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
 import { createApiKey, type IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { recordOptOut } from '../../src/consumers/opt-out.repository.ts'
 import { findCall } from '../../src/c2m/call.repository.ts'
+import { getOauthToHeaders } from '../fixtures/spec-node-snippet.ts'
 
 // The C2M 2.0 Eligibility rules, over signed HTTP against a real store: brands are configured
 // through the configuration API exactly as a brand would, then the IVR's calls are checked.
@@ -135,25 +134,6 @@ async function storedCall(t: TestApp, brand: Brand, callId: string) {
 async function callCount(t: TestApp, account: string): Promise<number> {
   const row = await t.runtime.db.selectFrom('calls').select((eb) => eb.fn.countAll<string | number>().as('n')).where('account_id', '=', account).executeTakeFirstOrThrow()
   return Number(row.n)
-}
-
-/** The spec's Node snippet, as published (typed, nothing else changed). */
-function getOauthToHeaders(siteObject: { appKey: string; secret: string; accessToken: string; accessTokenSecret: string }, url: string, method: string) {
-  const key = siteObject.appKey
-  const secret = siteObject.secret
-  const oauth = new OAuth({
-    consumer: { key, secret },
-    signature_method: 'HMAC-SHA1',
-    hash_function(base_string, currentKey) {
-      return crypto.createHmac('sha1', currentKey).update(base_string).digest('base64')
-    },
-  })
-  const token = {
-    key: siteObject.accessToken,
-    secret: siteObject.accessTokenSecret,
-  }
-  const requestData = { url, method }
-  return oauth.toHeader(oauth.authorize(requestData, token))
 }
 
 for (const dialect of dialects) {
