@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict'
-import crypto from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
-import OAuth from 'oauth-1.0a'
 import {
   ManualClock,
   PUBLIC_ORIGIN,
@@ -17,6 +15,7 @@ import {
 } from '../helper.ts'
 import { createApiKey, type IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { revokeApiKey } from '../../src/auth/api-key.repository.ts'
+import { getOauthToHeaders } from '../fixtures/spec-node-snippet.ts'
 
 const ACCOUNT = '2001'
 const SKILLS = `/api/account/${ACCOUNT}/skills`
@@ -24,22 +23,6 @@ const INVALID_TOKEN = { errorCode: 1100, errorMessage: 'Invalid Bearer token' }
 const NOT_ENOUGH_PRIVILEGE = { errorCode: 1101, errorMessage: 'Not enough privilege to perform this operation' }
 
 const nowSeconds = (t: TestApp) => Math.floor(t.clock.now().getTime() / 1000)
-
-/** The Node snippet of the C2M API guide ("Details on Authorization"), unchanged: it reads the wall clock. */
-function getOauthToHeaders(siteObject: IssuedApiKey, url: string, method: string): { Authorization: string } {
-  const key = siteObject.appKey
-  const secret = siteObject.secret
-  const oauth = new OAuth({
-    consumer: { key, secret },
-    signature_method: 'HMAC-SHA1',
-    hash_function(base_string, currentKey) {
-      return crypto.createHmac('sha1', currentKey).update(base_string).digest('base64')
-    },
-  })
-  const token = { key: siteObject.accessToken, secret: siteObject.accessTokenSecret }
-  const requestData = { url, method }
-  return oauth.toHeader(oauth.authorize(requestData, token))
-}
 
 function assertRejected(res: { statusCode: number; json(): unknown }, status: 401 | 403 = 401): void {
   assert.equal(res.statusCode, status)
