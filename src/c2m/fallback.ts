@@ -1,6 +1,5 @@
 import type { Services } from '../runtime.ts'
 import type { OutboundMessage } from '../channels/outbound-message.ts'
-import { appsWithDevice } from '../consumers/device.repository.ts'
 import { findCall, setInviteChannel } from './call.repository.ts'
 import { reachableNow } from './invite.service.ts'
 import { renderMessage } from './message.ts'
@@ -14,10 +13,10 @@ export async function fallbackMessage(services: Services, failed: OutboundMessag
   const call = await findCall(services.db, failed.accountId, failed.callId)
   if (!call) return null
   const after = call.availableChannels.slice(call.availableChannels.indexOf(failed.channel) + 1)
-  const reachable = new Set(await reachableNow(services.db, call))
+  const now = await reachableNow(services.db, call)
+  const reachable = new Set(now.channels)
   const next = after.find((channel) => reachable.has(channel))
   if (!next) return null
-  const inappAppIds = next === 'inapp' && call.consumerId ? await appsWithDevice(services.db, call.accountId, call.consumerId, call.handoff.inapp?.appIds ?? []) : []
   const message = renderMessage(failed.id, call.accountId, call.id, {
     channel: next,
     handoff: call.handoff,
@@ -26,7 +25,7 @@ export async function fallbackMessage(services: Services, failed: OutboundMessag
     templateVariables: call.templateVariables,
     skill: failed.skill,
     ...(call.inviteOverrideMessage !== null ? { overrideMessage: call.inviteOverrideMessage } : {}),
-    inappAppIds,
+    inappAppIds: next === 'inapp' ? now.inappAppIds : [],
   })
   await setInviteChannel(services.db, call.id, next)
   return message

@@ -49,7 +49,7 @@ export async function invite(services: Services, accountId: string, request: Inv
   if (request.overrideSkill !== undefined && !isSkillAllowed(request.overrideSkill, settings, call.handoff)) throw apiError('noEngagementForOverriddenSkill')
 
   let channel: Channel
-  const stillAvailable = await reachableNow(services.db, call)
+  const { channels: stillAvailable, inappAppIds } = await reachableNow(services.db, call)
   if (request.overrideChannel !== undefined) {
     const wanted = normalizeChannel(request.overrideChannel)
     if (!wanted || !call.availableChannels.includes(wanted)) throw apiError('overriddenChannelUnavailable')
@@ -61,7 +61,6 @@ export async function invite(services: Services, accountId: string, request: Inv
     channel = first
   }
 
-  const inappAppIds = channel === 'inapp' && call.consumerId ? await appsWithDevice(services.db, accountId, call.consumerId, call.handoff.inapp?.appIds ?? []) : []
   const message = renderMessage(services.ids.uuid(), accountId, call.id, {
     channel,
     handoff: call.handoff,
@@ -70,7 +69,7 @@ export async function invite(services: Services, accountId: string, request: Inv
     templateVariables: call.templateVariables,
     skill,
     ...(request.overrideMessage !== undefined ? { overrideMessage: request.overrideMessage } : {}),
-    inappAppIds,
+    inappAppIds: channel === 'inapp' ? inappAppIds : [],
   })
   const enqueued = await services.db.transaction().execute(async (trx) => {
     if (!(await markInvited(trx, call.id, { at: now.toISOString(), channel, skill, ...(request.overrideMessage !== undefined ? { overrideMessage: request.overrideMessage } : {}) }))) return false
@@ -83,17 +82,19 @@ export async function invite(services: Services, accountId: string, request: Inv
 /**
  * The call's available channels that can still reach the consumer now: an opt-out or a removed
  * device since the eligibility check takes a channel away (we never text someone who said STOP).
+ * With them, the handoff's apps the consumer still has a device on, for an in-app message.
  */
-export async function reachableNow(db: DbOrTrx, call: Call): Promise<Channel[]> {
-  const reachable: Channel[] = []
+export async function reachableNow(db: DbOrTrx, call: Call): Promise<{ channels: Channel[]; inappAppIds: string[] }> {
+  const channels: Channel[] = []
+  let inappAppIds: string[] = []
   for (const channel of call.availableChannels) {
     if (channel === 'inapp') {
-      const apps = call.consumerId ? await appsWithDevice(db, call.accountId, call.consumerId, call.handoff.inapp?.appIds ?? []) : []
-      if (apps.length > 0) reachable.push(channel)
+      inappAppIds = call.consumerId ? await appsWithDevice(db, call.accountId, call.consumerId, call.handoff.inapp?.appIds ?? []) : []
+      if (inappAppIds.length > 0) channels.push(channel)
       continue
     }
     const from = channel === 'sms' ? call.handoff.sms?.fromNumber : call.handoff.wa?.fromNumber
-    if (from && !(await isOptedOut(db, call.accountId, call.consumerPhone, channel, from))) reachable.push(channel)
+    if (from && !(await isOptedOut(db, call.accountId, call.consumerPhone, channel, from))) channels.push(channel)
   }
-  return reachable
+  return { channels, inappAppIds }
 }
