@@ -12,6 +12,7 @@ import { healthRoutes } from './http/health.routes.ts'
 import { appJwtRoutes } from './auth/app-jwt.routes.ts'
 import { brandConfigRoutes } from './brand-config/brand-config.routes.ts'
 import { handoffRoutes } from './handoffs/handoff.routes.ts'
+import { templateRoutes } from './whatsapp-templates/template.routes.ts'
 import { c2mRoutes } from './c2m/c2m.routes.ts'
 import { RateLimit } from './c2m/rate-limit.ts'
 import { fallbackMessage } from './c2m/fallback.ts'
@@ -23,8 +24,10 @@ import { twilioWebhookRoutes } from './channels/twilio/twilio.webhooks.ts'
 import { WhatsAppAdapter } from './channels/whatsapp/whatsapp.adapter.ts'
 import { whatsAppWebhookRoutes } from './channels/whatsapp/whatsapp.webhooks.ts'
 import { FcmPushAdapter } from './channels/fcm/fcm-push.adapter.ts'
+import { providerTimeoutFor } from './channels/http-errors.ts'
 import { deviceRoutes } from './consumers/devices.routes.ts'
-import { listDevicesOnApps } from './consumers/device.repository.ts'
+import { inAppReceiptRoutes } from './consumers/inapp-receipts.routes.ts'
+import { pushDevices } from './consumers/push-devices.ts'
 import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from './delivery/dispatcher.ts'
 
 /** What request handlers work with: the runtime plus what is built from it once per process. */
@@ -52,10 +55,12 @@ export interface BuildOptions {
 /** Builds the whole HTTP application over an open runtime; `server.ts` only listens and closes. */
 export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Promise<App> {
   const { config } = runtime
+  // Every provider call ends well inside the dispatcher's lease (see providerTimeoutFor).
+  const timeoutMs = providerTimeoutFor(config.deliveryLeaseSeconds)
   const adapters = new AdapterRegistry(runtime.db, runtime.secrets, runtime.clock, {
-    twilio: (accountId, connection) => new TwilioSmsAdapter(accountId, connection, config.publicUrl),
-    whatsapp: (_accountId, connection) => new WhatsAppAdapter(connection),
-    fcm: (accountId, connection) => new FcmPushAdapter(connection, (consumerId, appIds) => listDevicesOnApps(runtime.db, accountId, consumerId, appIds)),
+    twilio: (accountId, connection) => new TwilioSmsAdapter(accountId, connection, config.publicUrl, { timeoutMs }),
+    whatsapp: (_accountId, connection) => new WhatsAppAdapter(connection, { timeoutMs }),
+    fcm: (accountId, connection) => new FcmPushAdapter(connection, pushDevices(runtime.db, accountId, runtime.logger), { timeoutMs }),
   })
   const ctx: AppContext = {
     ...runtime,
@@ -66,6 +71,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
       ...DEFAULT_DISPATCHER_OPTIONS,
       pollIntervalMs: config.deliveryPollMs,
       maxAttempts: config.deliveryMaxAttempts,
+      leaseSeconds: config.deliveryLeaseSeconds,
     }, (failed) => fallbackMessage(runtime, failed)),
   }
   const app = Fastify({
@@ -96,8 +102,10 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await app.register(appJwtRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(brandConfigRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(handoffRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(templateRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(c2mRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(deviceRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(inAppReceiptRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(sandboxRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(connectionRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(twilioWebhookRoutes(ctx))

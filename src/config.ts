@@ -41,6 +41,8 @@ export interface Config {
   deliveryPollMs: number
   /** Sends tried before a message is marked failed. */
   deliveryMaxAttempts: number
+  /** How long a dispatcher's claim holds a message before another may take it, in seconds; provider calls get a third of it. */
+  deliveryLeaseSeconds: number
   /** Longest wait for a line-type lookup during eligibility, in ms. */
   lookupTimeoutMs: number
   /** How long a looked-up line type is reused, in days. */
@@ -77,6 +79,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'DELIVERY_WORKER', doc: 'run the outbox dispatcher in this process (every instance may)', default: '`true`' },
   { name: 'DELIVERY_POLL_MS', doc: 'dispatcher pause when nothing is due, milliseconds', default: '`500`' },
   { name: 'DELIVERY_MAX_ATTEMPTS', doc: 'send attempts before a message is marked failed', default: '`8`' },
+  { name: 'DELIVERY_LEASE_SECONDS', doc: 'how long a dispatcher\'s claim holds a message before another may send it (what a crashed instance\'s messages wait), seconds; provider calls are cut to a third of it (10 s at most)', default: '`30`' },
   { name: 'LOOKUP_TIMEOUT_MS', doc: 'longest wait for a Twilio line-type lookup during eligibility before the offline fallback, milliseconds', default: '`1500`' },
   { name: 'LINE_TYPE_CACHE_DAYS', doc: 'how long a looked-up line type is reused, days', default: '`30`' },
 ]
@@ -115,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryWorker: boolean(env, 'DELIVERY_WORKER', true),
     deliveryPollMs: integer(env, 'DELIVERY_POLL_MS', 500, 10, 60_000),
     deliveryMaxAttempts: integer(env, 'DELIVERY_MAX_ATTEMPTS', 8, 1, 100),
+    deliveryLeaseSeconds: integer(env, 'DELIVERY_LEASE_SECONDS', 30, 3, 3600),
     lookupTimeoutMs: integer(env, 'LOOKUP_TIMEOUT_MS', 1500, 50, 10_000),
     lineTypeCacheDays: integer(env, 'LINE_TYPE_CACHE_DAYS', 30, 0, 365),
   }

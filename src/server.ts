@@ -1,6 +1,7 @@
 import closeWithGrace from 'close-with-grace'
 import { type App, buildApp } from './app.ts'
 import type { Config } from './config.ts'
+import { providerTimeoutFor } from './channels/http-errors.ts'
 import { openRuntime } from './runtime.ts'
 import { formatDemoCredentials, seedDemoBrand } from './demo/seed.ts'
 
@@ -12,7 +13,9 @@ export async function serve(config: Config): Promise<void> {
   try {
     const started = await buildApp(runtime)
     app = started
-    grace = closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    // Long enough for the sends in flight to finish and be recorded (two provider calls at most,
+    // then a commit): a graceful stop never leaves a message the provider accepted unrecorded.
+    grace = closeWithGrace({ delay: Math.max(10_000, 2 * providerTimeoutFor(config.deliveryLeaseSeconds) + 5_000) }, async ({ signal, err }) => {
       if (err) started.log.error({ err }, 'closing after an unexpected error')
       else started.log.info({ signal }, 'shutting down')
       await started.close()

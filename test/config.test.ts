@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import path from 'node:path'
 import { describe, test } from 'node:test'
 import { ConfigError, VARIABLES, loadConfig } from '../src/config.ts'
+import { providerTimeoutFor } from '../src/channels/http-errors.ts'
 
 const HEX_KEY = 'ab'.repeat(32)
 const BASE64_KEY = Buffer.alloc(32, 9).toString('base64')
@@ -88,6 +89,18 @@ describe('loadConfig', () => {
     rejects({ OAUTH_TIMESTAMP_WINDOW: '0' }, 'OAUTH_TIMESTAMP_WINDOW')
     assert.equal(loadConfig({ APP_JWT_TTL: '900' }).appJwtTtlSeconds, 900)
     rejects({ APP_JWT_TTL: '10' }, 'APP_JWT_TTL')
+  })
+
+  test('DELIVERY_LEASE_SECONDS is a whole number of seconds from 3 to 3600, 30 by default', () => {
+    assert.equal(loadConfig({}).deliveryLeaseSeconds, 30)
+    assert.equal(loadConfig({ DELIVERY_LEASE_SECONDS: '3' }).deliveryLeaseSeconds, 3)
+    assert.equal(loadConfig({ DELIVERY_LEASE_SECONDS: '3600' }).deliveryLeaseSeconds, 3600)
+    rejects({ DELIVERY_LEASE_SECONDS: '2' }, 'DELIVERY_LEASE_SECONDS')
+    rejects({ DELIVERY_LEASE_SECONDS: '3601' }, 'DELIVERY_LEASE_SECONDS')
+    rejects({ DELIVERY_LEASE_SECONDS: '1.5' }, 'DELIVERY_LEASE_SECONDS')
+    rejects({ DELIVERY_LEASE_SECONDS: '30s' }, 'DELIVERY_LEASE_SECONDS')
+    // Provider calls end inside the lease: a third of it, 10 s at most.
+    assert.deepEqual([3, 12, 30, 3600].map(providerTimeoutFor), [1000, 4000, 10_000, 10_000])
   })
 
   test('booleans accept true/false, 1/0, yes/no and nothing else', () => {

@@ -11,6 +11,7 @@ import { openRuntime, type Runtime } from '../src/runtime.ts'
 import type { Clock } from '../src/lib/clock.ts'
 import { createAccount, createApiKey, type IssuedApiKey } from '../src/accounts/provisioning.service.ts'
 import type { Privilege } from '../src/auth/api-key.repository.ts'
+import { type FakeGraphApi, signWebhook, templateStatusPayload } from './fakes/graph.fake.ts'
 
 /** A clock tests move by hand: windows and expiries are tested without sleeping. */
 export class ManualClock implements Clock {
@@ -175,4 +176,44 @@ export function signAt(key: IssuedApiKey, method: string, url: string, nowSecond
 
 export function json<T = any>(response: LightMyRequestResponse): T {
   return response.json() as T
+}
+
+export interface TemplateFixture {
+  name: string
+  /** A registered wa number of the brand. */
+  phoneNumber: string
+  body: string
+  language?: string
+  category?: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION'
+  wabaId?: string
+}
+
+/** Meta as a brand connected to WhatsApp sees it: the Graph API fake and the app secret signing its webhooks. */
+export interface MetaFixture {
+  graph: FakeGraphApi
+  appSecret: string
+  wabaId: string
+}
+
+/**
+ * An approved WhatsApp template, made through the API as a brand makes one: created, then
+ * submitted. In the sandbox (no WhatsApp connection) that approves it; with `meta`, the brand is
+ * connected, the Graph API fake receives the template, and Meta's signed webhook approves it.
+ */
+export async function approvedTemplate(t: TestApp, key: IssuedApiKey, accountId: string, fixture: TemplateFixture, meta?: MetaFixture): Promise<void> {
+  const count = Math.max(0, ...[...fixture.body.matchAll(/\{\{(\d+)\}\}/g)].map((m) => Number(m[1])))
+  const body = { category: 'UTILITY', language: 'en_US', wabaId: meta?.wabaId ?? '102290129340398', examples: Array.from({ length: count }, (_, i) => `sample ${i + 1}`), ...fixture }
+  const created = await signedRequest(t, key, 'POST', `/api/account/${accountId}/whatsapp-templates`, body)
+  if (created.statusCode !== 201) throw new Error(`template ${fixture.name}: ${created.statusCode} ${created.body}`)
+  const submitted = await signedRequest(t, key, 'POST', `/api/account/${accountId}/whatsapp-templates/${fixture.name}/submit`)
+  const expected = meta ? 'PENDING' : 'APPROVED'
+  if (submitted.statusCode !== 200 || json(submitted).status !== expected) throw new Error(`template ${fixture.name} not ${expected}: ${submitted.statusCode} ${submitted.body}`)
+  if (!meta) return
+  const held = [...meta.graph.templates.values()].find((x) => x.name === fixture.name)
+  if (!held) throw new Error(`the Graph API fake did not receive template ${fixture.name}`)
+  meta.graph.review(held.name, 'APPROVED')
+  const raw = JSON.stringify(templateStatusPayload(meta.wabaId, held, 'APPROVED'))
+  const webhook = await t.app.inject({ method: 'POST', url: `/webhooks/whatsapp/${accountId}`, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhook(meta.appSecret, raw) }, payload: raw })
+  const read = await signedRequest(t, key, 'GET', `/api/account/${accountId}/whatsapp-templates/${fixture.name}`)
+  if (webhook.statusCode !== 200 || json(read).status !== 'APPROVED') throw new Error(`template ${fixture.name} not approved by Meta's webhook: ${webhook.statusCode} ${read.body}`)
 }

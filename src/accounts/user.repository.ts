@@ -1,4 +1,5 @@
 import type { DbOrTrx } from '../store/database.ts'
+import { preparedQuery } from '../store/prepared-query.ts'
 
 /** Roles of the webtool's permission tables, plus the brand's internal outbound system user. */
 export const USER_ROLES = ['admin', 'campaign-manager', 'lpa', 'agent', 'agent-manager'] as const
@@ -46,13 +47,11 @@ export async function findUserByLogin(db: DbOrTrx, accountId: string, login: str
   )
 }
 
+// Prepared: every eligibility asks.
+const selectOutboundSystemUser = preparedQuery((db, v: { accountId: string }) =>
+  db.selectFrom('users').select('id').where('account_id', '=', v.accountId).where('role', '=', 'system').where('login', '=', OUTBOUND_SYSTEM_LOGIN),
+)
+
 export async function hasOutboundSystemUser(db: DbOrTrx, accountId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('users')
-    .select('id')
-    .where('account_id', '=', accountId)
-    .where('role', '=', 'system')
-    .where('login', '=', OUTBOUND_SYSTEM_LOGIN)
-    .executeTakeFirst()
-  return row !== undefined
+  return (await selectOutboundSystemUser(db, { accountId })).rows.length > 0
 }

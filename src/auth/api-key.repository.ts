@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { DbOrTrx } from '../store/database.ts'
+import { preparedQuery } from '../store/prepared-query.ts'
 import type { ApiKeyTable } from '../store/schema.ts'
 
 export const PRIVILEGES = ['ivr-engagement', 'management', 'reporting'] as const
@@ -59,8 +60,11 @@ export async function insertApiKey(db: DbOrTrx, key: SealedApiKey): Promise<void
     .execute()
 }
 
+// Prepared: every OAuth-signed request looks its key up.
+const selectByAppKey = preparedQuery((db, v: { appKey: string }) => db.selectFrom('api_keys').selectAll().where('app_key', '=', v.appKey))
+
 export async function findApiKeyByAppKey(db: DbOrTrx, appKey: string): Promise<SealedApiKey | undefined> {
-  const row = await db.selectFrom('api_keys').selectAll().where('app_key', '=', appKey).executeTakeFirst()
+  const [row] = (await selectByAppKey(db, { appKey })).rows
   return row && toSealedApiKey(row)
 }
 

@@ -1,7 +1,8 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
 import type { AppContext } from '../app.ts'
 import { apiError } from '../http/errors.ts'
-import { type Permission, type Principal, authenticate, authorize } from './authenticate.ts'
+import type { SecretBox } from '../lib/secret-box.ts'
+import { OpenedSecrets, type Permission, type Principal, authenticate, authorize } from './authenticate.ts'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,13 +20,24 @@ export function publicUrlOf(ctx: AppContext, request: FastifyRequest): string {
   return origin + request.url
 }
 
+/** One cache of opened API-key secrets per master key, shared by every route of the app. */
+const openedSecrets = new WeakMap<SecretBox, OpenedSecrets>()
+function openedSecretsOf(box: SecretBox): OpenedSecrets {
+  let opened = openedSecrets.get(box)
+  if (!opened) openedSecrets.set(box, (opened = new OpenedSecrets(box)))
+  return opened
+}
+
+/** The brand's app itself (an app JWT of the brand), or the brand's backend on its behalf (a management key). */
+export const appOrManagement: Permission = (principal) => principal.privileges.includes('management') || principal.scheme === 'app-jwt'
+
 /**
  * An onRequest hook for routes under `/api/account/:accountId/`: 401 unless the caller proves
  * an API key (OAuth 1.0a or app JWT), 403 unless that key is this brand's and has `permission`.
  * It runs before the body is read, so an unauthenticated caller learns nothing about validation.
  */
 export function requirePrivilege(ctx: AppContext, permission: Permission): onRequestAsyncHookHandler {
-  const deps = { ...ctx, timestampWindowSeconds: ctx.config.oauthTimestampWindowSeconds }
+  const deps = { ...ctx, secrets: openedSecretsOf(ctx.secrets), timestampWindowSeconds: ctx.config.oauthTimestampWindowSeconds }
   return async (request) => {
     const result = await authenticate(deps, {
       method: request.method,

@@ -17,7 +17,8 @@ export interface Principal {
 
 export interface AuthenticationDeps {
   db: Db
-  secrets: SecretBox
+  /** Opens an API key's sealed secrets (an OpenedSecrets in the service). */
+  secrets: Pick<SecretBox, 'open'>
   nonces: NonceStore
   jwt: AppJwtIssuer
   timestampWindowSeconds: number
@@ -71,6 +72,35 @@ async function authenticateOAuth(deps: AuthenticationDeps, input: Authentication
   if (!result.ok) return result
   if (!key) return { ok: false, reason: 'key vanished during verification' }
   return { ok: true, principal: toPrincipal(key, 'oauth1') }
+}
+
+/**
+ * The plain secrets of the API keys in use, kept by their sealed form, so a signed request does not
+ * pay two AES-GCM decryptions (about 5 % of an eligibility's CPU, docs/benchmarks.md). Revocation
+ * is unaffected: the key's row is still read on every request, by every instance, and a revoked
+ * key is refused before its secrets are looked at. A secret sealed anew gets a fresh IV, so a
+ * changed secret never matches an old entry. The price: the secrets of up to `max` keys stay in
+ * the process's memory in plain text, where the master key that opens them already is.
+ */
+export class OpenedSecrets {
+  readonly #box: Pick<SecretBox, 'open'>
+  readonly #max: number
+  readonly #opened = new Map<string, string>()
+
+  constructor(box: Pick<SecretBox, 'open'>, max = 1000) {
+    this.#box = box
+    this.#max = max
+  }
+
+  open(sealed: string): string {
+    let plain = this.#opened.get(sealed)
+    if (plain === undefined) {
+      plain = this.#box.open(sealed)
+      if (this.#opened.size >= this.#max) this.#opened.delete(this.#opened.keys().next().value as string)
+      this.#opened.set(sealed, plain)
+    }
+    return plain
+  }
 }
 
 function toPrincipal(key: SealedApiKey, scheme: Principal['scheme']): Principal {

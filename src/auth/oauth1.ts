@@ -109,6 +109,16 @@ export function parseAuthorizationHeader(header: string): { ok: true; params: OA
 
 /** RFC 3986 percent-encoding as RFC 5849 §3.6 requires it: only unreserved characters stay, UTF-8 bytes as uppercase %XX. */
 export function percentEncode(s: string): string {
+  // encodeURIComponent leaves five reserved characters as they are; it throws on a lone surrogate,
+  // which the byte loop below encodes as U+FFFD, as Buffer.from does.
+  try {
+    return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  } catch {
+    return percentEncodeBytes(s)
+  }
+}
+
+function percentEncodeBytes(s: string): string {
   let encoded = ''
   for (const byte of Buffer.from(s, 'utf8')) {
     encoded += UNRESERVED.has(byte) ? String.fromCharCode(byte) : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`
@@ -133,7 +143,15 @@ export function normalizeParameters(params: Array<[string, string]>): string {
  * @throws TypeError when `baseUri` is not an absolute http or https URL
  */
 export function signatureBaseString(method: string, baseUri: string, params: Array<[string, string]>): string {
-  return [method.toUpperCase(), percentEncode(baseStringUri(baseUri)), percentEncode(normalizeParameters(params))].join('&')
+  const url = parseHttpUrl(baseUri)
+  if (!url) throw new TypeError('base string URI must be an absolute http or https URL')
+  return baseStringOf(method, url, params)
+}
+
+function baseStringOf(method: string, url: URL, params: Array<[string, string]>): string {
+  // WHATWG URL already lowercases scheme and host and drops the default port, as RFC 5849 §3.4.1.2 requires.
+  const uri = `${url.protocol}//${url.host}${url.pathname}`
+  return [method.toUpperCase(), percentEncode(uri), percentEncode(normalizeParameters(params))].join('&')
 }
 
 /** HMAC-SHA1 signature per RFC 5849 §3.4.2, base64 encoded. */
@@ -162,7 +180,7 @@ export async function verifyOAuth1Request(input: OAuthRequest, deps: OAuthVerifi
   const url = parseHttpUrl(input.publicUrl)
   if (!url) return { ok: false, reason: 'request URL is not an absolute http or https URL' }
   // URLSearchParams decodes as application/x-www-form-urlencoded, as RFC 5849 §3.4.1.3.1 specifies for the query.
-  const baseString = signatureBaseString(input.method, url.href, [...signedParams, ...url.searchParams])
+  const baseString = baseStringOf(input.method, url, [...signedParams, ...url.searchParams])
   const expected = hmacSha1Signature(baseString, credentials.consumerSecret, credentials.tokenSecret)
   if (!equalInConstantTime(signature, expected)) return { ok: false, reason: 'signature mismatch' }
 
@@ -172,13 +190,6 @@ export async function verifyOAuth1Request(input: OAuthRequest, deps: OAuthVerifi
   if (!fresh) return { ok: false, reason: 'nonce already used' }
 
   return { ok: true, consumerKey, token }
-}
-
-function baseStringUri(uri: string): string {
-  // WHATWG URL already lowercases scheme and host and drops the default port, as RFC 5849 §3.4.1.2 requires.
-  const url = parseHttpUrl(uri)
-  if (!url) throw new TypeError('base string URI must be an absolute http or https URL')
-  return `${url.protocol}//${url.host}${url.pathname}`
 }
 
 function parseHttpUrl(uri: string): URL | undefined {

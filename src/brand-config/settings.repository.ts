@@ -1,8 +1,12 @@
 import type { DbOrTrx } from '../store/database.ts'
+import { preparedQuery } from '../store/prepared-query.ts'
 import type { BrandSettings } from './settings.ts'
 
+// Prepared: every eligibility and invite reads the settings.
+const selectSettings = preparedQuery((db, v: { accountId: string }) => db.selectFrom('brand_settings').selectAll().where('account_id', '=', v.accountId))
+
 export async function findSettings(db: DbOrTrx, accountId: string): Promise<BrandSettings | undefined> {
-  const row = await db.selectFrom('brand_settings').selectAll().where('account_id', '=', accountId).executeTakeFirst()
+  const [row] = (await selectSettings(db, { accountId })).rows
   return (
     row && {
       channels: JSON.parse(row.channels) as BrandSettings['channels'],

@@ -2,6 +2,8 @@ import type { Selectable } from 'kysely'
 import type { Channel } from '../brand-config/channels.ts'
 import type { Handoff } from '../handoffs/handoff.ts'
 import type { DbOrTrx } from '../store/database.ts'
+import { groupCommitted } from '../store/group-commit.ts'
+import { preparedQuery } from '../store/prepared-query.ts'
 import type { CallTable } from '../store/schema.ts'
 import type { DeviceCheck } from './device-check.ts'
 import type { ChannelCheck, EligibilityRequest } from './eligibility.ts'
@@ -57,33 +59,56 @@ function toCall(row: Selectable<CallTable>): Call {
   }
 }
 
-export async function insertCall(db: DbOrTrx, call: Call): Promise<void> {
-  await db
-    .insertInto('calls')
-    .values({
-      id: call.id,
-      account_id: call.accountId,
-      handoff_id: call.handoffId,
-      skill: call.skill,
-      consumer_phone: call.consumerPhone,
-      consumer_id: call.consumerId,
-      ivr_number: call.ivrNumber,
-      sdes: call.sdes ? JSON.stringify(call.sdes) : null,
-      template_variables: JSON.stringify(call.templateVariables),
-      handoff: JSON.stringify(call.handoff),
-      available_channels: JSON.stringify(call.availableChannels),
-      channel_checks: JSON.stringify(call.checks),
-      eligible: call.eligible ? 1 : 0,
-      device_check: call.deviceCheck ? JSON.stringify(call.deviceCheck) : null,
-      created_at: call.createdAt,
-      expires_at: call.expiresAt,
-      invited_at: null,
-      invite_channel: null,
-      invite_skill: null,
-      invite_override_message: null,
-    })
-    .execute()
-}
+// Prepared: every eligibility stores its call. The columns an eligibility leaves empty are constants.
+const insertCallRow = preparedQuery((db, v: Omit<Selectable<CallTable>, 'invited_at' | 'invite_channel' | 'invite_skill' | 'invite_override_message'>) =>
+  db.insertInto('calls').values({
+    id: v.id,
+    account_id: v.account_id,
+    handoff_id: v.handoff_id,
+    skill: v.skill,
+    consumer_phone: v.consumer_phone,
+    consumer_id: v.consumer_id,
+    ivr_number: v.ivr_number,
+    sdes: v.sdes,
+    template_variables: v.template_variables,
+    handoff: v.handoff,
+    available_channels: v.available_channels,
+    channel_checks: v.channel_checks,
+    eligible: v.eligible,
+    device_check: v.device_check,
+    created_at: v.created_at,
+    expires_at: v.expires_at,
+    invited_at: null,
+    invite_channel: null,
+    invite_skill: null,
+    invite_override_message: null,
+  }),
+)
+
+/**
+ * Stores the context of a new eligibility check (never yet invited); resolves once it is committed.
+ * Calls stored at the same moment share one SQLite commit (see groupCommitted).
+ */
+export const insertCall = groupCommitted(async (db: DbOrTrx, call: Call): Promise<void> => {
+  await insertCallRow(db, {
+    id: call.id,
+    account_id: call.accountId,
+    handoff_id: call.handoffId,
+    skill: call.skill,
+    consumer_phone: call.consumerPhone,
+    consumer_id: call.consumerId,
+    ivr_number: call.ivrNumber,
+    sdes: call.sdes ? JSON.stringify(call.sdes) : null,
+    template_variables: JSON.stringify(call.templateVariables),
+    handoff: JSON.stringify(call.handoff),
+    available_channels: JSON.stringify(call.availableChannels),
+    channel_checks: JSON.stringify(call.checks),
+    eligible: call.eligible ? 1 : 0,
+    device_check: call.deviceCheck ? JSON.stringify(call.deviceCheck) : null,
+    created_at: call.createdAt,
+    expires_at: call.expiresAt,
+  })
+})
 
 export async function findCall(db: DbOrTrx, accountId: string, id: string): Promise<Call | undefined> {
   const row = await db.selectFrom('calls').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst()

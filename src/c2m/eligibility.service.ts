@@ -7,7 +7,8 @@ import { isOptedOut } from '../consumers/opt-out.repository.ts'
 import { findHandoff } from '../handoffs/handoff.repository.ts'
 import { insertCall } from './call.repository.ts'
 import { type DeviceCheckOptions, checkDevice } from './device-check.ts'
-import { type ConsumerFacts, type EligibilityDecision, type EligibilityRequest, assertInappPreconditions, candidateChannels, decide } from './eligibility.ts'
+import { isTemplateApproved } from '../whatsapp-templates/template.repository.ts'
+import { type CallFacts, type EligibilityDecision, type EligibilityRequest, assertInappPreconditions, candidateChannels, decide } from './eligibility.ts'
 
 export interface EligibilityResult extends Omit<EligibilityDecision, 'checks'> {
   callId: string
@@ -32,13 +33,16 @@ export async function checkEligibility(services: Runtime, accountId: string, req
   const phone = request.consumerPhoneNumber
   const { sms, wa } = brand.handoff
   const needsLineType = brand.settings.deviceCheck && candidates.some((c) => c === 'sms' || c === 'wa')
-  const [smsOptedOut, waOptedOut, device, appsReachable] = await Promise.all([
+  const withWa = candidates.includes('wa') && wa !== undefined
+  const [smsOptedOut, waOptedOut, waTemplateApproved, device, appsReachable] = await Promise.all([
     candidates.includes('sms') && sms !== undefined ? isOptedOut(db, accountId, phone, 'sms', sms.fromNumber) : false,
-    candidates.includes('wa') && wa !== undefined ? isOptedOut(db, accountId, phone, 'wa', wa.fromNumber) : false,
+    withWa ? isOptedOut(db, accountId, phone, 'wa', wa.fromNumber) : false,
+    withWa ? isTemplateApproved(db, accountId, wa.templateName) : false,
     needsLineType ? checkDevice(services, accountId, phone, options.deviceCheck) : null,
     request.consumerId && existingApps.length > 0 ? appsWithDevice(db, accountId, request.consumerId, existingApps) : [],
   ])
-  const consumer: ConsumerFacts = {
+  const consumer: CallFacts = {
+    waTemplateApproved,
     optedOut: { sms: smsOptedOut, wa: waOptedOut },
     textable: device?.textable ?? true,
     consumerId: request.consumerId,

@@ -21,6 +21,7 @@ export type ChannelCheck =
   | 'opted-out'
   | 'landline'
   | 'not-configured'
+  | 'template-not-approved'
   | 'no-consumer-id'
   | 'no-registered-device'
 
@@ -56,8 +57,10 @@ export function noEngagementForSkill(skill: string): ApiError {
   return new ApiError(ERRORS.noEngagementForSkill, undefined, undefined, { skill })
 }
 
-/** What is known about the consumer on each candidate channel. */
-export interface ConsumerFacts {
+/** What is known for this call on each candidate channel: mostly about the consumer. */
+export interface CallFacts {
+  /** Whether Meta still approves the handoff's WhatsApp template (it may pause or disable it later). */
+  waTemplateApproved: boolean
   optedOut: { sms: boolean; wa: boolean }
   /** Whether a text can reach the number; only consulted when the brand has device check on. */
   textable: boolean
@@ -69,7 +72,7 @@ export interface ConsumerFacts {
 }
 
 /** Step 5: each candidate channel checked for this consumer. */
-export function checkChannel(channel: Channel, handoff: Handoff, settings: BrandSettings, consumer: ConsumerFacts): ChannelCheck {
+export function checkChannel(channel: Channel, handoff: Handoff, settings: BrandSettings, consumer: CallFacts): ChannelCheck {
   switch (channel) {
     case 'sms':
       if (!handoff.sms) return 'not-configured'
@@ -78,6 +81,7 @@ export function checkChannel(channel: Channel, handoff: Handoff, settings: Brand
       return 'available'
     case 'wa':
       if (!handoff.wa?.fromNumber || !handoff.wa.templateName) return 'not-configured'
+      if (!consumer.waTemplateApproved) return 'template-not-approved'
       if (consumer.optedOut.wa) return 'opted-out'
       if (settings.deviceCheck && !consumer.textable) return 'landline'
       return 'available'
@@ -104,7 +108,7 @@ export interface EligibilityDecision {
   checks: Partial<Record<Channel, ChannelCheck>>
 }
 
-export function decide(candidates: Channel[], disabled: Channel[], handoff: Handoff, settings: BrandSettings, consumer: ConsumerFacts): EligibilityDecision {
+export function decide(candidates: Channel[], disabled: Channel[], handoff: Handoff, settings: BrandSettings, consumer: CallFacts): EligibilityDecision {
   const checks: Partial<Record<Channel, ChannelCheck>> = {}
   for (const channel of disabled) checks[channel] = 'disabled-in-settings'
   for (const channel of candidates) checks[channel] = checkChannel(channel, handoff, settings, consumer)

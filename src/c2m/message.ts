@@ -7,12 +7,16 @@ export function fillPlaceholders(text: string, variables: Record<string, string>
   return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name: string) => variables[name] ?? '')
 }
 
-/** WA template parameters: the handoff's variables overlaid by the call's, in placeholder order. */
-export function templateParameters(handoffVariables: Record<string, string>, callVariables: Record<string, string>): string[] {
+/**
+ * WA template parameters: the handoff's variables overlaid by the call's, in placeholder order.
+ * WhatsApp refuses a send whose parameter count is not the template's, so with the template's
+ * count known there are exactly that many (variables beyond it are dropped, missing ones empty).
+ */
+export function templateParameters(handoffVariables: Record<string, string>, callVariables: Record<string, string>, parameterCount?: number): string[] {
   const merged: Record<string, string> = { ...handoffVariables }
   for (const [key, value] of Object.entries(callVariables)) if (/^[1-9]\d*$/.test(key)) merged[key] = value
-  const highest = Math.max(0, ...Object.keys(merged).map(Number))
-  return Array.from({ length: highest }, (_, i) => merged[String(i + 1)] ?? '')
+  const count = parameterCount ?? Math.max(0, ...Object.keys(merged).map(Number))
+  return Array.from({ length: count }, (_, i) => merged[String(i + 1)] ?? '')
 }
 
 export interface InviteContent {
@@ -40,7 +44,7 @@ export function renderMessage(id: string, accountId: string, callId: string, con
     }
     case 'wa': {
       const wa = handoff.wa!
-      const parameters = templateParameters(wa.variables, templateVariables)
+      const parameters = templateParameters(wa.variables, templateVariables, wa.parameterCount)
       const preview = `[template ${wa.templateName} (${wa.language})]${parameters.map((p, i) => ` {{${i + 1}}}=${p}`).join('')}`
       return { ...base, to: content.consumerPhone, from: wa.fromNumber, text: preview, wa: { templateName: wa.templateName, language: wa.language, parameters } }
     }

@@ -1,7 +1,16 @@
 import { DeliveryError } from './channel-adapter.ts'
 
-/** How long a provider call may take: the dispatcher's lease is 30 s, so keep well inside it. */
+/** How long a provider call may take: keep well inside the dispatcher's lease (DELIVERY_LEASE_SECONDS, 30 s by default). */
 export const PROVIDER_TIMEOUT_MS = 10_000
+
+/**
+ * The provider-call timeout under a dispatcher lease: at most PROVIDER_TIMEOUT_MS, and a third of
+ * the lease, so that a send — FCM makes two calls in a row, a token then the pushes — ends while
+ * the claim still holds and no other dispatcher can send the same message.
+ */
+export function providerTimeoutFor(leaseSeconds: number): number {
+  return Math.min(PROVIDER_TIMEOUT_MS, Math.floor((leaseSeconds * 1000) / 3))
+}
 
 /** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {

@@ -27,6 +27,22 @@ export async function upsertDevice(db: DbOrTrx, accountId: string, device: Devic
     .execute()
 }
 
+/**
+ * Removes the device as it was read: a registration refreshed since (the app registered the same
+ * token again) is kept. Whether a row went.
+ */
+export async function removeDevice(db: DbOrTrx, accountId: string, device: Device): Promise<boolean> {
+  const result = await db
+    .deleteFrom('devices')
+    .where('account_id', '=', accountId)
+    .where('consumer_id', '=', device.consumerId)
+    .where('app_id', '=', device.appId)
+    .where('push_token', '=', device.pushToken)
+    .where('updated_at', '<=', device.updatedAt)
+    .executeTakeFirst()
+  return Number(result.numDeletedRows) > 0
+}
+
 /** Of the given apps, those on which the consumer has at least one registered device. */
 export async function appsWithDevice(db: DbOrTrx, accountId: string, consumerId: string, appIds: string[]): Promise<string[]> {
   if (appIds.length === 0) return []

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { AppContext } from '../app.ts'
-import { requirePrivilege } from '../auth/auth.hooks.ts'
+import { appOrManagement, requirePrivilege } from '../auth/auth.hooks.ts'
 import { listApps } from '../brand-config/catalog.repository.ts'
 import { invalidFields } from '../http/errors.ts'
 import { AccountParams, AUTHENTICATED_ERRORS } from '../http/schemas.ts'
@@ -20,8 +20,8 @@ const ConsumerParams = Type.Intersect([AccountParams, Type.Object({ consumerId: 
 export function deviceRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (base) => {
     const app = base.withTypeProvider<TypeBoxTypeProvider>()
-    // The brand's backend (management key) or the app itself (an app JWT of the brand) registers devices.
-    const onRequest = requirePrivilege(ctx, (principal) => principal.privileges.includes('management') || principal.scheme === 'app-jwt')
+    // The brand's backend or the app itself registers devices.
+    const onRequest = requirePrivilege(ctx, appOrManagement)
 
     app.post(
       '/consumers/:consumerId/devices',

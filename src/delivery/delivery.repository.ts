@@ -1,5 +1,7 @@
 import type { DeliveryStatus } from '../channels/channel-adapter.ts'
-import { type DbOrTrx, isUniqueViolation } from '../store/database.ts'
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely'
+import { type DbOrTrx, inTransaction, lockKey } from '../store/database.ts'
+import type { Database } from '../store/schema.ts'
 
 /**
  * How far along a message is. A status callback only ever moves a message forward: a late
@@ -22,10 +24,20 @@ export interface Delivery {
   updatedAt: string
 }
 
-/** Records what a provider accepted; a repeat (a retried send the provider de-duplicated) is ignored. */
+/**
+ * Records what a provider accepted; a repeat (a retried send the provider de-duplicated) is
+ * ignored. Statuses that arrived before this record (the provider's callback beat our
+ * transaction, or the app's receipt beat it) are applied now: the furthest-forward one counts.
+ */
 export async function recordDelivery(db: DbOrTrx, delivery: Omit<Delivery, 'errorCode' | 'errorMessage' | 'updatedAt'>): Promise<void> {
-  try {
-    await db
+  await inTransaction(db, async (trx) => {
+    // The keys its early statuses were kept under; each is locked as applying a status locks it,
+    // so a status being kept right now is either seen here or sees this delivery.
+    const keys: Array<[provider: string, messageId: string]> = [[delivery.provider, delivery.providerMessageId]]
+    if (delivery.channel === 'inapp') keys.push([APP_RECEIPT, delivery.outboxId])
+    for (const [provider, messageId] of keys) await lockKey(trx, statusLock(provider, messageId))
+
+    const inserted = await trx
       .insertInto('deliveries')
       .values({
         id: delivery.id,
@@ -41,39 +53,123 @@ export async function recordDelivery(db: DbOrTrx, delivery: Omit<Delivery, 'erro
         created_at: delivery.createdAt,
         updated_at: delivery.createdAt,
       })
-      .execute()
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error
-  }
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst()
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return
+
+    const early = (eb: ExpressionBuilder<Database, 'delivery_status_events'>) =>
+      eb.and([
+        eb('account_id', '=', delivery.accountId),
+        eb('pending', '=', 1),
+        eb.or(keys.map(([provider, messageId]) => eb.and([eb('provider', '=', provider), eb('provider_message_id', '=', messageId)]))),
+      ])
+    const pending = await trx.selectFrom('delivery_status_events').selectAll().where(early).orderBy('received_at').execute()
+    if (pending.length === 0) return
+    // Of equally advanced statuses (failed, undelivered) the first received wins, as it would have live.
+    const furthest = pending.reduce((best, event) => (rank(event.status) > rank(best.status) ? event : best))
+    if (rank(furthest.status) > RANK[delivery.status]) {
+      await trx
+        .updateTable('deliveries')
+        .set({ status: furthest.status, error_code: furthest.error_code, error_message: furthest.error_message, updated_at: delivery.createdAt })
+        .where('id', '=', delivery.id)
+        .execute()
+    }
+    await trx.updateTable('delivery_status_events').set({ pending: 0 }).where(early).execute()
+  })
 }
 
-export type StatusOutcome = 'applied' | 'duplicate' | 'stale' | 'unknown-message'
+/**
+ * What became of a status event: applied to its delivery; a repeat of one received before; not
+ * ahead of the delivery's status; kept until the send it is about is recorded; or about another
+ * brand's message, and ignored.
+ */
+export type StatusOutcome = 'applied' | 'duplicate' | 'stale' | 'pending' | 'foreign'
 
 /**
- * Applies one status callback: each (message, status) counts once, and only a status further
- * along than the current one moves the message.
+ * Applies one provider status callback for the brand: each (message, status) counts once, and
+ * only a status further along than the current one moves the message. A callback for a message
+ * not recorded yet is kept, and applied when it is (see `recordDelivery`).
  */
 export async function applyStatus(
   db: DbOrTrx,
-  update: { provider: string; providerMessageId: string; status: DeliveryStatus; errorCode?: string; errorMessage?: string; at: string },
+  update: { accountId: string; provider: string; providerMessageId: string; status: DeliveryStatus; errorCode?: string; errorMessage?: string; at: string },
 ): Promise<StatusOutcome> {
-  try {
-    await db.insertInto('delivery_status_events').values({ provider: update.provider, provider_message_id: update.providerMessageId, status: update.status, received_at: update.at }).execute()
-  } catch (error) {
-    if (isUniqueViolation(error)) return 'duplicate'
-    throw error
-  }
-  const behind = (Object.keys(RANK) as DeliveryStatus[]).filter((s) => RANK[s] < RANK[update.status])
-  if (behind.length === 0) return (await findDelivery(db, update.provider, update.providerMessageId)) ? 'stale' : 'unknown-message'
-  const result = await db
-    .updateTable('deliveries')
-    .set({ status: update.status, error_code: update.errorCode ?? null, error_message: update.errorMessage ?? null, updated_at: update.at })
-    .where('provider', '=', update.provider)
-    .where('provider_message_id', '=', update.providerMessageId)
-    .where('status', 'in', behind)
-    .executeTakeFirst()
-  if (Number(result.numUpdatedRows) > 0) return 'applied'
-  return (await findDelivery(db, update.provider, update.providerMessageId)) ? 'stale' : 'unknown-message'
+  const { provider, providerMessageId } = update
+  return apply(db, update, (eb) => eb.and([eb('provider', '=', provider), eb('provider_message_id', '=', providerMessageId)]))
+}
+
+/**
+ * The `provider` under which the brand's app's receipts are kept: FCM reports nothing after
+ * accepting a push (https://firebase.google.com/docs/cloud-messaging/understand-delivery), so the
+ * app reports instead, naming our message id (the one the push carried), not a provider's.
+ */
+export const APP_RECEIPT = 'app'
+
+/**
+ * Applies the brand's app's receipt for an in-app message of the brand, through the same
+ * de-duplicated, forward-only path as a provider's status callback; a receipt that beats our
+ * record of the push is kept, like an early callback.
+ */
+export async function applyInAppReceipt(db: DbOrTrx, receipt: { accountId: string; messageId: string; status: 'delivered' | 'read'; at: string }): Promise<StatusOutcome> {
+  const { messageId } = receipt
+  return apply(db, { accountId: receipt.accountId, provider: APP_RECEIPT, providerMessageId: messageId, status: receipt.status, at: receipt.at }, (eb) =>
+    eb.and([eb('outbox_id', '=', messageId), eb('channel', '=', 'inapp')]),
+  )
+}
+
+/** Drops the pending status events received before `before`: their message was never recorded as ours. */
+export async function prunePendingStatuses(db: DbOrTrx, before: string): Promise<number> {
+  const result = await db.deleteFrom('delivery_status_events').where('pending', '=', 1).where('received_at', '<', before).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}
+
+/** Which delivery a status event is about. */
+type Target = (eb: ExpressionBuilder<Database, 'deliveries'>) => Expression<SqlBool>
+
+async function apply(
+  db: DbOrTrx,
+  event: { accountId: string; provider: string; providerMessageId: string; status: DeliveryStatus; errorCode?: string; errorMessage?: string; at: string },
+  target: Target,
+): Promise<StatusOutcome> {
+  return inTransaction(db, async (trx) => {
+    await lockKey(trx, statusLock(event.provider, event.providerMessageId))
+    const delivery = await trx.selectFrom('deliveries').select('account_id').where(target).executeTakeFirst()
+    // Provider message ids are global: a brand's signed callback only ever moves its own messages.
+    if (delivery && delivery.account_id !== event.accountId) return 'foreign'
+    const inserted = await trx
+      .insertInto('delivery_status_events')
+      .values({
+        account_id: event.accountId,
+        provider: event.provider,
+        provider_message_id: event.providerMessageId,
+        status: event.status,
+        error_code: event.errorCode ?? null,
+        error_message: event.errorMessage ?? null,
+        received_at: event.at,
+        pending: delivery ? 0 : 1,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .executeTakeFirst()
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return 'duplicate'
+    if (!delivery) return 'pending'
+    const behind = (Object.keys(RANK) as DeliveryStatus[]).filter((s) => RANK[s] < RANK[event.status])
+    if (behind.length === 0) return 'stale'
+    const result = await trx
+      .updateTable('deliveries')
+      .set({ status: event.status, error_code: event.errorCode ?? null, error_message: event.errorMessage ?? null, updated_at: event.at })
+      .where(target)
+      .where('status', 'in', behind)
+      .executeTakeFirst()
+    return Number(result.numUpdatedRows) > 0 ? 'applied' : 'stale'
+  })
+}
+
+function statusLock(provider: string, messageId: string): string {
+  return `delivery-status:${provider}:${messageId}`
+}
+
+function rank(status: string): number {
+  return RANK[status as DeliveryStatus] ?? -1
 }
 
 export async function findDelivery(db: DbOrTrx, provider: string, providerMessageId: string): Promise<Delivery | undefined> {

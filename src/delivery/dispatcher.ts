@@ -3,7 +3,7 @@ import type { AdapterRegistry } from '../channels/adapter-registry.ts'
 import { DeliveryError } from '../channels/channel-adapter.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { Db } from '../store/database.ts'
-import { recordDelivery } from './delivery.repository.ts'
+import { prunePendingStatuses, recordDelivery } from './delivery.repository.ts'
 import type { OutboundMessage } from '../channels/outbound-message.ts'
 import { type OutboxEntry, claimDue, reroute, settle } from './outbox.repository.ts'
 
@@ -16,9 +16,16 @@ export interface DispatcherOptions {
   leaseSeconds: number
   /** Sends tried before a message is marked failed. */
   maxAttempts: number
+  /**
+   * How long a status callback for a message not recorded as ours is kept, in ms. One that beat
+   * our record of the send is applied within the second; the rest name messages we never sent.
+   */
+  pendingStatusTtlMs: number
+  /** How often this dispatcher drops the pending status callbacks older than that, in ms. */
+  pruneIntervalMs: number
 }
 
-export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = { batchSize: 20, pollIntervalMs: 500, leaseSeconds: 30, maxAttempts: 8 }
+export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = { batchSize: 20, pollIntervalMs: 500, leaseSeconds: 30, maxAttempts: 8, pendingStatusTtlMs: 86_400_000, pruneIntervalMs: 3_600_000 }
 
 /** After a permanent failure: the same message on another channel, or null when none is left. */
 export type Fallback = (failed: OutboundMessage) => Promise<OutboundMessage | null>
@@ -33,6 +40,7 @@ export class Dispatcher {
   #running: Promise<void> | undefined
   #stopped = true
   #kicked = false
+  #prunedAt: number | undefined
 
   constructor(
     private readonly db: Db,
@@ -69,7 +77,20 @@ export class Dispatcher {
     const leaseUntil = new Date(now.getTime() + this.options.leaseSeconds * 1000).toISOString()
     const claimed = await claimDue(this.db, now.toISOString(), leaseUntil, this.options.batchSize)
     await Promise.all(claimed.map((entry) => this.#deliver(entry)))
+    await this.#pruneIfDue(now)
     return claimed.length
+  }
+
+  /** Now and then, drops the status callbacks kept for messages never recorded as ours, so they cannot pile up. */
+  async #pruneIfDue(now: Date): Promise<void> {
+    if (this.#prunedAt !== undefined && now.getTime() - this.#prunedAt < this.options.pruneIntervalMs) return
+    this.#prunedAt = now.getTime()
+    try {
+      const pruned = await prunePendingStatuses(this.db, new Date(now.getTime() - this.options.pendingStatusTtlMs).toISOString())
+      if (pruned > 0) this.log.info({ pruned }, 'status callbacks for messages never recorded as ours pruned')
+    } catch (error) {
+      this.log.warn({ err: error }, 'pruning pending status callbacks failed; trying again at the next interval')
+    }
   }
 
   #schedule(delayMs: number): void {

@@ -105,6 +105,12 @@ export async function settle(
     .execute()
 }
 
+/** A message of the brand by its id (another brand's is not found). */
+export async function findOutboxById(db: DbOrTrx, accountId: string, id: string): Promise<OutboxEntry | undefined> {
+  const row = await db.selectFrom('outbox').selectAll().where('id', '=', id).where('account_id', '=', accountId).executeTakeFirst()
+  return row && toEntry(row)
+}
+
 export async function findOutboxByCall(db: DbOrTrx, callId: string): Promise<OutboxEntry | undefined> {
   const row = await db.selectFrom('outbox').selectAll().where('call_id', '=', callId).executeTakeFirst()
   return row && toEntry(row)

@@ -7,6 +7,7 @@ import { saveSettings } from '../brand-config/settings.repository.ts'
 import { insertHandoff } from '../handoffs/handoff.repository.ts'
 import { DEFAULT_OPT_OUT_TEXT } from '../handoffs/handoff.ts'
 import { isoNow } from '../lib/clock.ts'
+import { insertTemplate } from '../whatsapp-templates/template.repository.ts'
 
 export const DEMO_ACCOUNT_ID = '12345678'
 
@@ -50,6 +51,20 @@ export async function seedDemoBrand(services: Services): Promise<DemoCredentials
     },
     now,
   )
+  // The demo brand is in the sandbox, where a submitted WhatsApp template is approved at once.
+  await insertTemplate(db, DEMO_ACCOUNT_ID, {
+    name: 'ivr_followup',
+    category: 'UTILITY',
+    language: 'en_US',
+    wabaId: '100000000000001',
+    phoneNumber: '+18005550100',
+    body: 'Hi {{1}}, thanks for calling Demo Brand. Reply to this message to keep talking with us on WhatsApp.',
+    examples: ['Jane'],
+    status: 'APPROVED',
+    submittedAt: now,
+    createdAt: now,
+    updatedAt: now,
+  })
   const handoffId = services.ids.handoffId()
   await insertHandoff(db, DEMO_ACCOUNT_ID, {
     id: handoffId,

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Selectable } from 'kysely'
 import type { DbOrTrx } from '../store/database.ts'
+import { preparedQuery } from '../store/prepared-query.ts'
 import type { HandoffTable } from '../store/schema.ts'
 import type { Channel } from '../brand-config/channels.ts'
 import { type Handoff, titleKey } from './handoff.ts'
@@ -63,8 +64,11 @@ export async function updateHandoff(db: DbOrTrx, accountId: string, handoff: Han
   return Number(result.numUpdatedRows) > 0
 }
 
+// Prepared: every eligibility reads its handoff.
+const selectHandoff = preparedQuery((db, v: { accountId: string; id: string }) => db.selectFrom('handoffs').selectAll().where('account_id', '=', v.accountId).where('id', '=', v.id))
+
 export async function findHandoff(db: DbOrTrx, accountId: string, id: string): Promise<Handoff | undefined> {
-  const row = await db.selectFrom('handoffs').selectAll().where('account_id', '=', accountId).where('id', '=', id).executeTakeFirst()
+  const [row] = (await selectHandoff(db, { accountId, id })).rows
   return row && toHandoff(row)
 }
 
@@ -104,6 +108,12 @@ function escapeLike(text: string): string {
 export async function handoffsUsingNumber(db: DbOrTrx, accountId: string, number: string, channel: 'sms' | 'wa'): Promise<string[]> {
   const rows = await db.selectFrom('handoffs').select(['id', channel]).where('account_id', '=', accountId).where(channel, 'is not', null).execute()
   return rows.filter((r) => (JSON.parse(r[channel] as string) as { fromNumber: string }).fromNumber === number).map((r) => r.id)
+}
+
+/** Handoffs of the brand whose WhatsApp message is this template (a template in use cannot be deleted). */
+export async function handoffsUsingTemplate(db: DbOrTrx, accountId: string, templateName: string): Promise<string[]> {
+  const rows = await db.selectFrom('handoffs').select(['id', 'wa']).where('account_id', '=', accountId).where('wa', 'is not', null).execute()
+  return rows.filter((r) => (JSON.parse(r.wa!) as { templateName: string }).templateName === templateName).map((r) => r.id)
 }
 
 /** Handoffs of the brand that restrict routing to this skill (a skill in use cannot be removed). */

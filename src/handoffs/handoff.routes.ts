@@ -10,6 +10,8 @@ import { AccountParams, AUTHENTICATED_ERRORS, ErrorResponse } from '../http/sche
 import { isoNow } from '../lib/clock.ts'
 import { isUniqueViolation, type DbOrTrx } from '../store/database.ts'
 import { type Handoff, type HandoffReferences, type RawHandoffInput, checkHandoff } from './handoff.ts'
+import { listTemplates } from '../whatsapp-templates/template.repository.ts'
+import { knownParameterCount } from '../whatsapp-templates/template.ts'
 import { HANDOFF_SORTS, deleteHandoff, findHandoff, insertHandoff, isTitleTaken, listHandoffs, updateHandoff } from './handoff.repository.ts'
 
 const Channel = Type.Enum(CHANNELS)
@@ -31,8 +33,8 @@ const HandoffBody = Type.Object(
       Type.Object(
         {
           fromNumber: Text(16),
-          templateName: Type.Optional(Text(512)),
-          language: Type.Optional(Text(20)),
+          templateName: Type.Optional(Type.String({ maxLength: 512, description: 'an approved WhatsApp template of the brand' })),
+          language: Type.Optional(Type.String({ maxLength: 20, description: 'the template\'s language; defaults to it' })),
           variables: Type.Optional(Type.Record(Type.String({ pattern: '^[1-9][0-9]{0,2}$' }), Text(1024), { additionalProperties: false, description: 'template placeholder number → text' })),
         },
         { additionalProperties: false },
@@ -124,7 +126,7 @@ export function handoffRoutes(ctx: AppContext): FastifyPluginAsync {
         const existing = await findHandoff(ctx.db, accountId, handoffId)
         if (!existing) throw apiError('notFound')
         if (request.body.id !== undefined && request.body.id !== handoffId) throw invalidFields([{ field: 'id', message: 'does not match the handoff in the path' }])
-        const { handoff: input, warnings } = await checkAgainstBrand(ctx.db, accountId, request.body, handoffId)
+        const { handoff: input, warnings } = await checkAgainstBrand(ctx.db, accountId, request.body, existing)
         const handoff: Handoff = { ...input, id: handoffId, createdAt: existing.createdAt, updatedAt: isoNow(ctx.clock) }
         try {
           if (!(await updateHandoff(ctx.db, accountId, handoff))) throw apiError('notFound')
@@ -147,13 +149,16 @@ export function handoffRoutes(ctx: AppContext): FastifyPluginAsync {
   }
 }
 
-async function checkAgainstBrand(db: DbOrTrx, accountId: string, body: RawHandoffInput, exceptId?: string) {
-  const [numbers, apps, skills] = await Promise.all([listPhoneNumbers(db, accountId), listApps(db, accountId), listSkills(db, accountId)])
+async function checkAgainstBrand(db: DbOrTrx, accountId: string, body: RawHandoffInput, existing?: Handoff) {
+  const exceptId = existing?.id
+  const [numbers, apps, skills, templates] = await Promise.all([listPhoneNumbers(db, accountId), listApps(db, accountId), listSkills(db, accountId), listTemplates(db, accountId)])
   const refs: HandoffReferences = {
     smsNumbers: new Set(numbers.filter((n) => n.channel === 'sms').map((n) => n.number)),
     waNumbers: new Set(numbers.filter((n) => n.channel === 'wa').map((n) => n.number)),
     appIds: new Set(apps.map((a) => a.appId)),
     skills: new Set(skills.map((s) => s.name)),
+    waTemplates: new Map(templates.map((t) => [t.name, { status: t.status, language: t.language, parameterCount: knownParameterCount(t) }])),
+    ...(existing?.wa ? { currentTemplate: existing.wa.templateName } : {}),
   }
   const check = checkHandoff(body, refs)
   const errors = check.ok ? [] : [...check.errors]

@@ -1,5 +1,6 @@
 import type { FieldError } from '../http/errors.ts'
 import type { Channel } from '../brand-config/channels.ts'
+import type { WaTemplateStatus } from '../whatsapp-templates/template.ts'
 
 /** An API handoff: the channels, their priority and the first outbound message of a deflection. */
 export interface Handoff extends HandoffInput {
@@ -30,9 +31,13 @@ export interface SmsBlock {
 
 export interface WaBlock {
   fromNumber: string
+  /** An approved WhatsApp template of the brand. */
   templateName: string
+  /** The template's language. */
   language: string
   variables: Record<string, string>
+  /** The template's placeholder count, copied when the handoff is saved (approved templates never change); internal. */
+  parameterCount?: number
 }
 
 export interface InappBlock {
@@ -59,6 +64,10 @@ export interface HandoffReferences {
   waNumbers: ReadonlySet<string>
   appIds: ReadonlySet<string>
   skills: ReadonlySet<string>
+  /** The brand's WhatsApp templates by name. */
+  waTemplates: ReadonlyMap<string, { status: WaTemplateStatus; language: string; parameterCount: number | undefined }>
+  /** The template the handoff already uses, when it is being replaced: Meta pausing it must not block other edits. */
+  currentTemplate?: string
 }
 
 /** A handoff as it will be stored, or every rule it breaks; warnings do not prevent saving. */
@@ -114,9 +123,20 @@ export function checkHandoff(input: RawHandoffInput, refs: HandoffReferences): H
     if (!wa) fail('wa', 'is required when wa is a channel')
     else {
       if (!refs.waNumbers.has(wa.fromNumber)) fail('wa.fromNumber', 'must be a registered wa number of this brand')
+      const template = wa.templateName ? refs.waTemplates.get(wa.templateName) : undefined
       if (!wa.templateName) fail('wa.templateName', 'is required when wa is a channel')
-      if (!wa.language) fail('wa.language', 'is required when wa is a channel')
-      handoff.wa = { fromNumber: wa.fromNumber, templateName: wa.templateName ?? '', language: wa.language ?? '', variables: { ...(wa.variables ?? {}) } }
+      else if (!template) fail('wa.templateName', `${wa.templateName} is not a WhatsApp template of this brand`)
+      else if (template.status !== 'APPROVED' && wa.templateName !== refs.currentTemplate) fail('wa.templateName', `${wa.templateName} is ${template.status}: only a template approved by WhatsApp can be sent`)
+      else {
+        if (template.status !== 'APPROVED') warnings.push({ field: 'wa.templateName', message: `${wa.templateName} is ${template.status}: WhatsApp is not offered until Meta approves it again` })
+        if (wa.language && wa.language !== template.language) fail('wa.language', `template ${wa.templateName} is in ${template.language}`)
+        const count = template.parameterCount
+        for (const key of Object.keys(wa.variables ?? {})) {
+          if (count !== undefined && Number(key) > count) fail(`wa.variables.${key}`, `template ${wa.templateName} has ${count === 0 ? 'no placeholders' : `placeholders {{1}} to {{${count}}} only`}`)
+        }
+        handoff.wa = { fromNumber: wa.fromNumber, templateName: wa.templateName, language: template.language, variables: { ...(wa.variables ?? {}) } }
+        if (count !== undefined) handoff.wa.parameterCount = count
+      }
     }
   }
 

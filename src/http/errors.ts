@@ -26,6 +26,8 @@ export const ERRORS = {
   unsupportedMediaType: { status: 415, code: 1015, message: 'Unsupported Media Type' },
   rateLimitHit: { status: 429, code: 1029, message: 'Rate limit hit' },
   internal: { status: 500, code: 5000, message: 'Internal Server Error' },
+  // Not in the C2M table: a provider (e.g. Meta's template API) did not answer a request made on the caller's behalf.
+  providerUnavailable: { status: 502, code: 5002, message: 'Bad Gateway' },
   storeUnavailable: { status: 503, code: 5003, message: 'Service Unavailable' },
 } as const satisfies Record<string, ErrorDefinition>
 

@@ -21,7 +21,9 @@ export function installStrictInput(app: FastifyInstance): void {
     const text = String(body)
     if (text.trim() === '') return done(apiError('invalidRequest', 'the body must be a JSON object'), undefined)
     try {
-      done(null, secureJson.parse(text, refuseNul, { protoAction: 'error', constructorAction: 'error' }))
+      // JSON can only carry a NUL as an escape (a raw one is not valid JSON): without one in the text, the reviver has nothing to refuse.
+      const reviver = text.includes(NUL) || /\\u0000/i.test(text) ? refuseNul : undefined
+      done(null, secureJson.parse(text, reviver, { protoAction: 'error', constructorAction: 'error' }))
     } catch (error) {
       done(error instanceof Error && 'code' in error ? error : apiError('invalidRequest', 'the body is not valid JSON'), undefined)
     }

@@ -82,6 +82,21 @@ export async function isReachable(db: Db): Promise<boolean> {
   }
 }
 
+/** Runs `work` in the caller's transaction, or in a new one when the caller has none. */
+export async function inTransaction<T>(db: DbOrTrx, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db as Transaction<Database>) : db.transaction().execute(work)
+}
+
+/**
+ * Holds the lock named `key` until the transaction ends, so transactions about the same thing
+ * run one after the other. PostgreSQL takes a transaction-level advisory lock (a collision of
+ * two keys' hashes only makes them wait for each other); SQLite runs one transaction at a time.
+ */
+export async function lockKey(trx: Transaction<Database>, key: string): Promise<void> {
+  if (!isPostgres(trx)) return
+  await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx)
+}
+
 /** A unique-constraint violation, recognised on both dialects. */
 export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false

@@ -1,14 +1,18 @@
-import { Migrator, type Migration, type MigrationResultSet } from 'kysely'
+import { Migrator, type Migration, type MigrationResultSet, type NoMigrations } from 'kysely'
 import { type Db, currentSchema } from './database.ts'
 import * as foundation from './migrations/0001-foundation.ts'
 import * as callsAndDelivery from './migrations/0002-calls-and-delivery.ts'
 import * as providerChannels from './migrations/0003-provider-channels.ts'
+import * as whatsAppTemplates from './migrations/0004-whatsapp-templates.ts'
+import * as pendingStatusEvents from './migrations/0005-pending-status-events.ts'
 
 /** The one migration set, in order. Names never change once released. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-foundation': foundation,
   '0002-calls-and-delivery': callsAndDelivery,
   '0003-provider-channels': providerChannels,
+  '0004-whatsapp-templates': whatsAppTemplates,
+  '0005-pending-status-events': pendingStatusEvents,
 }
 
 export class MigrationError extends Error {
@@ -17,15 +21,27 @@ export class MigrationError extends Error {
 
 /** Brings the store to the latest schema; safe to run on every start and from several processes. */
 export async function migrateToLatest(db: Db): Promise<string[]> {
+  return migrate(db, (migrator) => migrator.migrateToLatest())
+}
+
+/**
+ * Brings the store up or down to the named migration, or down to none (`NO_MIGRATIONS`); answers the
+ * migrations run, in order. Tests of an upgrade start from an older schema this way.
+ */
+export async function migrateTo(db: Db, target: string | NoMigrations): Promise<string[]> {
+  return migrate(db, (migrator) => migrator.migrateTo(target))
+}
+
+async function migrate(db: Db, step: (migrator: Migrator) => Promise<MigrationResultSet>): Promise<string[]> {
   // Kysely looks for its own migration tables in every schema of the database: pinned to ours, another
   // schema's tables (another app, a parallel test run) cannot make it skip creating them here.
   const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) }, migrationTableSchema: await currentSchema(db) })
-  let outcome: MigrationResultSet = await migrator.migrateToLatest()
+  let outcome = await step(migrator)
   // Before running anything, Kysely's migrator introspects the catalogue of every schema of the
   // database; a schema or table dropped meanwhile by someone else (another app, a parallel test
   // run) can fail that step although ours is fine. Such a failure has no results (no migration
   // ran; each runs in the transaction), so trying again is safe.
-  for (let retry = 0; retry < 5 && outcome.error !== undefined && outcome.results === undefined; retry++) outcome = await migrator.migrateToLatest()
+  for (let retry = 0; retry < 5 && outcome.error !== undefined && outcome.results === undefined; retry++) outcome = await step(migrator)
   const { error, results } = outcome
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName

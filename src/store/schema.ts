@@ -22,6 +22,7 @@ export interface Database {
   inbound_messages: InboundMessageTable
   opt_out_events: OptOutEventTable
   line_types: LineTypeTable
+  wa_templates: WaTemplateTable
 }
 
 export interface AccountTable {
@@ -219,12 +220,21 @@ export interface DeliveryTable {
   updated_at: string
 }
 
-/** Status callbacks already applied: a repeated (message, status) is recognised and ignored. */
+/**
+ * Status events received, once per (brand, message, status): a repeat is recognised and ignored.
+ * `provider` is `app` for the brand's app's in-app receipts, whose `provider_message_id` is our
+ * message id. `pending` is 1 while no delivery has the message id (the callback beat our record
+ * of the send); recording the send applies the furthest-forward pending status and clears it.
+ */
 export interface DeliveryStatusEventTable {
+  account_id: string
   provider: string
   provider_message_id: string
   status: string
+  error_code: string | null
+  error_message: string | null
   received_at: string
+  pending: number
 }
 
 /** Consumer messages received from providers, once each, for the conversations to route. */
@@ -257,4 +267,23 @@ export interface LineTypeTable {
   phone: string
   line_type: string
   checked_at: string
+}
+
+/** A WhatsApp message template of a brand; `name` is unique within the brand. */
+export interface WaTemplateTable {
+  account_id: string
+  name: string
+  category: string
+  language: string
+  waba_id: string
+  phone_number: string
+  body: string
+  /** JSON array of sample values, one per placeholder. */
+  examples: string | null
+  status: string
+  meta_template_id: string | null
+  rejected_reason: string | null
+  submitted_at: string | null
+  created_at: string
+  updated_at: string
 }

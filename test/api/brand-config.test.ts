@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { approvedTemplate, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 
 // A brand's settings and catalogue (skills, sending numbers, apps) over signed HTTP.
@@ -265,6 +265,7 @@ for (const dialect of dialects) {
       test('a number a handoff sends from cannot be deleted (409), on that channel', async () => {
         await created(P, '/phone-numbers', { number: '+18005550120', channel: 'sms' })
         await created(P, '/phone-numbers', { number: '+18005550120', channel: 'wa' })
+        await approvedTemplate(t, keys.get(P)!, P, { name: 'hello', phoneNumber: '+18005550120', body: 'Hello, reply here.', language: 'en' })
         const handoff = await created(P, '/handoffs', { title: 'WA sender', lookbackMinutes: 60, channels: ['wa'], wa: { fromNumber: '+18005550120', templateName: 'hello', language: 'en' } })
         assertConflict(await call(P, 'DELETE', '/phone-numbers/%2B18005550120'), new RegExp(handoff.id))
         assertConflict(await call(P, 'DELETE', '/phone-numbers/%2B18005550120?channel=wa'), new RegExp(handoff.id))

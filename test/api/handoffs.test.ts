@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { approvedTemplate, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 
 // Every handoff rule of the configuration API, exercised over signed HTTP against a real store.
@@ -64,6 +64,7 @@ async function seedCatalog(t: TestApp, key: IssuedApiKey, account: string, skill
     const res = await signedRequest(t, key, 'POST', `/api/account/${account}/${resource}`, body)
     assert.equal(res.statusCode, 201, `${resource} ${JSON.stringify(body)}: ${res.body}`)
   }
+  await approvedTemplate(t, key, account, { name: 'ivr_followup', phoneNumber: WA_ONLY, body: 'Hi {{1}}, thanks for calling Acme. Reply to keep talking.' })
 }
 
 for (const dialect of dialects) {
@@ -308,12 +309,29 @@ for (const dialect of dialects) {
         assertInvalid(await post(waHandoff('WA named variable', { wa: { fromNumber: WA_ONLY, templateName: 'ivr_followup', language: 'en_US', variables: { name: 'x' } } })), ['wa.variables.name'])
       })
 
-      test('templateName and language are required when wa is chosen', async () => {
-        assertInvalid(await post(waHandoff('WA bare', { wa: { fromNumber: WA_ONLY } })), ['wa.language', 'wa.templateName'])
-        assertInvalid(await post(waHandoff('WA no language', { wa: { fromNumber: WA_ONLY, templateName: 'ivr_followup' } })), ['wa.language'])
+      test('templateName is required when wa is chosen; language defaults to the template\'s', async () => {
+        assertInvalid(await post(waHandoff('WA bare', { wa: { fromNumber: WA_ONLY } })), ['wa.templateName'])
         assertInvalid(await post(waHandoff('WA no template', { wa: { fromNumber: WA_ONLY, language: 'en_US', templateName: '' } })), ['wa.templateName'])
+        const defaulted = await create(waHandoff('WA no language', { wa: { fromNumber: WA_ONLY, templateName: 'ivr_followup' } }))
+        assert.deepEqual(defaulted.wa, { fromNumber: WA_ONLY, templateName: 'ivr_followup', language: 'en_US', variables: {} })
         const { wa: _wa, ...without } = waHandoff('WA no block')
         assertInvalid(await post(without), ['wa'])
+      })
+
+      test('only an approved template of the brand, in its language and with its placeholders', async () => {
+        const wa = (extra: Body) => ({ wa: { fromNumber: WA_ONLY, templateName: 'ivr_followup', language: 'en_US', ...extra } })
+        assertInvalid(await post(waHandoff('WA unknown template', wa({ templateName: 'never_made' }))), ['wa.templateName'])
+        // Brand B's template of the same kind is B's alone.
+        await approvedTemplate(t, keyB, B, { name: 'b_only', phoneNumber: WA_ONLY, body: 'Hello from B.' })
+        assertInvalid(await post(waHandoff('WA template of B', wa({ templateName: 'b_only' }))), ['wa.templateName'])
+        assertInvalid(await post(waHandoff('WA other language', wa({ language: 'es_MX' }))), ['wa.language'])
+        // ivr_followup has {{1}} only: a value for {{2}} could never be sent.
+        assertInvalid(await post(waHandoff('WA extra variable', wa({ variables: { '1': 'Ana', '2': 'Seattle' } }))), ['wa.variables.2'])
+        const draft = await signedRequest(t, keyA, 'POST', `/api/account/${A}/whatsapp-templates`, { name: 'not_yet', category: 'UTILITY', language: 'en_US', wabaId: '102290129340398', phoneNumber: WA_ONLY, body: 'Draft text.' })
+        assert.equal(draft.statusCode, 201, draft.body)
+        const refused = await post(waHandoff('WA draft template', wa({ templateName: 'not_yet' })))
+        assertInvalid(refused, ['wa.templateName'])
+        assert.match(json(refused).fields[0].message, /DRAFT/)
       })
     })
 
@@ -340,7 +358,7 @@ for (const dialect of dialects) {
           sms: { fromNumber: WA_ONLY, message: '' },
           wa: { fromNumber: SMS_ONLY },
         })
-        assertInvalid(res, ['title', 'lookbackMinutes', 'skills.0', 'sms.fromNumber', 'sms.message', 'wa.fromNumber', 'wa.templateName', 'wa.language'])
+        assertInvalid(res, ['title', 'lookbackMinutes', 'skills.0', 'sms.fromNumber', 'sms.message', 'wa.fromNumber', 'wa.templateName'])
       })
 
       test('a taken title is listed with the other bad fields', async () => {

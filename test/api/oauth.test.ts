@@ -316,4 +316,14 @@ describe('OAuth nonces shared through Redis by two instances', { skip: !process.
     const skills = await signedRequest(first, key, 'GET', SKILLS)
     assert.deepEqual(json(skills).items.map((s: { name: string }) => s.name), ['once'])
   })
+
+  test('a key revoked through one instance is refused at once by the other, which had just accepted it', async () => {
+    const doomed = await createApiKey(first.runtime, { accountId: ACCOUNT, appName: 'doomed', developer: 'tests', privileges: ['management'] })
+    // Both instances have opened the key's secrets and keep them: the revocation must still win.
+    assert.equal((await signedRequest(first, doomed, 'GET', SKILLS)).statusCode, 200)
+    assert.equal((await signedRequest(second, doomed, 'GET', SKILLS)).statusCode, 200)
+    assert.equal(await revokeApiKey(first.runtime.db, ACCOUNT, doomed.appKey, first.clock.now().toISOString()), true)
+    assertRejected(await signedRequest(second, doomed, 'GET', SKILLS))
+    assertRejected(await signedRequest(first, doomed, 'GET', SKILLS))
+  })
 })

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
+import { findOutboxByCall } from '../../src/delivery/outbox.repository.ts'
 
 const A = '4001'
 const B = '4002'
@@ -13,6 +14,11 @@ type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 
 const SMS_NUMBER = '+18005550100'
 const SPARE_NUMBER = '+18005550101'
+const WA_NUMBER = '+18005550102'
+
+function templateBody(name: string) {
+  return { name, category: 'UTILITY', language: 'en_US', wabaId: '102290129340398', phoneNumber: WA_NUMBER, body: `Thanks for calling (${name}). Reply here.` }
+}
 
 function handoffBody(title: string, fromNumber: string) {
   return { title, lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber, message: `Hello from ${title}` } }
@@ -26,6 +32,8 @@ for (const dialect of dialects) {
     let tokenB: string
     let handoffA: string
     let handoffB: string
+    /** A message of A's (by SMS, so a receipt for it is the documented 404 of a served route). */
+    let messageA: string
 
     const asA = (method: Method, path: string, payload?: unknown) => signedRequest(t, keyA, method, `/api/account/${A}${path}`, payload)
 
@@ -36,7 +44,7 @@ for (const dialect of dialects) {
 
     /** Everything brand A has, read with A's own key. */
     async function snapshotOfA() {
-      const paths = ['/settings', '/skills', '/phone-numbers', '/apps', '/handoffs', `/handoffs/${handoffA}`]
+      const paths = ['/settings', '/skills', '/phone-numbers', '/apps', '/handoffs', `/handoffs/${handoffA}`, '/whatsapp-templates']
       const snapshot: Record<string, unknown> = {}
       for (const path of paths) {
         const res = await asA('GET', path)
@@ -57,6 +65,11 @@ for (const dialect of dialects) {
       await created(await asA('POST', '/phone-numbers', { number: SPARE_NUMBER, channel: 'sms' }))
       await created(await asA('POST', '/apps', { appId: 'com.brand-a.ios', platform: 'ios', name: 'Brand A iOS' }))
       handoffA = (await created(await asA('POST', '/handoffs', handoffBody('Brand A support line', SMS_NUMBER)))).id
+      await created(await asA('POST', '/phone-numbers', { number: WA_NUMBER, channel: 'wa' }))
+      for (const name of ['a_draft', 'a_spare']) await created(await asA('POST', '/whatsapp-templates', templateBody(name)))
+      const { callId } = await created(await asA('POST', '/eligibility?v=2.0', { consumerPhoneNumber: '+14259549856', handoffId: handoffA, skill: 'sales' }), 200)
+      await created(await asA('POST', '/invite?v=2.0', { callId }), 200)
+      messageA = (await findOutboxByCall(t.runtime.db, callId))!.id
 
       // B has a catalogue of its own, so its listings are not trivially empty.
       const asB = (method: Method, path: string, payload?: unknown) => signedRequest(t, keyB, method, `/api/account/${B}${path}`, payload)
@@ -76,6 +89,7 @@ for (const dialect of dialects) {
       ['POST', '/eligibility', '/eligibility?v=2.0', { consumerPhoneNumber: '+14259549855', handoffId: handoffA, skill: 'sales' }],
       ['POST', '/invite', '/invite?v=2.0', { callId: '00000000-0000-4000-8000-000000000000' }],
       ['POST', '/consumers/{consumerId}/devices', '/consumers/jane/devices', { appId: 'com.brand-a.ios', platform: 'ios', pushToken: 'token-of-jane' }],
+      ['POST', '/inapp/messages/{messageId}/status', `/inapp/messages/${messageA}/status`, { status: 'read' }],
       ['GET', '/sandbox/messages', '/sandbox/messages'],
       ['POST', '/sandbox/inbound', '/sandbox/inbound', { channel: 'sms', from: '+14259549855', to: SMS_NUMBER, text: 'hello' }],
       ['PUT', '/channels/twilio', '/channels/twilio', { accountSid: 'AC' + '0'.repeat(32), authToken: 'twilio-token-of-a' }],
@@ -103,6 +117,13 @@ for (const dialect of dialects) {
       ['GET', '/handoffs/{handoffId}', `/handoffs/${handoffA}`],
       ['PUT', '/handoffs/{handoffId}', `/handoffs/${handoffA}`, handoffBody('Renamed by B', SMS_NUMBER)],
       ['DELETE', '/handoffs/{handoffId}', `/handoffs/${handoffA}`],
+      ['GET', '/whatsapp-templates', '/whatsapp-templates'],
+      ['POST', '/whatsapp-templates', '/whatsapp-templates', templateBody('planted_by_b')],
+      ['GET', '/whatsapp-templates/{name}', '/whatsapp-templates/a_draft'],
+      ['PUT', '/whatsapp-templates/{name}', '/whatsapp-templates/a_draft', templateBody('a_draft')],
+      ['DELETE', '/whatsapp-templates/{name}', '/whatsapp-templates/a_spare'],
+      ['POST', '/whatsapp-templates/{name}/submit', '/whatsapp-templates/a_draft/submit'],
+      ['POST', '/whatsapp-templates/{name}/sync', '/whatsapp-templates/a_draft/sync'],
     ]
     const routes = (): Array<[Method, string, unknown?]> => documentedRoutes().map(([method, , path, payload]) => [method, path, payload])
 
@@ -179,6 +200,11 @@ for (const dialect of dialects) {
         ['DELETE', '/skills/support'],
         ['DELETE', `/phone-numbers/${encodeURIComponent(SMS_NUMBER)}`],
         ['DELETE', '/apps/com.brand-a.ios'],
+        ['GET', '/whatsapp-templates/a_draft'],
+        ['PUT', '/whatsapp-templates/a_draft', templateBody('a_draft')],
+        ['DELETE', '/whatsapp-templates/a_spare'],
+        ['POST', '/whatsapp-templates/a_draft/submit'],
+        ['POST', `/inapp/messages/${messageA}/status`, { status: 'read' }],
       ] as Array<[Method, string, unknown?]>) {
         const res = await asB(method, path, payload)
         assert.equal(res.statusCode, 404, `${method} ${path}: ${res.body}`)
@@ -191,8 +217,8 @@ for (const dialect of dialects) {
     test('every route listed is a real route: A\'s own key is served on each of them', async () => {
       for (const [method, path, payload] of routes()) {
         const res = await asA(method, path, payload)
-        // An invite of a call that never existed is the one documented 404 a served route gives here.
-        const servedNotFound = res.statusCode === 404 && json(res).detail === 'no such call, or it expired'
+        // An invite of a call that never existed, and a receipt for A's SMS, are the documented 404s a served route gives here.
+        const servedNotFound = res.statusCode === 404 && ['no such call, or it expired', 'this message was not sent in-app'].includes(json(res).detail)
         assert.ok([200, 201, 204].includes(res.statusCode) || servedNotFound, `${method} ${path}: ${res.statusCode} ${res.body}`)
       }
     })

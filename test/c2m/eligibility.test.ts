@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { PUBLIC_ORIGIN, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { approvedTemplate, PUBLIC_ORIGIN, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
 import { createApiKey, type IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { recordOptOut } from '../../src/consumers/opt-out.repository.ts'
 import { findCall } from '../../src/c2m/call.repository.ts'
@@ -84,6 +84,7 @@ async function setupBrand(t: TestApp, account: string, settings: SettingsInput |
   await post('apps', { appId: APP_IOS, platform: 'ios', name: 'Acme iOS' })
   await post('apps', { appId: APP_ANDROID, platform: 'android', name: 'Acme Android' })
   await post('apps', { appId: APP_OTHER, platform: 'ios', name: 'Acme Other' })
+  await approvedTemplate(t, key, account, { name: 'ivr_followup', phoneNumber: WA_FROM, body: 'Hi {{1}}, thanks for calling Acme. Reply here.' })
   const handoffs = {} as Record<HandoffName, string>
   for (const [name, body] of Object.entries(HANDOFFS) as Array<[HandoffName, Body]>) handoffs[name] = (await post('handoffs', body)).id
   if (settings) await expectStatus(await signedRequest(t, key, 'PUT', `${base(account)}/settings`, settings), 200)
@@ -466,7 +467,8 @@ for (const dialect of dialects) {
           ivrNumber: '180000',
           sdes,
           templateVariables,
-          handoff,
+          // As stored: with the template's placeholder count the API does not show.
+          handoff: { ...handoff, wa: { ...handoff.wa, parameterCount: 1 } },
           availableChannels: ['wa', 'sms'],
           checks: { wa: 'available', sms: 'available' },
           eligible: true,

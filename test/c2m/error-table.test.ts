@@ -3,7 +3,7 @@ import crypto from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import pg from 'pg'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import { PUBLIC_ORIGIN, dialects, json, provisionBrand, signAt, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { approvedTemplate, PUBLIC_ORIGIN, dialects, json, provisionBrand, signAt, signedRequest, startApp, type TestApp } from '../helper.ts'
 import { createApiKey, type IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { recordOptOut } from '../../src/consumers/opt-out.repository.ts'
 
@@ -95,6 +95,7 @@ async function setupBrand(t: TestApp, account: string, settings: Body | null = {
   await post('phone-numbers', { number: WA_FROM, channel: 'wa' })
   await post('apps', { appId: 'com.acme.ios', platform: 'ios', name: 'Acme iOS' })
   await post('apps', { appId: APP_GONE, platform: 'android', name: 'Acme Gone' })
+  await approvedTemplate(t, key, account, { name: 'ivr', phoneNumber: WA_FROM, body: 'Thanks for calling Acme. Reply here.' })
   const handoffs = {
     smsWa: (await post('handoffs', { title: 'SMS then WA', lookbackMinutes: 120, channels: ['sms', 'wa'], sms: { fromNumber: SMS_FROM, message: 'Hi {{1}}' }, wa: { fromNumber: WA_FROM, templateName: 'ivr', language: 'en_US' } })).id,
     sms: (await post('handoffs', { title: 'SMS', lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber: SMS_FROM, message: 'Hi' } })).id,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import { PUBLIC_ORIGIN, dialects, json, provisionBrand, signAt, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { approvedTemplate, PUBLIC_ORIGIN, dialects, json, provisionBrand, signAt, signedRequest, startApp, type TestApp } from '../helper.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { recordOptOut } from '../../src/consumers/opt-out.repository.ts'
 
@@ -129,6 +129,7 @@ describe(`C2M fuzz: Eligibility and Invite never answer 5xx`, () => {
         await post('phone-numbers', { number: SMS_FROM, channel: 'sms' })
         await post('phone-numbers', { number: WA_FROM, channel: 'wa' })
         await post('apps', { appId: APP_IOS, platform: 'ios', name: 'Acme iOS' })
+        await approvedTemplate(t, key, ACCOUNT, { name: 'ivr_followup', phoneNumber: WA_FROM, body: 'Hi {{1}}, thanks for calling Acme. Reply here.' })
         const sms = { fromNumber: SMS_FROM, message: 'Hi {{1}}, this is Acme. {{2}}' }
         const wa = { fromNumber: WA_FROM, templateName: 'ivr_followup', language: 'en_US', variables: { '1': 'there' } }
         for (const body of [

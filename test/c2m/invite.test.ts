@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { PUBLIC_ORIGIN, dialects, json, provisionBrand, signAt, signedRequest, startApp, type TestApp, type TestDialect } from '../helper.ts'
+import { PUBLIC_ORIGIN, approvedTemplate, dialects, json, provisionBrand, signAt, signedRequest, startApp, type TestApp, type TestDialect } from '../helper.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { findCall } from '../../src/c2m/call.repository.ts'
 import { recordOptOut } from '../../src/consumers/opt-out.repository.ts'
@@ -59,6 +59,8 @@ async function setUpBrand(t: TestApp, account: string): Promise<Brand> {
   const saved = await signedRequest(t, key, 'PUT', `/api/account/${account}/settings`, settings)
   assert.equal(saved.statusCode, 200, saved.body)
 
+  await approvedTemplate(t, key, account, { name: 'order_update', phoneNumber: BOTH, body: 'Hi {{1}}, your order {{2}} is ready.' })
+  await approvedTemplate(t, key, account, { name: 'ivr_followup', phoneNumber: WA_NUMBER, body: 'Hi {{1}}, about your call from {{2}}: your {{3}} status is ready.' })
   const smsBlock = (fromNumber: string) => ({ fromNumber, message: 'Hi {{1}}, your order {{2}}' })
   const waBlock = (fromNumber: string, templateName: string, variables: Record<string, string>) => ({ fromNumber, templateName, language: 'en_US', variables })
   const handoff = async (title: string, body: Body): Promise<string> => (await post('handoffs', { title, lookbackMinutes: 120, ...body })).id
@@ -227,13 +229,20 @@ function suite(dialect: TestDialect): void {
         assert.ok(!items[0].text.includes(OPT_OUT), 'a template carries no SMS opt-out text')
       })
 
+      test('WA: templateVariables beyond the template\'s placeholders are dropped (WhatsApp refuses extra parameters)', async () => {
+        const { callId } = await eligibleCall(brand.smsWa, nextPhone(), { templateVariables: { '2': 'A-17', '3': 'extra', '9': 'far' } })
+        assert.equal((await invite({ callId, overrideChannel: 'wa' })).statusCode, 200)
+        assert.deepEqual((await findOutboxByCall(t.runtime.db, callId))?.message.wa, { templateName: 'order_update', language: 'en_US', parameters: ['Customer', 'A-17'] })
+      })
+
       test('WA: overrideMessage is ignored', async () => {
         const phone = nextPhone()
         const { callId } = await eligibleCall(brand.wa, phone)
         const res = await invite({ callId, overrideMessage: 'This must not be sent' })
         assert.equal(res.statusCode, 200, res.body)
         const row = await findOutboxByCall(t.runtime.db, callId)
-        assert.deepEqual(row?.message.wa, { templateName: 'ivr_followup', language: 'en_US', parameters: ['Ana', 'Seattle'] })
+        // The template has three placeholders: a send carries exactly three values, the missing one empty.
+        assert.deepEqual(row?.message.wa, { templateName: 'ivr_followup', language: 'en_US', parameters: ['Ana', 'Seattle', ''] })
         await t.app.dispatcher.runOnce()
         const items = await inbox(phone)
         assert.equal(items.length, 1)

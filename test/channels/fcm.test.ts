@@ -1,18 +1,21 @@
 import assert from 'node:assert/strict'
-import { generateKeyPairSync } from 'node:crypto'
+import { generateKeyPairSync, randomUUID } from 'node:crypto'
+import { Writable } from 'node:stream'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { pino } from 'pino'
 import { dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
 import { FakeFcm, FakeGoogleOAuth, GOOGLE_TOKEN_AUDIENCE } from '../fakes/fcm.fake.ts'
-import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
+import { createApiKey, type IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { fallbackMessage } from '../../src/c2m/fallback.ts'
 import { AdapterRegistry } from '../../src/channels/adapter-registry.ts'
-import { FCM_SCOPE, FcmPushAdapter } from '../../src/channels/fcm/fcm-push.adapter.ts'
-import { listDevicesOnApps } from '../../src/consumers/device.repository.ts'
+import { FCM_SCOPE, FcmPushAdapter, type PushDevices } from '../../src/channels/fcm/fcm-push.adapter.ts'
+import type { OutboundMessage } from '../../src/channels/outbound-message.ts'
+import { listDevices } from '../../src/consumers/device.repository.ts'
+import { pushDevices } from '../../src/consumers/push-devices.ts'
 import { listDeliveriesOfCall } from '../../src/delivery/delivery.repository.ts'
 import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from '../../src/delivery/dispatcher.ts'
-import { findOutboxByCall } from '../../src/delivery/outbox.repository.ts'
+import { enqueue, findOutboxByCall } from '../../src/delivery/outbox.repository.ts'
 
 // A brand connected to Firebase Cloud Messaging, with Google's token endpoint and FCM HTTP v1
 // played by local fakes: eligibility → invite → service-account token → one push per device, and
@@ -396,7 +399,7 @@ for (const dialect of dialects) {
         const adapters = new AdapterRegistry(t.runtime.db, t.runtime.secrets, t.clock, {
           twilio: () => assert.fail('no Twilio connection in this suite'),
           whatsapp: () => assert.fail('no WhatsApp connection in this suite'),
-          fcm: (accountId, connection) => new FcmPushAdapter(connection, (consumerId, appIds) => listDevicesOnApps(t.runtime.db, accountId, consumerId, appIds), { timeoutMs: 200 }),
+          fcm: (accountId, connection) => new FcmPushAdapter(connection, pushDevices(t.runtime.db, accountId, pino({ level: 'silent' })), { timeoutMs: 200 }),
         })
         const dispatcher = new Dispatcher(t.runtime.db, t.clock, adapters, pino({ level: 'silent' }), DEFAULT_DISPATCHER_OPTIONS, (failed) => fallbackMessage(t.runtime, failed))
         const { consumerId } = await consumerWithDevices()
@@ -458,6 +461,334 @@ for (const dialect of dialects) {
         assert.equal(row?.status, 'failed')
         assert.match(row?.lastError ?? '', new RegExp(`^inapp no_device: consumer ${consumerId} has no registered device`))
         assert.equal(fcm.requests.length, 0)
+      })
+    })
+
+    describe('stale push tokens', () => {
+      const devicesOf = async (consumerId: string) => (await listDevices(t.runtime.db, ACCOUNT, consumerId)).map((d) => [d.appId, d.pushToken])
+
+      /** A dispatcher over the same store whose FCM adapters log to `lines`, and may wrap the device directory. */
+      function loggingDispatcher(lines: string[], wrap: (devices: PushDevices) => PushDevices = (d) => d): Dispatcher {
+        const log = pino({ level: 'info' }, new Writable({ write: (chunk, _encoding, done) => done(void lines.push(...String(chunk).split('\n').filter(Boolean))) }))
+        const adapters = new AdapterRegistry(t.runtime.db, t.runtime.secrets, t.clock, {
+          twilio: () => assert.fail('no Twilio connection in this suite'),
+          whatsapp: () => assert.fail('no WhatsApp connection in this suite'),
+          fcm: (accountId, connection) => new FcmPushAdapter(connection, wrap(pushDevices(t.runtime.db, accountId, log))),
+        })
+        return new Dispatcher(t.runtime.db, t.clock, adapters, log, DEFAULT_DISPATCHER_OPTIONS, (failed) => fallbackMessage(t.runtime, failed))
+      }
+
+      test('UNREGISTERED: the stale device is removed, and a later invite pushes to the other device only', async () => {
+        const { consumerId, tokens } = await consumerWithDevices([IOS_APP, ANDROID_APP])
+        fcm.unregister(tokens[0]!)
+        const first = await invite(consumerId)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        assert.equal((await findOutboxByCall(t.runtime.db, first.callId))?.status, 'sent')
+        assert.deepEqual(await devicesOf(consumerId), [[ANDROID_APP, tokens[1]]])
+
+        // The fake would now accept the old token again: only our side can keep it from being pushed to.
+        fcm.reset()
+        const second = await invite(consumerId)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        assert.equal((await findOutboxByCall(t.runtime.db, second.callId))?.status, 'sent')
+        assert.deepEqual(fcm.requests.map((r) => r.body.message.token), [tokens[1]])
+      })
+
+      test('UNREGISTERED on the only device: removed, the message fails, and the consumer is no longer offered in-app', async () => {
+        const { consumerId, tokens } = await consumerWithDevices()
+        fcm.unregister(tokens[0]!)
+        const { callId } = await invite(consumerId)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        assert.equal((await findOutboxByCall(t.runtime.db, callId))?.status, 'failed')
+        assert.deepEqual(await devicesOf(consumerId), [])
+
+        fcm.reset()
+        const eligibility = await signedRequest(t, key, 'POST', `/api/account/${ACCOUNT}/eligibility?v=2.0`, { consumerPhoneNumber: `+1425955${nextPhone++}`, handoffId, skill: 'support', consumerId })
+        assert.equal(eligibility.statusCode, 200, eligibility.body)
+        assert.ok(!json(eligibility).availableChannels.includes('inapp'), eligibility.body)
+        assert.equal(fcm.requests.length, 0)
+      })
+
+      test('INVALID_ARGUMENT about the token removes the device', async () => {
+        for (const answer of [{ error: 'INVALID_ARGUMENT' }] as const) {
+          const { consumerId, tokens } = await consumerWithDevices([IOS_APP, ANDROID_APP])
+          fcm.next(answer)
+          await invite(consumerId)
+          assert.equal(await t.app.dispatcher.runOnce(), 1)
+          assert.deepEqual(await devicesOf(consumerId), [[ANDROID_APP, tokens[1]]], JSON.stringify(answer))
+        }
+      })
+
+      test('a refusal that says nothing about the token keeps the device', async () => {
+        const answers = [
+          { invalidField: 'message.data', description: 'Message is too big' },
+          { error: 'SENDER_ID_MISMATCH' },
+          { error: 'THIRD_PARTY_AUTH_ERROR' },
+          // A 404 without FCM's UNREGISTERED detail may be a wrong project or URL: no device is removed on that.
+          { error: 'UNREGISTERED', withoutFcmDetail: true },
+          { error: 'UNAVAILABLE' },
+          { error: 'INTERNAL' },
+          { error: 'QUOTA_EXCEEDED' },
+        ] as const
+        for (const answer of answers) {
+          const { consumerId, tokens } = await consumerWithDevices()
+          fcm.next(answer)
+          const { callId } = await invite(consumerId)
+          assert.equal(await t.app.dispatcher.runOnce(), 1)
+          assert.notEqual((await findOutboxByCall(t.runtime.db, callId))?.status, 'sent', JSON.stringify(answer))
+          assert.deepEqual(await devicesOf(consumerId), [[IOS_APP, tokens[0]]], JSON.stringify(answer))
+          await t.runtime.db.deleteFrom('outbox').where('call_id', '=', callId).execute()
+        }
+      })
+
+      test('the removal is logged with the consumer, app and FCM\'s reason, never the token', async () => {
+        const lines: string[] = []
+        const dispatcher = loggingDispatcher(lines)
+        const { consumerId, tokens } = await consumerWithDevices()
+        fcm.unregister(tokens[0]!)
+        await invite(consumerId)
+        assert.equal(await dispatcher.runOnce(), 1)
+        const removal = lines.map((line) => JSON.parse(line)).filter((entry) => /device removed/.test(entry.msg))
+        assert.equal(removal.length, 1, lines.join('\n'))
+        assert.equal(removal[0].level, 40)
+        assert.deepEqual(
+          { accountId: removal[0].accountId, consumerId: removal[0].consumerId, appId: removal[0].appId, platform: removal[0].platform, reason: removal[0].reason, removed: removal[0].removed },
+          { accountId: ACCOUNT, consumerId, appId: IOS_APP, platform: 'ios', reason: 'UNREGISTERED', removed: true },
+        )
+        assert.ok(!lines.join('\n').includes(tokens[0]!), 'the token is not logged')
+      })
+
+      test('a device registered again while its push was refused is kept', async () => {
+        const lines: string[] = []
+        const { consumerId, tokens } = await consumerWithDevices()
+        const dispatcher = loggingDispatcher(lines, (devices) => ({
+          of: (id, appIds) => devices.of(id, appIds),
+          async forget(device, reason) {
+            t.clock.advance(1000)
+            const again = await signedRequest(t, key, 'POST', `/api/account/${ACCOUNT}/consumers/${consumerId}/devices`, { appId: IOS_APP, platform: 'ios', pushToken: tokens[0] })
+            assert.equal(again.statusCode, 201, again.body)
+            await devices.forget(device, reason)
+          },
+        }))
+        fcm.unregister(tokens[0]!)
+        await invite(consumerId)
+        assert.equal(await dispatcher.runOnce(), 1)
+        assert.deepEqual(await devicesOf(consumerId), [[IOS_APP, tokens[0]]])
+        assert.ok(lines.some((line) => JSON.parse(line).removed === false), lines.join('\n'))
+      })
+    })
+
+    describe('in-app delivery receipts', () => {
+      /** The key the brand's mobile app holds: no management privilege, used through its app JWT. */
+      let mobileKey: IssuedApiKey
+      let strangerMobileKey: IssuedApiKey
+
+      before(async () => {
+        mobileKey = await createApiKey(t.runtime, { accountId: ACCOUNT, appName: 'Acme mobile app', developer: 'Acme', privileges: ['ivr-engagement'] })
+        strangerMobileKey = await createApiKey(t.runtime, { accountId: STRANGER, appName: 'Stranger mobile app', developer: 'Stranger', privileges: ['ivr-engagement'] })
+      })
+
+      async function appJwt(account = ACCOUNT, apiKey = mobileKey): Promise<string> {
+        const res = await t.app.inject({ method: 'POST', url: `/api/account/${account}/app-jwt`, payload: { grant_type: 'client_credentials', client_id: apiKey.appKey, client_secret: apiKey.secret } })
+        assert.equal(res.statusCode, 200, res.body)
+        return json(res).access_token
+      }
+
+      /** The app's receipt, as the app posts it with its app JWT. */
+      async function receipt(messageId: string, body: unknown, options: { account?: string; token?: string; contentType?: string } = {}): Promise<LightMyRequestResponse> {
+        const account = options.account ?? ACCOUNT
+        return t.app.inject({
+          method: 'POST',
+          url: `/api/account/${account}/inapp/messages/${messageId}/status`,
+          headers: { authorization: `Bearer ${options.token ?? (await appJwt(account, account === STRANGER ? strangerMobileKey : mobileKey))}`, 'content-type': options.contentType ?? 'application/json' },
+          payload: typeof body === 'string' ? body : JSON.stringify(body),
+        })
+      }
+
+      function assertAcknowledged(res: LightMyRequestResponse): void {
+        assert.equal(res.statusCode, 204, res.body)
+        assert.equal(res.body, '')
+      }
+
+      function assertNotFound(res: LightMyRequestResponse, detail?: string): void {
+        assert.equal(res.statusCode, 404, res.body)
+        assert.deepEqual(json(res), { errorCode: 1004, errorMessage: 'Not Found', ...(detail ? { detail } : {}) })
+      }
+
+      async function deliveryStatus(callId: string): Promise<string | undefined> {
+        const deliveries = await listDeliveriesOfCall(t.runtime.db, callId)
+        assert.equal(deliveries.length, 1)
+        return deliveries[0]?.status
+      }
+
+      const receiptEvents = async (messageId: string) =>
+        (await t.runtime.db.selectFrom('delivery_status_events').select('status').where('provider', '=', 'app').where('provider_message_id', '=', messageId).orderBy('status').execute()).map((r) => r.status)
+
+      /** Eligibility → invite → one push; the messageId the device received in the push's data payload. */
+      async function pushed(): Promise<{ callId: string; messageId: string }> {
+        const { consumerId, tokens } = await consumerWithDevices()
+        const { callId, messageId } = await invite(consumerId)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        const push = pushesTo(tokens[0]!)[0]
+        assert.ok(push?.name, 'FCM accepted the push')
+        assert.equal(push.body.message.data.messageId, messageId, 'the push carries our message id')
+        assert.equal(await deliveryStatus(callId), 'sent')
+        return { callId, messageId: push.body.message.data.messageId }
+      }
+
+      test('eligibility → invite → push → the app reports delivered, then read, with its app JWT', async () => {
+        const { callId, messageId } = await pushed()
+        assertAcknowledged(await receipt(messageId, { status: 'delivered' }))
+        assert.equal(await deliveryStatus(callId), 'delivered')
+        assertAcknowledged(await receipt(messageId, { status: 'read' }))
+        assert.equal(await deliveryStatus(callId), 'read')
+        assert.deepEqual(await receiptEvents(messageId), ['delivered', 'read'])
+        const [delivery] = await listDeliveriesOfCall(t.runtime.db, callId)
+        assert.equal(delivery?.provider, 'fcm', 'the delivery is still FCM\'s, under FCM\'s message name')
+        assert.equal(delivery?.updatedAt, t.clock.now().toISOString())
+      })
+
+      test('delivered after read does not move the message back', async () => {
+        const { callId, messageId } = await pushed()
+        assertAcknowledged(await receipt(messageId, { status: 'read' }))
+        assertAcknowledged(await receipt(messageId, { status: 'delivered' }))
+        assert.equal(await deliveryStatus(callId), 'read')
+        assert.deepEqual(await receiptEvents(messageId), ['delivered', 'read'])
+      })
+
+      test('a repeated receipt is acknowledged and counted once', async () => {
+        const { callId, messageId } = await pushed()
+        for (let i = 0; i < 3; i++) assertAcknowledged(await receipt(messageId, { status: 'delivered' }))
+        assert.equal(await deliveryStatus(callId), 'delivered')
+        assert.deepEqual(await receiptEvents(messageId), ['delivered'])
+      })
+
+      test('the brand\'s backend may report with a management key', async () => {
+        const { callId, messageId } = await pushed()
+        assertAcknowledged(await signedRequest(t, key, 'POST', `/api/account/${ACCOUNT}/inapp/messages/${messageId}/status`, { status: 'read' }))
+        assert.equal(await deliveryStatus(callId), 'read')
+      })
+
+      test('another brand\'s app: 403 on this brand\'s path, 404 for this brand\'s message on its own path', async () => {
+        const { callId, messageId } = await pushed()
+        const strangerToken = await appJwt(STRANGER, strangerMobileKey)
+        const onOurs = await receipt(messageId, { status: 'read' }, { token: strangerToken })
+        assert.equal(onOurs.statusCode, 403, onOurs.body)
+        assert.deepEqual(json(onOurs), { errorCode: 1101, errorMessage: 'Not enough privilege to perform this operation' })
+        assertNotFound(await receipt(messageId, { status: 'read' }, { account: STRANGER, token: strangerToken }))
+        assertNotFound(await signedRequest(t, strangerApiKey, 'POST', `/api/account/${STRANGER}/inapp/messages/${messageId}/status`, { status: 'read' }))
+        assert.equal(await deliveryStatus(callId), 'sent')
+        assert.deepEqual(await receiptEvents(messageId), [])
+      })
+
+      test('an unknown message id is 404, whatever its shape', async () => {
+        for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-message', encodeURIComponent('ümlaut message'), 'x'.repeat(255)]) {
+          assertNotFound(await receipt(id, { status: 'delivered' }))
+        }
+        assert.deepEqual(await t.runtime.db.selectFrom('delivery_status_events').select('status').where('provider', '=', 'app').where('provider_message_id', '=', 'not-a-message').execute(), [])
+      })
+
+      test('a message sent on another channel is 404', async () => {
+        const message: OutboundMessage = { id: randomUUID(), accountId: ACCOUNT, callId: randomUUID(), channel: 'sms', to: '+14259559999', from: '+18005550100', text: 'Hi by SMS', skill: 'support', lookbackMinutes: 120 }
+        await enqueue(t.runtime.db, message, t.clock.now().toISOString())
+        assert.equal(await t.app.dispatcher.runOnce(), 1, 'the sandbox carries it')
+        assert.equal((await findOutboxByCall(t.runtime.db, message.callId))?.status, 'sent')
+        assertNotFound(await receipt(message.id, { status: 'delivered' }), 'this message was not sent in-app')
+        assert.deepEqual((await listDeliveriesOfCall(t.runtime.db, message.callId)).map((d) => [d.channel, d.status]), [['sms', 'delivered']])
+      })
+
+      test('a receipt for a message not pushed yet is kept, and counts once the push is recorded', async () => {
+        const { consumerId } = await consumerWithDevices()
+        const { callId, messageId } = await invite(consumerId)
+        assertAcknowledged(await receipt(messageId, { status: 'delivered' }))
+        assertAcknowledged(await receipt(messageId, { status: 'delivered' }))
+        assert.deepEqual(await listDeliveriesOfCall(t.runtime.db, callId), [])
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        assert.equal(await deliveryStatus(callId), 'delivered')
+        assertAcknowledged(await receipt(messageId, { status: 'read' }))
+        assert.equal(await deliveryStatus(callId), 'read')
+        assert.deepEqual(await receiptEvents(messageId), ['delivered', 'read'])
+      })
+
+      test('a receipt that beats our record of the push (FCM accepted it, the app was quicker than our transaction) counts', async () => {
+        const adapters = new AdapterRegistry(t.runtime.db, t.runtime.secrets, t.clock, {
+          twilio: () => assert.fail('no Twilio connection in this suite'),
+          whatsapp: () => assert.fail('no WhatsApp connection in this suite'),
+          fcm: (accountId, connection) => {
+            const real = new FcmPushAdapter(connection, pushDevices(t.runtime.db, accountId, pino({ level: 'silent' })))
+            return {
+              provider: real.provider,
+              async send(message) {
+                const sent = await real.send(message)
+                const push = fcm.requests.at(-1)
+                assertAcknowledged(await receipt(push?.body.message.data.messageId, { status: 'read' }))
+                return sent
+              },
+            }
+          },
+        })
+        const dispatcher = new Dispatcher(t.runtime.db, t.clock, adapters, pino({ level: 'silent' }), DEFAULT_DISPATCHER_OPTIONS)
+        const { consumerId } = await consumerWithDevices()
+        const { callId, messageId } = await invite(consumerId)
+        assert.equal(await dispatcher.runOnce(), 1)
+        assert.equal(await deliveryStatus(callId), 'read')
+        assertAcknowledged(await receipt(messageId, { status: 'delivered' }))
+        assert.equal(await deliveryStatus(callId), 'read')
+      })
+
+      test('a body that is not a receipt → 400 1000 (or 415), the message unchanged', async () => {
+        const { callId, messageId } = await pushed()
+        assertInvalid(await receipt(messageId, {}), ['status'])
+        assertInvalid(await receipt(messageId, { status: 'sent' }), ['status'])
+        assertInvalid(await receipt(messageId, { status: 'failed' }), ['status'])
+        assertInvalid(await receipt(messageId, { status: 'READ' }), ['status'])
+        assertInvalid(await receipt(messageId, { status: 1 }), ['status'])
+        assertInvalid(await receipt(messageId, { status: 'read', at: '2026-11-21T12:00:00Z' }), ['at'])
+        for (const body of ['[]', '"read"', 'null', '{"status": "read"', '', '{"status": "re\\u0000ad"}']) {
+          const res = await receipt(messageId, body)
+          assert.equal(res.statusCode, 400, `${JSON.stringify(body)}: ${res.body}`)
+          assert.equal(json(res).errorCode, 1000, body)
+        }
+        const form = await receipt(messageId, 'status=read', { contentType: 'application/x-www-form-urlencoded' })
+        assert.equal(form.statusCode, 415, form.body)
+        assert.equal(json(form).errorCode, 1015)
+        assert.equal(await deliveryStatus(callId), 'sent')
+        assert.deepEqual(await receiptEvents(messageId), [])
+      })
+
+      test('a message id that cannot be one → 400 1000, never a 500', async () => {
+        const token = await appJwt()
+        for (const id of ['x'.repeat(256), '%00', 'a%00b', '%E0%A4%A', '%FF%FE']) {
+          const res = await receipt(id, { status: 'read' }, { token })
+          assert.ok(res.statusCode === 400 || res.statusCode === 404, `${id}: ${res.statusCode} ${res.body}`)
+          assert.ok([1000, 1004].includes(json(res).errorCode), `${id}: ${res.body}`)
+        }
+      })
+
+      test('without credentials, or with a key that may not manage the brand: 401, 403', async () => {
+        const { callId, messageId } = await pushed()
+        const url = `/api/account/${ACCOUNT}/inapp/messages/${messageId}/status`
+        const anonymous = await t.app.inject({ method: 'POST', url, payload: { status: 'read' } })
+        assert.equal(anonymous.statusCode, 401, anonymous.body)
+        assert.deepEqual(json(anonymous), { errorCode: 1100, errorMessage: 'Invalid Bearer token' })
+        const forged = await receipt(messageId, { status: 'read' }, { token: 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.' })
+        assert.equal(forged.statusCode, 401, forged.body)
+        // The mobile app's key signing OAuth itself is not the app: only its app JWT, or a management key, reports.
+        const oauthWithoutManagement = await signedRequest(t, mobileKey, 'POST', url, { status: 'read' })
+        assert.equal(oauthWithoutManagement.statusCode, 403, oauthWithoutManagement.body)
+        assert.equal(await deliveryStatus(callId), 'sent')
+      })
+
+      test('the route is in the OpenAPI document, with its body and answers', async () => {
+        const doc = json(await t.app.inject({ method: 'GET', url: '/api/api-docs/json' }))
+        const operation = doc.paths['/api/account/{accountId}/inapp/messages/{messageId}/status']?.post
+        assert.ok(operation, 'documented')
+        const schema = operation.requestBody.content['application/json'].schema
+        assert.deepEqual(schema.required, ['status'])
+        assert.equal(schema.additionalProperties, false)
+        assert.deepEqual(schema.properties.status.enum, ['delivered', 'read'])
+        assert.deepEqual(Object.keys(operation.responses).sort(), ['204', '400', '401', '403', '404', '405', '415', '500'])
+        assert.deepEqual(operation.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort(), ['path:accountId', 'path:messageId'])
       })
     })
 

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, test } from 'node:test'
 import { Writable } from 'node:stream'
 import type { LightMyRequestResponse } from 'fastify'
 import { pino } from 'pino'
-import { dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { approvedTemplate, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
 import { FakeGraphApi, signWebhook, statusItem, textMessageItem, webhookPayload } from '../fakes/graph.fake.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { buildApp } from '../../src/app.ts'
@@ -57,6 +57,8 @@ for (const dialect of dialects) {
       const settings = { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: true }], deviceCheck: false, routing: { skills: ['support'] } }
       const saved = await signedRequest(t, apiKey, 'PUT', `/api/account/${account}/settings`, settings)
       assert.equal(saved.statusCode, 200, saved.body)
+      // Reviewed by Meta (the fake), approved by its signed webhook.
+      await approvedTemplate(t, apiKey, account, { name: 'ivr_followup', phoneNumber: BRAND_NUMBER, body: 'Hi {{1}}, about your call from {{2}}: reply here to chat.' }, { graph, appSecret: APP_SECRET, wabaId: '102290129340398' })
       const wa = { fromNumber: BRAND_NUMBER, templateName: 'ivr_followup', language: 'en_US', variables: { '1': 'Ana', '2': 'Seattle' } }
       return {
         waOnly: (await post('handoffs', { title: 'WA', lookbackMinutes: 120, channels: ['wa'], wa })).id,
@@ -68,7 +70,6 @@ for (const dialect of dialects) {
       t = await startApp(dialect, ENV)
       graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID })
       key = await provisionBrand(t.runtime, ACCOUNT, ['ivr-engagement', 'management'])
-      ;({ waOnly, waThenSms } = await configure(ACCOUNT, key))
       const connected = await signedRequest(t, key, 'PUT', `/api/account/${ACCOUNT}/channels/whatsapp`, {
         phoneNumberId: PHONE_NUMBER_ID,
         wabaId: '102290129340398',
@@ -78,6 +79,7 @@ for (const dialect of dialects) {
         baseUrl: graph.baseUrl,
       })
       assert.equal(connected.statusCode, 200, connected.body)
+      ;({ waOnly, waThenSms } = await configure(ACCOUNT, key))
       // A second brand on WhatsApp with its own Meta app, and a third on the sandbox only.
       otherKey = await provisionBrand(t.runtime, OTHER, ['management'])
       const other = await signedRequest(t, otherKey, 'PUT', `/api/account/${OTHER}/channels/whatsapp`, {

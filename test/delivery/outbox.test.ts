@@ -329,7 +329,7 @@ function suite(dialect: TestDialect): void {
     let t: TestApp
     let clock: ManualClock
     const ACCOUNT = '5301'
-    const options: DispatcherOptions = { batchSize: 10, pollIntervalMs: 50, leaseSeconds: 30, maxAttempts: 5 }
+    const options: DispatcherOptions = { ...DEFAULT_DISPATCHER_OPTIONS, batchSize: 10, pollIntervalMs: 50, leaseSeconds: 30, maxAttempts: 5 }
 
     /** One outbox row due now, as an invite writes it; its call id. */
     async function enqueueOne(): Promise<string> {

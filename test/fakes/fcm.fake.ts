@@ -188,8 +188,13 @@ export interface FcmRequest {
 
 /** How the FCM fake answers the next valid send; afterwards it accepts every valid one. */
 export type FcmScript =
-  /** FCM's error, in Google's envelope; `retryAfterSeconds` adds a `Retry-After` header. */
-  | { error: FcmError; retryAfterSeconds?: number }
+  /**
+   * FCM's error, in Google's envelope; `retryAfterSeconds` adds a `Retry-After` header.
+   * `withoutFcmDetail` leaves out FCM's own error detail: the canonical status and message alone.
+   */
+  | { error: FcmError; retryAfterSeconds?: number; withoutFcmDetail?: boolean }
+  /** INVALID_ARGUMENT about the message rather than the token (an oversized payload, say): a BadRequest naming the field. */
+  | { invalidField: string; description: string }
   /** Never answers: the caller's timeout must fire. */
   | { hang: true }
 
@@ -277,10 +282,17 @@ export class FakeFcm {
       const token = (body as { message: { token: string } }).message.token
       const answer: FcmScript | undefined = this.#unregistered.has(token) ? { error: 'UNREGISTERED' } : this.#script.shift()
       if (answer && 'hang' in answer) return
+      if (answer && 'invalidField' in answer) {
+        return sendGoogleError(response, 400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.', [
+          { '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: 'INVALID_ARGUMENT' },
+          { '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: answer.invalidField, description: answer.description }] },
+        ])
+      }
       if (answer) {
         const error = FCM_ERRORS[answer.error]
         const headers: Record<string, string> = answer.retryAfterSeconds !== undefined ? { 'retry-after': String(answer.retryAfterSeconds) } : {}
-        return sendGoogleError(response, error.code, error.status, error.message, [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: answer.error }], headers)
+        const details = answer.withoutFcmDetail ? [] : [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: answer.error }]
+        return sendGoogleError(response, error.code, error.status, error.message, details, headers)
       }
       // FCM's message ids look like 0:1700000000000000%31bd1c9631bd1c96.
       record.name = `projects/${record.projectId}/messages/0:${1_700_000_000_000_000 + ++this.#sequence}%${randomBytes(8).toString('hex')}`

@@ -3,7 +3,8 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 // A stand-in for Meta's Graph API (WhatsApp Cloud API) on 127.0.0.1, speaking its documented
-// wire format: https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages and
+// wire format: https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages,
+// https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates and
 // https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes.
 
 /** One request the fake received, as sent. */
@@ -46,10 +47,35 @@ export interface FakeGraphOptions {
   accessToken: string
   /** The number a send must be addressed to. */
   phoneNumberId: string
+  /** The WhatsApp Business Account templates are created on; any when unset. */
+  wabaId?: string
+}
+
+/** A template as Meta holds it once created. */
+export interface FakeTemplate {
+  id: string
+  name: string
+  language: string
+  category: string
+  status: 'PENDING' | 'APPROVED' | 'REJECTED' | 'PAUSED' | 'DISABLED'
+  rejectedReason: string
+  components: unknown
+}
+
+/** A template management call the fake received (create, edit or read). */
+export interface TemplateRequest {
+  method: string
+  path: string
+  authorization: string | undefined
+  body: unknown
 }
 
 export class FakeGraphApi {
   readonly requests: GraphRequest[] = []
+  readonly templateRequests: TemplateRequest[] = []
+  /** Templates by Meta id; a test plays Meta's reviewers with `review`. */
+  readonly templates = new Map<string, FakeTemplate>()
+  #nextTemplateId = 900_000_000_000_001
   /** The wamids the fake handed out, in order. */
   readonly acceptedIds: string[] = []
   readonly #script: GraphScript[] = []
@@ -81,14 +107,58 @@ export class FakeGraphApi {
   /** Forgets what was received and scripted, between tests. */
   reset(): void {
     this.requests.length = 0
+    this.templateRequests.length = 0
+    this.templates.clear()
     this.acceptedIds.length = 0
     this.#script.length = 0
+  }
+
+  /** Meta's reviewers' verdict on a template, as a later read shows it. */
+  review(name: string, status: FakeTemplate['status'], rejectedReason = 'NONE'): FakeTemplate {
+    const template = [...this.templates.values()].find((t) => t.name === name)
+    if (!template) throw new Error(`the fake holds no template ${name}`)
+    Object.assign(template, { status, rejectedReason })
+    return template
   }
 
   async close(): Promise<void> {
     // Hung requests hold their sockets open; close them so the server can stop.
     this.server.closeAllConnections()
     await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())))
+  }
+
+  /** Template management: create on a WABA, edit by id (back to review), read by id. */
+  #template(request: http.IncomingMessage, response: http.ServerResponse, path: string, body: unknown, wabaId: string | undefined, id: string | undefined): void {
+    this.templateRequests.push({ method: request.method ?? '', path: request.url ?? path, authorization: request.headers.authorization, body })
+    if (request.headers.authorization !== `Bearer ${this.options.accessToken}`) return sendError(response, 401, 190, 'Invalid OAuth access token - Cannot parse access token', 'Error validating access token')
+    const answer = this.#script.shift()
+    if (answer && 'hang' in answer) return
+    if (answer && 'status' in answer) {
+      const headers: Record<string, string> = answer.retryAfterSeconds !== undefined ? { 'retry-after': String(answer.retryAfterSeconds) } : {}
+      return sendError(response, answer.status, answer.status === 429 ? 80008 : 1, answer.status === 429 ? 'Too many calls' : 'An unknown error occurred', 'scripted failure', headers)
+    }
+    if (wabaId !== undefined) {
+      if (request.method !== 'POST') return sendError(response, 400, 100, 'Unsupported request', `Unknown path components: ${path}`)
+      if (this.options.wabaId !== undefined && wabaId !== this.options.wabaId) return sendError(response, 400, 100, `Unsupported post request. Object with ID '${wabaId}' does not exist`, 'Invalid parameter')
+      const problem = invalidTemplate(body, false)
+      if (problem) return sendUserError(response, 2388299, 'Invalid parameter', problem)
+      const { name, language, category, components } = body as { name: string; language: string; category: string; components: unknown }
+      if ([...this.templates.values()].some((t) => t.name === name && t.language === language)) {
+        return sendUserError(response, 2388024, 'Content in This Language Already Exists', `There's already content in ${language} for ${name}. Make changes to the existing content or choose a different language.`)
+      }
+      const template: FakeTemplate = { id: String(this.#nextTemplateId++), name, language, category, status: 'PENDING', rejectedReason: 'NONE', components }
+      this.templates.set(template.id, template)
+      return sendJson(response, 200, { id: template.id, status: template.status, category })
+    }
+    const template = this.templates.get(id!)!
+    if (request.method === 'GET') {
+      return sendJson(response, 200, { id: template.id, name: template.name, language: template.language, status: template.status, category: template.category, rejected_reason: template.rejectedReason })
+    }
+    if (template.status === 'APPROVED' || template.status === 'PENDING') return sendUserError(response, 2388025, 'Template cannot be edited', `a template that is ${template.status} cannot be edited`)
+    const problem = invalidTemplate(body, true)
+    if (problem) return sendUserError(response, 2388299, 'Invalid parameter', problem)
+    Object.assign(template, { components: (body as { components: unknown }).components, status: 'PENDING', rejectedReason: 'NONE' })
+    return sendJson(response, 200, { success: true })
   }
 
   #handle(request: http.IncomingMessage, response: http.ServerResponse): void {
@@ -103,6 +173,9 @@ export class FakeGraphApi {
       } catch {
         body = undefined
       }
+      const templates = /^\/v\d+\.\d+\/([^/]+)\/message_templates$/.exec(path)
+      const node = /^\/v\d+\.\d+\/([0-9]+)$/.exec(path)
+      if (templates || (node && this.templates.has(node[1]!))) return this.#template(request, response, path, body, templates?.[1], node?.[1])
       if (request.method !== 'POST' || !route) return sendError(response, 400, 100, 'Unsupported post request.', `Unknown path components: ${path}`)
       this.requests.push({
         method: request.method,
@@ -137,6 +210,25 @@ export class FakeGraphApi {
       sendJson(response, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id }] })
     })
   }
+}
+
+/** Why a template body is not one Meta would review, or undefined when it is one. */
+function invalidTemplate(body: unknown, edit: boolean): string | undefined {
+  if (!isObject(body)) return 'the body is not a JSON object'
+  if (!edit) {
+    if (typeof body.name !== 'string' || !/^[a-z0-9_]{1,512}$/.test(body.name)) return 'name must be lower-case letters, digits and underscores'
+    if (typeof body.language !== 'string' || body.language === '') return 'language is required'
+  }
+  if (!['MARKETING', 'UTILITY', 'AUTHENTICATION'].includes(body.category as string)) return 'category must be MARKETING, UTILITY or AUTHENTICATION'
+  if (!Array.isArray(body.components)) return 'components must be an array'
+  const main = (body.components as unknown[]).find((c) => isObject(c) && c.type === 'BODY')
+  if (!isObject(main) || typeof main.text !== 'string' || main.text === '') return 'a BODY component with text is required'
+  const placeholders = new Set([...main.text.matchAll(/\{\{(\d+)\}\}/g)].map((m) => m[1]))
+  if (placeholders.size > 0) {
+    const samples = isObject(main.example) && Array.isArray(main.example.body_text) ? (main.example.body_text[0] as unknown) : undefined
+    if (!Array.isArray(samples) || samples.length !== placeholders.size || samples.some((v) => typeof v !== 'string' || v === '')) return 'example.body_text must give one sample per variable'
+  }
+  return undefined
 }
 
 /** Why a send body is not a template message as documented, or undefined when it is one. */
@@ -178,6 +270,11 @@ function sendError(response: http.ServerResponse, status: number, code: number, 
   )
 }
 
+/** Meta's error envelope for the template API: the user-facing title and message say what to change. */
+function sendUserError(response: http.ServerResponse, subcode: number, title: string, message: string): void {
+  sendJson(response, 400, { error: { message: 'Invalid parameter', type: 'OAuthException', code: 100, error_subcode: subcode, is_transient: false, error_user_title: title, error_user_msg: message, fbtrace_id: randomBytes(9).toString('base64url') } })
+}
+
 /** The `X-Hub-Signature-256` Meta sends with a webhook: HMAC-SHA256 of the body bytes with the app secret. */
 export function signWebhook(appSecret: string, body: string | Buffer): string {
   return 'sha256=' + createHmac('sha256', appSecret).update(body).digest('hex')
@@ -194,6 +291,25 @@ export function webhookPayload(phoneNumberId: string, displayPhoneNumber: string
           {
             field: 'messages',
             value: { messaging_product: 'whatsapp', metadata: { display_phone_number: displayPhoneNumber, phone_number_id: phoneNumberId }, ...value },
+          },
+        ],
+      },
+    ],
+  }
+}
+
+/** Meta's envelope around one `message_template_status_update` change of a business account. */
+export function templateStatusPayload(wabaId: string, template: { id: string; name: string; language: string }, event: string, reason = 'NONE'): object {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: wabaId,
+        time: 1790000000,
+        changes: [
+          {
+            field: 'message_template_status_update',
+            value: { event, message_template_id: Number(template.id), message_template_name: template.name, message_template_language: template.language, reason, message_template_category: 'UTILITY' },
           },
         ],
       },

@@ -43,6 +43,9 @@ export class TwilioFake {
   /** Messages accepted (201), in order. */
   readonly messages: TwilioMessage[] = []
   readonly #script: ScriptedResponse[] = []
+  /** Requests held unanswered whose caller is still connected. */
+  readonly #held = new Set<ServerResponse>()
+  #holdAfter: number | undefined
   readonly #accounts: Map<string, string>
   readonly #server: Server
   #baseUrl = ''
@@ -70,11 +73,31 @@ export class TwilioFake {
     this.#script.push(...responses)
   }
 
-  /** Forgets what was received and any response still scripted. */
+  /**
+   * Once `answered` messages have been accepted, holds every further create: it is recorded in
+   * `requests` but never answered, so it is never in `messages` either. A provider that never
+   * answered never committed: a held request whose caller goes away was not accepted.
+   */
+  holdAfter(answered: number): void {
+    this.#holdAfter = answered
+  }
+
+  /** Answers requests again from now on; those held so far stay unanswered. */
+  stopHolding(): void {
+    this.#holdAfter = undefined
+  }
+
+  /** How many held requests still have their caller connected. */
+  get held(): number {
+    return this.#held.size
+  }
+
+  /** Forgets what was received, any response still scripted and any hold. */
   reset(): void {
     this.requests.length = 0
     this.messages.length = 0
     this.#script.length = 0
+    this.#holdAfter = undefined
   }
 
   async close(): Promise<void> {
@@ -101,6 +124,11 @@ export class TwilioFake {
     }
     if (!contentType?.startsWith('application/x-www-form-urlencoded')) return error(response, 400, 20001, 'Unsupported content type')
 
+    if (this.#holdAfter !== undefined && this.messages.length >= this.#holdAfter) {
+      this.#held.add(response)
+      response.once('close', () => this.#held.delete(response))
+      return
+    }
     const scripted = this.#script.shift()
     if (scripted?.kind === 'hang') return
     if (scripted?.kind === 'error') {

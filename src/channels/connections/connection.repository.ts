@@ -12,6 +12,11 @@ export async function findConnection<P extends Provider>(db: DbOrTrx, secrets: S
   return row && { config: JSON.parse(secrets.open(row.config)) as Connections[P], updatedAt: row.updated_at }
 }
 
+export async function hasConnection(db: DbOrTrx, accountId: string, provider: Provider): Promise<boolean> {
+  const row = await db.selectFrom('channel_connections').select('provider').where('account_id', '=', accountId).where('provider', '=', provider).executeTakeFirst()
+  return row !== undefined
+}
+
 export async function saveConnection<P extends Provider>(db: DbOrTrx, secrets: SecretBox, accountId: string, provider: P, config: Connections[P], at: string): Promise<void> {
   const sealed = secrets.seal(JSON.stringify(config))
   await db

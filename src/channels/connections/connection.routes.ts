@@ -6,7 +6,8 @@ import { requirePrivilege } from '../../auth/auth.hooks.ts'
 import { apiError } from '../../http/errors.ts'
 import { AccountParams, AUTHENTICATED_ERRORS } from '../../http/schemas.ts'
 import { type Connections, DEFAULTS, type Provider, mask } from './connection.ts'
-import { deleteConnection, findConnection, saveConnection } from './connection.repository.ts'
+import { deleteConnection, findConnection, saveConnection, hasConnection } from './connection.repository.ts'
+import { returnSandboxApprovalsToDraft } from '../../whatsapp-templates/template.repository.ts'
 
 const OriginUrl = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 255 })
 const Secret = Type.String({ minLength: 4, maxLength: 1024 })
@@ -75,7 +76,16 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
           // Origins only: a trailing slash would double up when paths are appended.
           for (const key of ['baseUrl', 'lookupBaseUrl']) if (fields[key]) fields[key] = new URL(fields[key]).origin
           const config = fields as unknown as Connections[typeof provider]
-          await saveConnection(ctx.db, ctx.secrets, request.params.accountId, provider, config, ctx.clock.now().toISOString())
+          const { accountId } = request.params
+          const at = ctx.clock.now().toISOString()
+          await ctx.db.transaction().execute(async (trx) => {
+            const first = provider === 'whatsapp' && !(await hasConnection(trx, accountId, provider))
+            await saveConnection(trx, ctx.secrets, accountId, provider, config, at)
+            if (first) {
+              const drafts = await returnSandboxApprovalsToDraft(trx, accountId, at)
+              if (drafts > 0) request.log.info({ accountId, drafts }, 'whatsapp connected: templates the sandbox approved are drafts again, to submit to Meta')
+            }
+          })
           return mask(provider, config)
         },
       )

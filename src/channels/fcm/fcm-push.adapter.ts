@@ -47,8 +47,16 @@ function isTransientFcmError(code: FcmErrorCode): boolean | undefined {
   }
 }
 
-/** A consumer's devices on some of the brand's apps (built over the device repository in app.ts). */
-export type DevicesOf = (consumerId: string, appIds: string[]) => Promise<Device[]>
+/** The brand's consumers' devices, as the adapter needs them (built over the device repository in app.ts). */
+export interface PushDevices {
+  /** A consumer's devices on some of the brand's apps. */
+  of(consumerId: string, appIds: string[]): Promise<Device[]>
+  /**
+   * Removes a device whose token FCM refused for good, so no later message is pushed to it.
+   * Never rejects: a device that could not be removed is pushed to, and refused, next time.
+   */
+  forget(device: Device, reason: string): Promise<void>
+}
 
 export interface FcmPushAdapterOptions {
   /** How long one call to FCM or to the token endpoint may take, in ms; `PROVIDER_TIMEOUT_MS` by default. */
@@ -58,7 +66,7 @@ export interface FcmPushAdapterOptions {
 /** Google's error envelope (https://cloud.google.com/apis/design/errors#http_mapping). */
 interface GoogleErrorBody {
   name?: string
-  error?: { code?: number; message?: string; status?: string; details?: Array<{ '@type'?: string; errorCode?: string }> }
+  error?: { code?: number; message?: string; status?: string; details?: Array<{ '@type'?: string; errorCode?: string; fieldViolations?: Array<{ field?: string }> }> }
 }
 
 /**
@@ -76,7 +84,7 @@ export class FcmPushAdapter implements ChannelAdapter {
 
   constructor(
     private readonly connection: Readonly<FcmConnection>,
-    private readonly devicesOf: DevicesOf,
+    private readonly devices: PushDevices,
     options: FcmPushAdapterOptions = {},
   ) {
     this.#timeoutMs = options.timeoutMs ?? PROVIDER_TIMEOUT_MS
@@ -85,10 +93,18 @@ export class FcmPushAdapter implements ChannelAdapter {
 
   async send(message: OutboundMessage): Promise<SendResult> {
     const appIds = message.inapp?.appIds ?? []
-    const tokens = [...new Set((await this.devicesOf(message.to, appIds)).map((d) => d.pushToken))]
+    const devicesByToken = new Map<string, Device[]>()
+    for (const device of await this.devices.of(message.to, appIds)) devicesByToken.set(device.pushToken, [...(devicesByToken.get(device.pushToken) ?? []), device])
+    const tokens = [...devicesByToken.keys()]
     if (tokens.length === 0) throw new DeliveryError('permanent', 'no_device', `consumer ${message.to} has no registered device on ${appIds.join(', ')}`)
     const accessToken = await this.#accessToken()
-    const outcomes = await Promise.all(tokens.map((token) => this.#push(token, message, accessToken)))
+    const pushes = await Promise.all(tokens.map((token) => this.#push(token, message, accessToken)))
+    // A stale token stays stale (https://firebase.google.com/docs/cloud-messaging/manage-tokens#detect-invalid-token-responses-from-the-fcm-backend):
+    // its device goes, so the next message neither pushes to it nor waits on it.
+    await Promise.all(
+      pushes.flatMap((push, i) => ('failure' in push && push.staleToken ? devicesByToken.get(tokens[i]!)!.map((device) => this.devices.forget(device, push.failure.code)) : [])),
+    )
+    const outcomes = pushes.map((push) => ('failure' in push ? push.failure : push))
 
     // One accepted push is a sent message: sending again for the devices that failed would push
     // twice to those that did not, and the app shows the message whichever device opens it.
@@ -104,8 +120,8 @@ export class FcmPushAdapter implements ChannelAdapter {
     throw new DeliveryError(first.kind, first.code, summary, retryAfter > 0 ? retryAfter : undefined)
   }
 
-  /** One push to one device: FCM's message name, or the failure for that token. */
-  async #push(token: string, message: OutboundMessage, accessToken: string): Promise<{ name: string } | DeliveryError> {
+  /** One push to one device: FCM's message name, or the failure for that token and whether the token is stale. */
+  async #push(token: string, message: OutboundMessage, accessToken: string): Promise<{ name: string } | { failure: DeliveryError; staleToken: boolean }> {
     const { baseUrl, projectId, notificationTitle } = this.connection
     const payload = {
       message: {
@@ -127,12 +143,12 @@ export class FcmPushAdapter implements ChannelAdapter {
         body: JSON.stringify(payload),
       }, this.#timeoutMs)
     } catch (error) {
-      if (error instanceof DeliveryError) return error
+      if (error instanceof DeliveryError) return { failure: error, staleToken: false }
       throw error
     }
     const body = (await response.json().catch(() => ({}))) as GoogleErrorBody
     if (response.ok && body.name) return { name: body.name }
-    return classifyFcmError(response, body)
+    return { failure: classifyFcmError(response, body), staleToken: isStaleToken(body) }
   }
 
   async #accessToken(): Promise<string> {
@@ -174,7 +190,7 @@ export class FcmPushAdapter implements ChannelAdapter {
 
 function classifyFcmError(response: Response, body: GoogleErrorBody): DeliveryError {
   const error = body.error
-  const fcmCode = error?.details?.find((d) => d['@type'] === 'type.googleapis.com/google.firebase.fcm.v1.FcmError')?.errorCode as FcmErrorCode | undefined
+  const fcmCode = fcmErrorCode(body)
   const code = fcmCode ?? error?.status ?? `http_${response.status}`
   const text = error?.message ?? `FCM answered ${response.status}`
   const retryAfter = retryAfterMs(response.headers.get('retry-after'))
@@ -182,6 +198,30 @@ function classifyFcmError(response: Response, body: GoogleErrorBody): DeliveryEr
   if (response.status === 401 && fcmCode === undefined) return new DeliveryError('transient', 'UNAUTHENTICATED', text, retryAfter)
   const transient = (fcmCode && isTransientFcmError(fcmCode)) ?? isTransientStatus(response.status)
   return new DeliveryError(transient ? 'transient' : 'permanent', code, text, retryAfter)
+}
+
+/**
+ * Whether FCM refused the push because of the token itself: UNREGISTERED (the app was uninstalled,
+ * or the token expired) or INVALID_ARGUMENT about the token (it is not a registration token). A
+ * bare 404 NOT_FOUND without FCM's detail is not enough: a wrong project or URL answers the same,
+ * and would cost every device it touched. INVALID_ARGUMENT also answers
+ * a bad message (too large, a reserved data key), which says nothing about the token: only the
+ * token's field, or FCM's wording for a bad token, counts
+ * (https://github.com/firebase/firebase-admin-java/issues/1064).
+ */
+function isStaleToken(body: GoogleErrorBody): boolean {
+  const error = body.error
+  const fcmCode = fcmErrorCode(body)
+  if (fcmCode === 'UNREGISTERED') return true
+  if (fcmCode === 'INVALID_ARGUMENT') {
+    const onToken = error?.details?.some((d) => d['@type'] === 'type.googleapis.com/google.rpc.BadRequest' && d.fieldViolations?.some((v) => v.field === 'message.token'))
+    return onToken === true || /registration token/i.test(error?.message ?? '')
+  }
+  return false
+}
+
+function fcmErrorCode(body: GoogleErrorBody): FcmErrorCode | undefined {
+  return body.error?.details?.find((d) => d['@type'] === 'type.googleapis.com/google.firebase.fcm.v1.FcmError')?.errorCode as FcmErrorCode | undefined
 }
 
 /** A failed token request: Google's refusal of the grant is final; no answer or a 5xx or 429 is not. */

@@ -8,7 +8,7 @@ import { publicUrlOf } from '../../auth/auth.hooks.ts'
 import { recordInbound } from '../../consumers/inbound.repository.ts'
 import { type KeywordRequest, classifyKeyword } from '../../consumers/opt-out.ts'
 import { type OptOutChange, recordOptIn, recordOptOut } from '../../consumers/opt-out.repository.ts'
-import { applyStatus, findDelivery } from '../../delivery/delivery.repository.ts'
+import { applyStatus } from '../../delivery/delivery.repository.ts'
 import { apiError } from '../../http/errors.ts'
 import { AccountParams, ErrorResponse } from '../../http/schemas.ts'
 import { findConnection } from '../connections/connection.repository.ts'
@@ -153,13 +153,9 @@ export function twilioWebhookRoutes(ctx: AppContext): FastifyPluginAsync {
           request.log.warn({ accountId, providerMessageId: MessageSid, status: MessageStatus }, 'twilio status unknown to us; ignored')
           return reply.code(204).send(null)
         }
-        // Message SIDs are global; a brand's signed callback only ever moves that brand's messages.
-        const delivery = await findDelivery(ctx.db, 'twilio', MessageSid)
-        if (delivery?.accountId !== accountId) {
-          request.log.info({ accountId, providerMessageId: MessageSid }, 'twilio status for a message not sent by this brand through us; ignored')
-          return reply.code(204).send(null)
-        }
+        // Only this brand's messages move; a status for one not recorded yet is kept until it is.
         const outcome = await applyStatus(ctx.db, {
+          accountId,
           provider: 'twilio',
           providerMessageId: MessageSid,
           status: mapTwilioStatus(MessageStatus as TwilioMessageStatus),

@@ -6,12 +6,14 @@ import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import type { AppContext } from '../../app.ts'
 import { recordInbound } from '../../consumers/inbound.repository.ts'
-import { applyStatus, findDelivery } from '../../delivery/delivery.repository.ts'
+import { applyStatus } from '../../delivery/delivery.repository.ts'
 import { apiError } from '../../http/errors.ts'
 import { AccountParams, ErrorResponse } from '../../http/schemas.ts'
 import { findConnection } from '../connections/connection.repository.ts'
 import type { WhatsAppConnection } from '../connections/connection.ts'
+import { setTemplateStatus } from '../../whatsapp-templates/template.repository.ts'
 import { mapWhatsAppStatus } from './whatsapp.adapter.ts'
+import { mapMetaTemplateStatus } from './whatsapp-templates.client.ts'
 
 // Meta's webhook payload (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components).
 // Only the fields we use are declared, and each message or status is checked on its own: a kind
@@ -24,6 +26,8 @@ const Envelope = Type.Object({
   object: Type.String(),
   entry: Type.Array(
     Type.Object({
+      /** The WhatsApp Business Account the changes are about. */
+      id: Type.Optional(Type.String()),
       changes: Type.Array(
         Type.Object({
           field: Type.String(),
@@ -57,6 +61,15 @@ const StatusUpdate = Type.Object({
   id: ProviderId,
   status: Type.Union([Type.Literal('sent'), Type.Literal('delivered'), Type.Literal('read'), Type.Literal('failed')]),
   errors: Type.Optional(Type.Array(Type.Object({ code: Type.Integer(), title: Type.Optional(Type.String()), message: Type.Optional(Type.String()) }))),
+})
+
+/** A `message_template_status_update` change: Meta's verdict on a template (https://developers.facebook.com/documentation/business-messaging/whatsapp/webhooks/reference/message_template_status_update). */
+const TemplateStatusUpdate = Type.Object({
+  event: Type.String({ maxLength: 64 }),
+  message_template_id: Type.Union([Type.Integer(), Type.String({ pattern: '^[0-9]{1,32}$' })]),
+  message_template_name: Type.String({ maxLength: 512 }),
+  message_template_language: Type.String({ maxLength: 20 }),
+  reason: Type.Optional(Type.Union([Type.String({ maxLength: 2000 }), Type.Null()])),
 })
 
 const VerificationQuery = Type.Object({
@@ -113,7 +126,7 @@ export function whatsAppWebhookRoutes(ctx: AppContext): FastifyPluginAsync {
       {
         schema: {
           ...schema,
-          summary: 'Meta\'s messages webhook: consumer messages and message statuses, signed with X-Hub-Signature-256',
+          summary: 'Meta\'s webhook: consumer messages, message statuses and template statuses, signed with X-Hub-Signature-256',
           response: { 200: Type.Object({}), 400: ErrorResponse, 403: ErrorResponse, 415: ErrorResponse },
         },
       },
@@ -143,55 +156,81 @@ export function whatsAppWebhookRoutes(ctx: AppContext): FastifyPluginAsync {
 
 async function handle(ctx: AppContext, log: FastifyBaseLogger, accountId: string, connection: WhatsAppConnection, payload: Static<typeof Envelope>): Promise<void> {
   const at = ctx.clock.now().toISOString()
-  for (const change of payload.entry.flatMap((entry) => entry.changes)) {
-    if (change.field !== 'messages') continue
-    const { metadata, messages = [], statuses = [] } = change.value
-    // One Meta app may serve several numbers; this brand's webhook takes its own number only.
-    if (metadata?.phone_number_id !== connection.phoneNumberId) {
-      log.warn({ accountId }, 'whatsapp webhook for a number other than the connected one; ignored')
-      continue
-    }
-    const brandNumber = '+' + metadata.display_phone_number.replace(/\D/g, '')
-    for (const message of messages) {
-      if (!Value.Check(ConsumerMessage, message)) {
-        log.warn({ accountId }, 'whatsapp message of an unknown shape; ignored')
-        continue
-      }
-      const recorded = await recordInbound(ctx.db, {
-        id: ctx.ids.uuid(),
-        accountId,
-        channel: 'wa',
-        provider: 'whatsapp',
-        providerMessageId: message.id,
-        from: '+' + message.from,
-        to: brandNumber,
-        text: textOf(message),
-        receivedAt: at,
-      })
-      log.info({ accountId, providerMessageId: message.id, duplicate: !recorded }, 'whatsapp message received')
-    }
-    for (const status of statuses) {
-      if (!Value.Check(StatusUpdate, status)) {
-        log.warn({ accountId }, 'whatsapp status of an unknown shape; ignored')
-        continue
-      }
-      // Message ids are global; a brand's signed webhook only ever moves that brand's messages.
-      const delivery = await findDelivery(ctx.db, 'whatsapp', status.id)
-      if (delivery?.accountId !== accountId) {
-        log.info({ accountId, providerMessageId: status.id }, 'whatsapp status for a message not sent by this brand through us; ignored')
-        continue
-      }
-      const error = status.errors?.[0]
-      const outcome = await applyStatus(ctx.db, {
-        provider: 'whatsapp',
-        providerMessageId: status.id,
-        status: mapWhatsAppStatus(status.status),
-        ...(error ? { errorCode: String(error.code), errorMessage: error.title ?? error.message ?? '' } : {}),
-        at,
-      })
-      log.info({ accountId, providerMessageId: status.id, status: status.status, outcome }, 'whatsapp status received')
+  for (const entry of payload.entry) {
+    for (const change of entry.changes) {
+      if (change.field === 'messages') await messagesChange(ctx, log, accountId, connection, change.value, at)
+      else if (change.field === 'message_template_status_update') await templateStatus(ctx, log, accountId, connection, entry.id, change.value, at)
     }
   }
+}
+
+type ChangeValue = Static<typeof Envelope>['entry'][number]['changes'][number]['value']
+
+/** Consumer messages and message statuses of the brand's number. */
+async function messagesChange(ctx: AppContext, log: FastifyBaseLogger, accountId: string, connection: WhatsAppConnection, value: ChangeValue, at: string): Promise<void> {
+  const { metadata, messages = [], statuses = [] } = value
+  // One Meta app may serve several numbers; this brand's webhook takes its own number only.
+  if (metadata?.phone_number_id !== connection.phoneNumberId) {
+    log.warn({ accountId }, 'whatsapp webhook for a number other than the connected one; ignored')
+    return
+  }
+  const brandNumber = '+' + metadata.display_phone_number.replace(/\D/g, '')
+  for (const message of messages) {
+    if (!Value.Check(ConsumerMessage, message)) {
+      log.warn({ accountId }, 'whatsapp message of an unknown shape; ignored')
+      continue
+    }
+    const recorded = await recordInbound(ctx.db, {
+      id: ctx.ids.uuid(),
+      accountId,
+      channel: 'wa',
+      provider: 'whatsapp',
+      providerMessageId: message.id,
+      from: '+' + message.from,
+      to: brandNumber,
+      text: textOf(message),
+      receivedAt: at,
+    })
+    log.info({ accountId, providerMessageId: message.id, duplicate: !recorded }, 'whatsapp message received')
+  }
+  for (const status of statuses) {
+    if (!Value.Check(StatusUpdate, status)) {
+      log.warn({ accountId }, 'whatsapp status of an unknown shape; ignored')
+      continue
+    }
+    const error = status.errors?.[0]
+    // Only this brand's messages move; a status for one not recorded yet is kept until it is.
+    const outcome = await applyStatus(ctx.db, {
+      accountId,
+      provider: 'whatsapp',
+      providerMessageId: status.id,
+      status: mapWhatsAppStatus(status.status),
+      ...(error ? { errorCode: String(error.code), errorMessage: error.title ?? error.message ?? '' } : {}),
+      at,
+    })
+    log.info({ accountId, providerMessageId: status.id, status: status.status, outcome }, 'whatsapp status received')
+  }
+}
+
+/** Meta's verdict on one of the brand's templates: approved ones become usable by handoffs. */
+async function templateStatus(ctx: AppContext, log: FastifyBaseLogger, accountId: string, connection: WhatsAppConnection, wabaId: string | undefined, value: unknown, at: string): Promise<void> {
+  if (!Value.Check(TemplateStatusUpdate, value)) {
+    log.warn({ accountId }, 'whatsapp template status of an unknown shape; ignored')
+    return
+  }
+  const name = value.message_template_name
+  if (wabaId !== connection.wabaId) {
+    log.warn({ accountId, template: name }, 'whatsapp template status for a business account other than the connected one; ignored')
+    return
+  }
+  const status = mapMetaTemplateStatus(value.event)
+  if (!status) {
+    log.info({ accountId, template: name, event: value.event }, 'whatsapp template event that changes no status; ignored')
+    return
+  }
+  const reason = status === 'REJECTED' && value.reason && value.reason !== 'NONE' ? value.reason : null
+  const updated = await setTemplateStatus(ctx.db, accountId, { metaTemplateId: String(value.message_template_id), name, language: value.message_template_language }, { status, rejectedReason: reason, at })
+  log.info({ accountId, template: name, event: value.event, applied: updated !== undefined }, 'whatsapp template status received')
 }
 
 /** What the conversation shows of a consumer's message; kinds without text are stored as a placeholder such as `[image]`. */

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict'
+import { type ChildProcess, spawn } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import { after, before, describe, test } from 'node:test'
+import { ManualClock, PUBLIC_ORIGIN, TEST_SECRET_KEY, dialects, json, provisionBrand, signedRequest, startApp, type TestApp, type TestDialect } from '../helper.ts'
+import { TwilioFake } from '../fakes/twilio.fake.ts'
+import { VARIABLES } from '../../src/config.ts'
+
+// A dispatcher killed mid-flight and restarted: the real service (`node bin/c2m.js serve`) runs
+// in a child process over the same store as the test, sends through a local fake of Twilio, and
+// is SIGKILLed while a send is in flight. The fake answers the first ANSWERED messages and then
+// holds every request unanswered, so the kill always lands at the same point: those ANSWERED
+// recorded as sent, the rest of the claimed batch waiting on the fake (a provider that never
+// answered never committed), the others still pending. A second `serve` reclaims the dead
+// claims once their lease runs out: every message reaches the fake exactly once.
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+const BIN = path.join(ROOT, 'bin', 'c2m.js')
+const MESSAGES = 30
+const ANSWERED = 8
+/** Short, so the restarted process reclaims the dead claims within the test. */
+const LEASE_SECONDS = 3
+/** Only stops a broken run from hanging; a passing one waits far less. */
+const WAIT_LIMIT_MS = 15_000
+
+const SMS_NUMBER = '+18005550101'
+const TWILIO = { accountSid: 'AC' + 'd'.repeat(32), authToken: 'token-of-brand-7201' }
+// This process only writes the invites: with its dispatcher off, only the children send.
+const ENV = { DELIVERY_WORKER: 'false', RATE_LIMIT: '1000000' }
+
+/** `node bin/c2m.js serve` as `npm start` runs it, its output kept for failure messages. */
+class ServeProcess {
+  readonly child: ChildProcess
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  ended = false
+  output = ''
+
+  constructor(env: Record<string, string>) {
+    const base = { ...process.env }
+    for (const variable of VARIABLES) delete base[variable.name]
+    delete base.NODE_OPTIONS
+    delete base.NODE_TEST_CONTEXT
+    this.child = spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk))
+    this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk))
+    this.exited = new Promise((resolve) =>
+      this.child.once('close', (code, signal) => {
+        this.ended = true
+        resolve({ code, signal })
+      }),
+    )
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (!this.ended) this.child.kill(signal)
+    return this.exited
+  }
+}
+
+/** Polls `check` every 25 ms until it holds; fails early when the `service` it waits on ends. */
+async function until(what: string, check: () => Promise<boolean>, service?: ServeProcess): Promise<void> {
+  const deadline = Date.now() + WAIT_LIMIT_MS
+  for (;;) {
+    if (await check()) return
+    if (service?.ended) assert.fail(`the service exited while waiting for ${what}:\n${service.output}`)
+    if (Date.now() > deadline) assert.fail(`timed out after ${WAIT_LIMIT_MS} ms waiting for ${what}${service ? `; the service said:\n${service.output}` : ''}`)
+    await sleep(25)
+  }
+}
+
+/** DATABASE_URL naming the test's store; a PostgreSQL schema travels in the URL, as the environment has no other way to give it. */
+function databaseUrl(t: TestApp): string {
+  const { database } = t.config
+  if (database.dialect === 'sqlite') return `sqlite:${database.file}`
+  const url = new URL(database.url)
+  url.searchParams.set('options', `-c search_path=${t.schema}`)
+  return url.toString()
+}
+
+function suite(dialect: TestDialect): void {
+  describe(`a dispatcher killed mid-flight (${dialect.name})`, () => {
+    let t: TestApp
+    let fake: TwilioFake
+    let dataDir: string
+    const services: ServeProcess[] = []
+    const account = '7201'
+    const phones = Array.from({ length: MESSAGES }, (_, i) => `+1425956${String(1000 + i)}`)
+
+    function serve(): ServeProcess {
+      const service = new ServeProcess({
+        DATABASE_URL: databaseUrl(t),
+        DATA_DIR: dataDir,
+        C2M_SECRET_KEY: TEST_SECRET_KEY,
+        PUBLIC_URL: PUBLIC_ORIGIN,
+        C2M_DEMO: 'false',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        DELIVERY_POLL_MS: '50',
+        DELIVERY_LEASE_SECONDS: String(LEASE_SECONDS),
+      })
+      services.push(service)
+      return service
+    }
+
+    const outbox = () => t.runtime.db.selectFrom('outbox').select(['id', 'status', 'attempts', 'lease_until', 'provider_message_id', 'message']).where('account_id', '=', account).execute()
+    const deliveries = () => t.runtime.db.selectFrom('deliveries').select(['outbox_id', 'provider', 'provider_message_id']).where('account_id', '=', account).execute()
+    const countBy = (rows: { status: string }[], status: string) => rows.filter((r) => r.status === status).length
+
+    before(async () => {
+      fake = await TwilioFake.start({ [TWILIO.accountSid]: TWILIO.authToken })
+      // The children read the wall clock: the invites must be due by it.
+      t = await startApp(dialect, ENV, new ManualClock(new Date().toISOString()))
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'c2m-sigkill-'))
+
+      const key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
+      const call = async (method: 'POST' | 'PUT', resource: string, body: unknown, status: number): Promise<any> => {
+        const res = await signedRequest(t, key, method, `/api/account/${account}/${resource}`, body)
+        assert.equal(res.statusCode, status, `${resource}: ${res.body}`)
+        return json(res)
+      }
+      await call('POST', 'skills', { name: 'support' }, 201)
+      await call('POST', 'phone-numbers', { number: SMS_NUMBER, channel: 'sms' }, 201)
+      await call('PUT', 'settings', { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: false }, { name: 'inapp', enabled: false }], deviceCheck: false, routing: { skills: ['support'] } }, 200)
+      const handoff = await call('POST', 'handoffs', { title: 'SMS', lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber: SMS_NUMBER, message: 'Hi {{1}}' } }, 201)
+      await call('PUT', 'channels/twilio', { ...TWILIO, baseUrl: fake.baseUrl }, 200)
+      for (const phone of phones) {
+        const { callId } = await call('POST', 'eligibility?v=2.0', { consumerPhoneNumber: phone, handoffId: handoff.id, skill: 'support', templateVariables: { '1': phone } }, 200)
+        await call('POST', 'invite?v=2.0', { callId }, 200)
+      }
+    })
+    // Children first: the store is dropped under them otherwise, and none may outlive the suite.
+    after(async () => {
+      for (const service of services) await service.kill('SIGKILL')
+      await t?.close()
+      await fake?.close()
+      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
+    })
+
+    test('every message reaches the provider exactly once, and every outbox row and delivery is settled once', { timeout: 60_000 }, async () => {
+      assert.equal(countBy(await outbox(), 'pending'), MESSAGES, 'the invites wrote their outbox rows; nothing sent them yet')
+
+      fake.holdAfter(ANSWERED)
+      const first = serve()
+      // The kill point: the answered sends are recorded, and every other claimed row's request has
+      // reached the fake and waits there, so none is between the fake's answer and our commit.
+      await until(`${ANSWERED} sends recorded and the rest of the claimed batch held at the provider`, async () => {
+        const rows = await outbox()
+        return countBy(rows, 'sent') === ANSWERED && (await deliveries()).length === ANSWERED && fake.held > 0 && countBy(rows, 'sending') === fake.held
+      }, first)
+      const held = fake.held
+      const heldPhones = new Set(fake.requests.map((r) => r.form.To).filter((to) => !fake.messages.some((m) => m.to === to)))
+      assert.equal(heldPhones.size, held)
+
+      assert.deepEqual(await first.kill('SIGKILL'), { code: null, signal: 'SIGKILL' })
+      // The kernel closed the dead process's sockets: the held requests lost their caller unanswered.
+      await until('the held requests to lose their caller', async () => fake.held === 0)
+      assert.equal(fake.messages.length, ANSWERED, 'the provider accepted only what it answered')
+      const afterKill = await outbox()
+      assert.equal(countBy(afterKill, 'sending'), held, 'the killed claims stay leased')
+      assert.equal(countBy(afterKill, 'pending'), MESSAGES - ANSWERED - held)
+
+      fake.stopHolding()
+      const second = serve()
+      await until('every outbox row sent and every delivery recorded', async () => countBy(await outbox(), 'sent') === MESSAGES && (await deliveries()).length === MESSAGES, second)
+      const stopped = await second.kill('SIGTERM')
+      assert.equal(stopped.code, 0, `a graceful stop after the work is done; the service said:\n${second.output}`)
+
+      const sent = fake.messages.map((m) => m.to).sort()
+      assert.deepEqual(sent, [...phones].sort(), 'each consumer got exactly one message')
+      for (const message of fake.messages) assert.equal(message.body, `Hi ${message.to}\nReply STOP to opt out`)
+      assert.equal(fake.requests.length, MESSAGES + held, 'the provider saw each held request once more, and nothing else again')
+
+      const sidOf = new Map(fake.messages.map((m) => [m.to, m.sid]))
+      const rows = await outbox()
+      const recorded = await deliveries()
+      assert.equal(rows.length, MESSAGES)
+      assert.equal(recorded.length, MESSAGES)
+      assert.equal(new Set(recorded.map((d) => d.outbox_id)).size, MESSAGES, 'one delivery per outbox row')
+      for (const row of rows) {
+        const to = (JSON.parse(row.message) as { to: string }).to
+        assert.equal(row.status, 'sent')
+        assert.equal(row.lease_until, null)
+        assert.equal(row.provider_message_id, sidOf.get(to), `${to}: the outbox keeps the provider's id of the one accepted message`)
+        assert.equal(row.attempts, heldPhones.has(to) ? 2 : 1, `${to}: a killed claim costs one attempt, nothing else does`)
+        const delivery = recorded.filter((d) => d.outbox_id === row.id)
+        assert.deepEqual(delivery, [{ outbox_id: row.id, provider: 'twilio', provider_message_id: sidOf.get(to) }])
+      }
+    })
+  })
+}
+
+for (const dialect of dialects) suite(dialect)
