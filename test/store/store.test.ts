@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
-import { NO_MIGRATIONS } from 'kysely'
+import { NO_MIGRATIONS, sql } from 'kysely'
 import { ManualClock, TEST_SECRET_KEY, dialects, type TestDialect } from '../helper.ts'
 import { type Db, isUniqueViolation, openDatabase } from '../../src/store/database.ts'
 import { MIGRATIONS, migrateTo, migrateToLatest } from '../../src/store/migrate.ts'
@@ -52,13 +52,16 @@ async function openStore(dialect: TestDialect): Promise<Store> {
   }
 }
 
-/** The tables of this store only (a PostgreSQL database holds other test runs' schemas too). */
+/**
+ * The tables of this store only. Read from its own schema's catalogue rows: Kysely's introspector
+ * reads every schema's, and fails when a parallel test run drops its schema at that moment.
+ */
 async function tableNames(store: Store): Promise<string[]> {
-  const tables = await store.db.introspection.getTables()
-  return tables
-    .filter((t) => store.schema === undefined || t.schema === store.schema)
-    .map((t) => t.name)
-    .sort()
+  const query = store.schema === undefined
+    ? sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%'`
+    : sql<{ name: string }>`select tablename as name from pg_catalog.pg_tables where schemaname = current_schema()`
+  const { rows } = await query.execute(store.db)
+  return rows.map((t) => t.name).sort()
 }
 
 async function captureError(run: () => Promise<unknown>): Promise<unknown> {
