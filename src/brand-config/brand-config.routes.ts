@@ -11,6 +11,7 @@ import { isUniqueViolation } from '../store/database.ts'
 import { handoffsUsingNumber, handoffsUsingSkill } from '../handoffs/handoff.repository.ts'
 import { CHANNELS, NUMBER_CHANNELS } from './channels.ts'
 import { deleteApp, deletePhoneNumber, deleteSkill, insertApp, insertPhoneNumber, insertSkill, listApps, listPhoneNumbers, listSkills } from './catalog.repository.ts'
+import { withBrandReferences } from './references.ts'
 import { findSettings, saveSettings } from './settings.repository.ts'
 import { validateSettings } from './settings.ts'
 
@@ -70,10 +71,12 @@ export function brandConfigRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.put('/settings', { onRequest, schema: { tags: ['settings'], summary: 'Replace the brand settings', params: AccountParams, body: SettingsBody, response: { 200: SettingsBody, ...AUTHENTICATED_ERRORS } } }, async (request) => {
       const { accountId } = request.params
-      const skills = new Set((await listSkills(ctx.db, accountId)).map((s) => s.name))
-      const errors = validateSettings(request.body, skills)
-      if (errors.length > 0) throw invalidFields(errors)
-      await saveSettings(ctx.db, accountId, request.body, isoNow(ctx.clock))
+      await withBrandReferences(ctx.db, accountId, async (trx) => {
+        const skills = new Set((await listSkills(trx, accountId)).map((s) => s.name))
+        const errors = validateSettings(request.body, skills)
+        if (errors.length > 0) throw invalidFields(errors)
+        await saveSettings(trx, accountId, request.body, isoNow(ctx.clock))
+      })
       return request.body
     })
 
@@ -92,11 +95,13 @@ export function brandConfigRoutes(ctx: AppContext): FastifyPluginAsync {
       { onRequest, schema: { tags: ['skills'], summary: 'Remove a skill', params: Type.Intersect([AccountParams, Type.Object({ name: Type.String({ maxLength: 255 }) })]), response: { 204: Type.Null(), ...WRITE_ERRORS } } },
       async (request, reply) => {
         const { accountId, name } = request.params
-        const settings = await findSettings(ctx.db, accountId)
-        if (settings?.routing.skills.includes(name)) throw apiError('conflict', `skill ${name} is used by the routing settings`)
-        const users = await handoffsUsingSkill(ctx.db, accountId, name)
-        if (users.length > 0) throw apiError('conflict', `skill ${name} is used by handoff ${users.join(', ')}`)
-        if (!(await deleteSkill(ctx.db, accountId, name))) throw apiError('notFound')
+        await withBrandReferences(ctx.db, accountId, async (trx) => {
+          const settings = await findSettings(trx, accountId)
+          if (settings?.routing.skills.includes(name)) throw apiError('conflict', `skill ${name} is used by the routing settings`)
+          const users = await handoffsUsingSkill(trx, accountId, name)
+          if (users.length > 0) throw apiError('conflict', `skill ${name} is used by handoff ${users.join(', ')}`)
+          if (!(await deleteSkill(trx, accountId, name))) throw apiError('notFound')
+        })
         return reply.code(204).send(null)
       },
     )
@@ -128,11 +133,13 @@ export function brandConfigRoutes(ctx: AppContext): FastifyPluginAsync {
       async (request, reply) => {
         const { accountId, number } = request.params
         const channels = request.query.channel ? [request.query.channel] : NUMBER_CHANNELS
-        for (const channel of channels) {
-          const users = await handoffsUsingNumber(ctx.db, accountId, number, channel)
-          if (users.length > 0) throw apiError('conflict', `the ${channel} number is used by handoff ${users.join(', ')}`)
-        }
-        if ((await deletePhoneNumber(ctx.db, accountId, number, request.query.channel)) === 0) throw apiError('notFound')
+        await withBrandReferences(ctx.db, accountId, async (trx) => {
+          for (const channel of channels) {
+            const users = await handoffsUsingNumber(trx, accountId, number, channel)
+            if (users.length > 0) throw apiError('conflict', `the ${channel} number is used by handoff ${users.join(', ')}`)
+          }
+          if ((await deletePhoneNumber(trx, accountId, number, request.query.channel)) === 0) throw apiError('notFound')
+        })
         return reply.code(204).send(null)
       },
     )

@@ -4,6 +4,7 @@ import { Type, type Static } from 'typebox'
 import type { AppContext } from '../app.ts'
 import { requirePrivilege } from '../auth/auth.hooks.ts'
 import { listPhoneNumbers } from '../brand-config/catalog.repository.ts'
+import { withBrandReferences } from '../brand-config/references.ts'
 import { findConnection } from '../channels/connections/connection.repository.ts'
 import type { WhatsAppConnection } from '../channels/connections/connection.ts'
 import { providerTimeoutFor } from '../channels/http-errors.ts'
@@ -128,10 +129,11 @@ export function templateRoutes(ctx: AppContext): FastifyPluginAsync {
       { onRequest: auth, schema: { tags, summary: 'Delete a WhatsApp template no handoff uses', params: TemplateParams, response: { 204: Type.Null(), ...WRITE_ERRORS } } },
       async (request, reply) => {
         const { accountId, name } = request.params
-        await existing(ctx, request.params)
-        const users = await handoffsUsingTemplate(ctx.db, accountId, name)
-        if (users.length > 0) throw apiError('conflict', `the template is used by handoff${users.length === 1 ? '' : 's'} ${users.join(', ')}`)
-        if (!(await deleteTemplate(ctx.db, accountId, name))) throw apiError('notFound')
+        await withBrandReferences(ctx.db, accountId, async (trx) => {
+          const users = await handoffsUsingTemplate(trx, accountId, name)
+          if (users.length > 0) throw apiError('conflict', `the template is used by handoff${users.length === 1 ? '' : 's'} ${users.join(', ')}`)
+          if (!(await deleteTemplate(trx, accountId, name))) throw apiError('notFound')
+        })
         return reply.code(204).send(null)
       },
     )
