@@ -33,6 +33,10 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   if (config.file !== ':memory:') fs.mkdirSync(path.dirname(config.file), { recursive: true })
   const sqlite = new SQLite(config.file)
   sqlite.pragma('journal_mode = WAL')
+  // better-sqlite3 builds SQLite to run WAL at NORMAL, which survives a process crash but can lose
+  // the last commits to a power loss: an invitation already answered 200 would be gone. FULL syncs
+  // the WAL on every commit (the group commit makes that one sync per group of calls).
+  sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   // Concurrent CLI commands and the server share the file; wait for a lock instead of failing.
   sqlite.pragma('busy_timeout = 5000')

@@ -92,6 +92,19 @@ function handoff(id: string, title: string, overrides: Partial<Handoff> = {}): H
 
 const QUERY: HandoffQuery = { page: 1, pageSize: 20, sort: 'id', order: 'asc' }
 
+describe('SQLite durability', () => {
+  test('the store runs WAL with synchronous FULL: a commit answered is on disk, power loss included', async () => {
+    const store = await openStore(dialects[0]!)
+    try {
+      const { rows: journal } = await sql<{ journal_mode: string }>`pragma journal_mode`.execute(store.db)
+      const { rows: sync } = await sql<{ synchronous: number }>`pragma synchronous`.execute(store.db)
+      assert.deepEqual([journal[0]?.journal_mode, sync[0]?.synchronous], ['wal', 2])
+    } finally {
+      await store.close()
+    }
+  })
+})
+
 for (const dialect of dialects) {
   describe(`store migrations (${dialect.name})`, () => {
     test('apply on an empty store; a second run applies nothing', async () => {
