@@ -1,17 +1,21 @@
 import type { NumberChannel } from '../brand-config/channels.ts'
 import type { DbOrTrx } from '../store/database.ts'
+import { preparedQuery } from '../store/prepared-query.ts'
 
-/** Whether the consumer has opted out of messages from this sending number on this channel. */
-export async function isOptedOut(db: DbOrTrx, accountId: string, consumerPhone: string, channel: NumberChannel, fromNumber: string): Promise<boolean> {
-  const row = await db
+const selectOptOut = preparedQuery((db, v: { accountId: string; consumerPhone: string; channel: NumberChannel; fromNumber: string }) =>
+  db
     .selectFrom('opt_outs')
     .select('opted_out_at')
-    .where('account_id', '=', accountId)
-    .where('consumer_phone', '=', consumerPhone)
-    .where('channel', '=', channel)
-    .where('from_number', '=', fromNumber)
-    .executeTakeFirst()
-  return row !== undefined
+    .where('account_id', '=', v.accountId)
+    .where('consumer_phone', '=', v.consumerPhone)
+    .where('channel', '=', v.channel)
+    .where('from_number', '=', v.fromNumber),
+)
+
+/** Whether the consumer has opted out of messages from this sending number on this channel (on Eligibility's path). */
+export async function isOptedOut(db: DbOrTrx, accountId: string, consumerPhone: string, channel: NumberChannel, fromNumber: string): Promise<boolean> {
+  const { rows } = await selectOptOut(db, { accountId, consumerPhone, channel, fromNumber })
+  return rows.length > 0
 }
 
 export interface OptOutChange {

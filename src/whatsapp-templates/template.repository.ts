@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { DbOrTrx } from '../store/database.ts'
+import { preparedQuery } from '../store/prepared-query.ts'
 import type { WaTemplateTable } from '../store/schema.ts'
 import type { WaTemplate, WaTemplateCategory, WaTemplateStatus } from './template.ts'
 
@@ -56,10 +57,14 @@ export async function findTemplate(db: DbOrTrx, accountId: string, name: string)
   return row ? fromRow(row) : undefined
 }
 
-/** Whether the template can be sent: Meta approves it (and has not paused or disabled it since). */
+const selectTemplateStatus = preparedQuery((db, v: { accountId: string; name: string }) =>
+  db.selectFrom('wa_templates').select('status').where('account_id', '=', v.accountId).where('name', '=', v.name),
+)
+
+/** Whether the template can be sent: Meta approves it (and has not paused or disabled it since). On Eligibility's path. */
 export async function isTemplateApproved(db: DbOrTrx, accountId: string, name: string): Promise<boolean> {
-  const row = await db.selectFrom('wa_templates').select('status').where('account_id', '=', accountId).where('name', '=', name).executeTakeFirst()
-  return row?.status === 'APPROVED'
+  const { rows } = await selectTemplateStatus(db, { accountId, name })
+  return rows[0]?.status === 'APPROVED'
 }
 
 export async function insertTemplate(db: DbOrTrx, accountId: string, template: StoredTemplate): Promise<void> {
