@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -160,6 +161,18 @@ export async function signedRequest(
   const options: InjectOptions = { method, url, headers: { authorization } }
   if (payload !== undefined) options.payload = payload as InjectOptions['payload']
   return t.app.inject(options)
+}
+
+/**
+ * The brand's API over signed HTTP for setting a test up: each call asserts the status it expects
+ * and answers the parsed body. `resource` is the path under `/api/account/{accountId}/`.
+ */
+export function brandCall(t: TestApp, key: IssuedApiKey, accountId: string) {
+  return async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', resource: string, body: unknown, status: number): Promise<any> => {
+    const res = await signedRequest(t, key, method, `/api/account/${accountId}/${resource}`, body)
+    assert.equal(res.statusCode, status, `${method} ${resource}: ${res.body}`)
+    return json(res)
+  }
 }
 
 /** An oauth-1.0a header with the timestamp taken from the given clock reading. */

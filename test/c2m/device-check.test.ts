@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type http from 'node:http'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import { dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { LoopbackServer } from '../fakes/loopback.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { findCall } from '../../src/c2m/call.repository.ts'
 
@@ -19,7 +19,18 @@ class LookupFake {
   readonly requests: Array<{ path: string; authorization: string | undefined }> = []
   readonly types = new Map<string, string>()
   mode: 'answer' | 'error' | 'hang' = 'answer'
-  readonly #server = http.createServer((req, res) => {
+  #http?: LoopbackServer
+
+  async start(): Promise<string> {
+    this.#http = await LoopbackServer.start((req, res) => this.#answer(req, res))
+    return this.#http.origin
+  }
+
+  stop(): Promise<void> {
+    return this.#http!.close()
+  }
+
+  #answer(req: http.IncomingMessage, res: http.ServerResponse): void {
     this.requests.push({ path: req.url ?? '', authorization: req.headers.authorization })
     if (this.mode === 'hang') return
     if (this.mode === 'error') {
@@ -40,14 +51,6 @@ class LookupFake {
         url: `https://lookups.twilio.com/v2/PhoneNumbers/${number}`,
       }),
     )
-  })
-  async start(): Promise<string> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve))
-    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`
-  }
-  async stop(): Promise<void> {
-    this.#server.closeAllConnections()
-    await new Promise((resolve) => this.#server.close(resolve))
   }
 }
 

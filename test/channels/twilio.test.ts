@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { pino } from 'pino'
 import twilio from 'twilio'
-import { PUBLIC_ORIGIN, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { brandCall, PUBLIC_ORIGIN, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
 import { TwilioFake, inboundSmsParams, messageSid, sendTwilioWebhook, statusCallbackParams, type WebhookDelivery } from '../fakes/twilio.fake.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import type { AdapterRegistry } from '../../src/channels/adapter-registry.ts'
@@ -49,11 +49,7 @@ interface Brand {
 /** A brand with an SMS-only handoff from SMS_NUMBER, set up through the configuration API. */
 async function setUpBrand(t: TestApp, account: string, twilio: { accountSid: string; authToken: string }): Promise<Brand> {
   const key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
-  const call = async (method: 'POST' | 'PUT', resource: string, body: unknown, status: number): Promise<any> => {
-    const res = await signedRequest(t, key, method, `/api/account/${account}/${resource}`, body)
-    assert.equal(res.statusCode, status, `${resource}: ${res.body}`)
-    return json(res)
-  }
+  const call = brandCall(t, key, account)
   await call('POST', 'skills', { name: 'support' }, 201)
   await call('POST', 'phone-numbers', { number: SMS_NUMBER, channel: 'sms' }, 201)
   await call('POST', 'phone-numbers', { number: OTHER_NUMBER, channel: 'sms' }, 201)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { pino } from 'pino'
-import { PUBLIC_ORIGIN, approvedTemplate, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { brandCall, PUBLIC_ORIGIN, approvedTemplate, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
 import { FakeGraphApi, signWebhook, statusItem, webhookPayload } from '../fakes/graph.fake.ts'
 import { TwilioFake, messageSid, sendTwilioWebhook, statusCallbackParams } from '../fakes/twilio.fake.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
@@ -111,23 +111,19 @@ for (const dialect of dialects) {
     async function configure(account: string, channel: 'sms' | 'wa', number: string): Promise<void> {
       const key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
       keys[account] = key
-      const call = async (method: 'POST' | 'PUT', resource: string, body: unknown, status = 201): Promise<any> => {
-        const res = await signedRequest(t, key, method, `/api/account/${account}/${resource}`, body)
-        assert.equal(res.statusCode, status, `${resource}: ${res.body}`)
-        return json(res)
-      }
-      await call('POST', 'skills', { name: 'support' })
-      await call('POST', 'phone-numbers', { number, channel })
+      const call = brandCall(t, key, account)
+      await call('POST', 'skills', { name: 'support' }, 201)
+      await call('POST', 'phone-numbers', { number, channel }, 201)
       await call('PUT', 'settings', { channels: [{ name: channel, enabled: true }], deviceCheck: false, routing: { skills: ['support'] } }, 200)
       if (channel === 'sms') {
-        handoffs[account] = (await call('POST', 'handoffs', { title: 'SMS', lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber: number, message: 'Hi, reply here to chat.' } })).id
+        handoffs[account] = (await call('POST', 'handoffs', { title: 'SMS', lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber: number, message: 'Hi, reply here to chat.' } }, 201)).id
         const { accountSid, authToken } = account === TWILIO_BRAND ? TWILIO_A : TWILIO_B
         await call('PUT', 'channels/twilio', { accountSid, authToken, baseUrl: twilioFake.baseUrl, lookupBaseUrl: twilioFake.baseUrl }, 200)
       } else {
         await call('PUT', 'channels/whatsapp', { phoneNumberId: PHONE_NUMBER_ID, wabaId: '102290129340398', accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, verifyToken: 'verify-8201', baseUrl: graph.baseUrl }, 200)
         await approvedTemplate(t, key, account, { name: 'ivr_followup', phoneNumber: number, body: 'About your call: reply here to chat.' }, { graph, appSecret: APP_SECRET, wabaId: '102290129340398' })
         const wa = { fromNumber: number, templateName: 'ivr_followup', language: 'en_US', variables: {} }
-        handoffs[account] = (await call('POST', 'handoffs', { title: 'WA', lookbackMinutes: 120, channels: ['wa'], wa })).id
+        handoffs[account] = (await call('POST', 'handoffs', { title: 'WA', lookbackMinutes: 120, channels: ['wa'], wa }, 201)).id
       }
     }
 

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
-import { ManualClock, PUBLIC_ORIGIN, TEST_SECRET_KEY, dialects, json, provisionBrand, signedRequest, startApp, type TestApp, type TestDialect } from '../helper.ts'
+import { brandCall, ManualClock, PUBLIC_ORIGIN, TEST_SECRET_KEY, dialects, provisionBrand, startApp, type TestApp, type TestDialect } from '../helper.ts'
 import { TwilioFake } from '../fakes/twilio.fake.ts'
 import { VARIABLES } from '../../src/config.ts'
 
@@ -118,11 +118,7 @@ function suite(dialect: TestDialect): void {
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'c2m-sigkill-'))
 
       const key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
-      const call = async (method: 'POST' | 'PUT', resource: string, body: unknown, status: number): Promise<any> => {
-        const res = await signedRequest(t, key, method, `/api/account/${account}/${resource}`, body)
-        assert.equal(res.statusCode, status, `${resource}: ${res.body}`)
-        return json(res)
-      }
+      const call = brandCall(t, key, account)
       await call('POST', 'skills', { name: 'support' }, 201)
       await call('POST', 'phone-numbers', { number: SMS_NUMBER, channel: 'sms' }, 201)
       await call('PUT', 'settings', { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: false }, { name: 'inapp', enabled: false }], deviceCheck: false, routing: { skills: ['support'] } }, 200)

@@ -1,6 +1,6 @@
 import { type KeyObject, createPublicKey, randomBytes, verify } from 'node:crypto'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type http from 'node:http'
+import { LoopbackServer } from './loopback.ts'
 
 // Stand-ins on 127.0.0.1 for Google's OAuth 2.0 token endpoint and for FCM HTTP v1, speaking
 // their documented wire formats:
@@ -43,25 +43,21 @@ export class FakeGoogleOAuth {
   readonly #script: TokenScript[] = []
   readonly #publicKey: KeyObject
 
-  private constructor(
-    private readonly server: http.Server,
-    private readonly options: FakeGoogleOAuthOptions,
-  ) {
+  #http!: LoopbackServer
+
+  private constructor(private readonly options: FakeGoogleOAuthOptions) {
     this.#publicKey = typeof options.publicKey === 'string' ? createPublicKey(options.publicKey) : options.publicKey
   }
 
   static async start(options: FakeGoogleOAuthOptions): Promise<FakeGoogleOAuth> {
-    let fake: FakeGoogleOAuth | undefined
-    const server = http.createServer((request, response) => fake!.#handle(request, response))
-    fake = new FakeGoogleOAuth(server, options)
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const fake = new FakeGoogleOAuth(options)
+    fake.#http = await LoopbackServer.start((request, response, body) => fake.#handle(request, response, body))
     return fake
   }
 
   /** The URL to store as the connection's `tokenUrl`. */
   get tokenUrl(): string {
-    const { port } = this.server.address() as AddressInfo
-    return `http://127.0.0.1:${port}/token`
+    return `${this.#http.origin}/token`
   }
 
   /** The access tokens issued so far, in order. */
@@ -90,42 +86,37 @@ export class FakeGoogleOAuth {
     this.expiresInSeconds = 3599
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections()
-    await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())))
+  close(): Promise<void> {
+    return this.#http.close()
   }
 
-  #handle(request: http.IncomingMessage, response: http.ServerResponse): void {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => {
-      const path = new URL(request.url ?? '/', 'http://fake').pathname
-      if (request.method !== 'POST' || path !== '/token') return sendJson(response, 404, { error: 'not_found' })
-      const form = new URLSearchParams(Buffer.concat(chunks).toString('utf8'))
-      const assertion = decodeJwt(form.get('assertion') ?? '')
-      const record: TokenRequest = {
-        contentType: request.headers['content-type'],
-        grantType: form.get('grant_type'),
-        header: assertion?.header,
-        claims: assertion?.claims,
-        issued: undefined,
-      }
-      this.requests.push(record)
+  #handle(request: http.IncomingMessage, response: http.ServerResponse, body: Buffer): void {
+    const path = new URL(request.url ?? '/', 'http://fake').pathname
+    if (request.method !== 'POST' || path !== '/token') return sendJson(response, 404, { error: 'not_found' })
+    const form = new URLSearchParams(body.toString('utf8'))
+    const assertion = decodeJwt(form.get('assertion') ?? '')
+    const record: TokenRequest = {
+      contentType: request.headers['content-type'],
+      grantType: form.get('grant_type'),
+      header: assertion?.header,
+      claims: assertion?.claims,
+      issued: undefined,
+    }
+    this.requests.push(record)
 
-      const answer = this.#script.shift()
-      if (answer && 'hang' in answer) return
-      if (answer) return sendJson(response, answer.status, { error: 'internal_failure', error_description: 'Backend Error' })
+    const answer = this.#script.shift()
+    if (answer && 'hang' in answer) return
+    if (answer) return sendJson(response, answer.status, { error: 'internal_failure', error_description: 'Backend Error' })
 
-      if (!/^application\/x-www-form-urlencoded\b/.test(record.contentType ?? '')) return sendJson(response, 400, { error: 'invalid_request', error_description: 'Bad Request' })
-      if (record.grantType !== JWT_BEARER) return sendJson(response, 400, { error: 'unsupported_grant_type', error_description: 'Invalid grant_type: ' + record.grantType })
-      const refusal = assertion ? this.#refusal(assertion) : 'Invalid JWT: could not be decoded.'
-      if (refusal || !assertion) return sendJson(response, 400, { error: 'invalid_grant', error_description: refusal })
+    if (!/^application\/x-www-form-urlencoded\b/.test(record.contentType ?? '')) return sendJson(response, 400, { error: 'invalid_request', error_description: 'Bad Request' })
+    if (record.grantType !== JWT_BEARER) return sendJson(response, 400, { error: 'unsupported_grant_type', error_description: 'Invalid grant_type: ' + record.grantType })
+    const refusal = assertion ? this.#refusal(assertion) : 'Invalid JWT: could not be decoded.'
+    if (refusal || !assertion) return sendJson(response, 400, { error: 'invalid_grant', error_description: refusal })
 
-      const accessToken = `ya29.${randomBytes(32).toString('base64url')}`
-      this.#issued.set(accessToken, { scope: String(assertion.claims.scope), expiresAt: Date.now() + this.expiresInSeconds * 1000 })
-      record.issued = accessToken
-      sendJson(response, 200, { access_token: accessToken, expires_in: this.expiresInSeconds, token_type: 'Bearer' })
-    })
+    const accessToken = `ya29.${randomBytes(32).toString('base64url')}`
+    this.#issued.set(accessToken, { scope: String(assertion.claims.scope), expiresAt: Date.now() + this.expiresInSeconds * 1000 })
+    record.issued = accessToken
+    sendJson(response, 200, { access_token: accessToken, expires_in: this.expiresInSeconds, token_type: 'Bearer' })
   }
 
   /** Google's checks of a service account's assertion, or undefined when it passes them. */
@@ -210,23 +201,19 @@ export class FakeFcm {
   readonly #unregistered = new Set<string>()
   #sequence = 0
 
-  private constructor(
-    private readonly server: http.Server,
-    private readonly options: FakeFcmOptions,
-  ) {}
+  #http!: LoopbackServer
+
+  private constructor(private readonly options: FakeFcmOptions) {}
 
   static async start(options: FakeFcmOptions): Promise<FakeFcm> {
-    let fake: FakeFcm | undefined
-    const server = http.createServer((request, response) => fake!.#handle(request, response))
-    fake = new FakeFcm(server, options)
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const fake = new FakeFcm(options)
+    fake.#http = await LoopbackServer.start((request, response, body) => fake.#handle(request, response, body))
     return fake
   }
 
   /** The origin to store as the connection's `baseUrl`. */
   get baseUrl(): string {
-    const { port } = this.server.address() as AddressInfo
-    return `http://127.0.0.1:${port}`
+    return this.#http.origin
   }
 
   /** Answers the next valid sends, in the order they arrive. */
@@ -245,59 +232,54 @@ export class FakeFcm {
     this.#unregistered.clear()
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections()
-    await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())))
+  close(): Promise<void> {
+    return this.#http.close()
   }
 
-  #handle(request: http.IncomingMessage, response: http.ServerResponse): void {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => {
-      const path = new URL(request.url ?? '/', 'http://fake').pathname
-      const route = /^\/v1\/projects\/([^/]+)\/messages:send$/.exec(path)
-      if (request.method !== 'POST' || !route) return sendGoogleError(response, 404, 'NOT_FOUND', `The requested URL ${path} was not found on this server.`)
-      let body: unknown
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-      } catch {
-        body = undefined
-      }
-      const record: FcmRequest = { projectId: decodeURIComponent(route[1]!), authorization: request.headers.authorization, contentType: request.headers['content-type'], body, name: undefined }
-      this.requests.push(record)
+  #handle(request: http.IncomingMessage, response: http.ServerResponse, raw: Buffer): void {
+    const path = new URL(request.url ?? '/', 'http://fake').pathname
+    const route = /^\/v1\/projects\/([^/]+)\/messages:send$/.exec(path)
+    if (request.method !== 'POST' || !route) return sendGoogleError(response, 404, 'NOT_FOUND', `The requested URL ${path} was not found on this server.`)
+    let body: unknown
+    try {
+      body = JSON.parse(raw.toString('utf8'))
+    } catch {
+      body = undefined
+    }
+    const record: FcmRequest = { projectId: decodeURIComponent(route[1]!), authorization: request.headers.authorization, contentType: request.headers['content-type'], body, name: undefined }
+    this.requests.push(record)
 
-      const bearer = /^Bearer (\S+)$/.exec(record.authorization ?? '')?.[1]
-      if (!bearer || !this.options.oauth.accepts(bearer, 'https://www.googleapis.com/auth/firebase.messaging')) {
-        return sendGoogleError(response, 401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.', [
-          { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: bearer ? 'ACCESS_TOKEN_EXPIRED' : 'CREDENTIALS_MISSING', domain: 'googleapis.com' },
-        ])
-      }
-      if (record.projectId !== this.options.projectId) return sendGoogleError(response, 403, 'PERMISSION_DENIED', `Permission 'cloudmessaging.messages.create' denied on resource '//cloudresourcemanager.googleapis.com/projects/${record.projectId}'`)
-      if (!/^application\/json\b/.test(record.contentType ?? '')) return sendGoogleError(response, 400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.')
-      const problem = invalidMessage(body)
-      if (problem) {
-        return sendGoogleError(response, 400, 'INVALID_ARGUMENT', problem, [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: 'INVALID_ARGUMENT' }])
-      }
+    const bearer = /^Bearer (\S+)$/.exec(record.authorization ?? '')?.[1]
+    if (!bearer || !this.options.oauth.accepts(bearer, 'https://www.googleapis.com/auth/firebase.messaging')) {
+      return sendGoogleError(response, 401, 'UNAUTHENTICATED', 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.', [
+        { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: bearer ? 'ACCESS_TOKEN_EXPIRED' : 'CREDENTIALS_MISSING', domain: 'googleapis.com' },
+      ])
+    }
+    if (record.projectId !== this.options.projectId) return sendGoogleError(response, 403, 'PERMISSION_DENIED', `Permission 'cloudmessaging.messages.create' denied on resource '//cloudresourcemanager.googleapis.com/projects/${record.projectId}'`)
+    if (!/^application\/json\b/.test(record.contentType ?? '')) return sendGoogleError(response, 400, 'INVALID_ARGUMENT', 'Invalid JSON payload received.')
+    const problem = invalidMessage(body)
+    if (problem) {
+      return sendGoogleError(response, 400, 'INVALID_ARGUMENT', problem, [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: 'INVALID_ARGUMENT' }])
+    }
 
-      const token = (body as { message: { token: string } }).message.token
-      const answer: FcmScript | undefined = this.#unregistered.has(token) ? { error: 'UNREGISTERED' } : this.#script.shift()
-      if (answer && 'hang' in answer) return
-      if (answer && 'invalidField' in answer) {
-        return sendGoogleError(response, 400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.', [
-          { '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: 'INVALID_ARGUMENT' },
-          { '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: answer.invalidField, description: answer.description }] },
-        ])
-      }
-      if (answer) {
-        const error = FCM_ERRORS[answer.error]
-        const headers: Record<string, string> = answer.retryAfterSeconds !== undefined ? { 'retry-after': String(answer.retryAfterSeconds) } : {}
-        const details = answer.withoutFcmDetail ? [] : [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: answer.error }]
-        return sendGoogleError(response, error.code, error.status, error.message, details, headers)
-      }
-      // FCM's message ids look like 0:1700000000000000%31bd1c9631bd1c96.
-      record.name = `projects/${record.projectId}/messages/0:${1_700_000_000_000_000 + ++this.#sequence}%${randomBytes(8).toString('hex')}`
-      sendJson(response, 200, { name: record.name })
-    })
+    const token = (body as { message: { token: string } }).message.token
+    const answer: FcmScript | undefined = this.#unregistered.has(token) ? { error: 'UNREGISTERED' } : this.#script.shift()
+    if (answer && 'hang' in answer) return
+    if (answer && 'invalidField' in answer) {
+      return sendGoogleError(response, 400, 'INVALID_ARGUMENT', 'Request contains an invalid argument.', [
+        { '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: 'INVALID_ARGUMENT' },
+        { '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: answer.invalidField, description: answer.description }] },
+      ])
+    }
+    if (answer) {
+      const error = FCM_ERRORS[answer.error]
+      const headers: Record<string, string> = answer.retryAfterSeconds !== undefined ? { 'retry-after': String(answer.retryAfterSeconds) } : {}
+      const details = answer.withoutFcmDetail ? [] : [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode: answer.error }]
+      return sendGoogleError(response, error.code, error.status, error.message, details, headers)
+    }
+    // FCM's message ids look like 0:1700000000000000%31bd1c9631bd1c96.
+    record.name = `projects/${record.projectId}/messages/0:${1_700_000_000_000_000 + ++this.#sequence}%${randomBytes(8).toString('hex')}`
+    sendJson(response, 200, { name: record.name })
   }
 }
 

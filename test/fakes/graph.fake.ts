@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type http from 'node:http'
+import { LoopbackServer } from './loopback.ts'
 
 // A stand-in for Meta's Graph API (WhatsApp Cloud API) on 127.0.0.1, speaking its documented
 // wire format: https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages,
@@ -80,23 +80,19 @@ export class FakeGraphApi {
   readonly acceptedIds: string[] = []
   readonly #script: GraphScript[] = []
 
-  private constructor(
-    private readonly server: http.Server,
-    private readonly options: FakeGraphOptions,
-  ) {}
+  #http!: LoopbackServer
+
+  private constructor(private readonly options: FakeGraphOptions) {}
 
   static async start(options: FakeGraphOptions): Promise<FakeGraphApi> {
-    let fake: FakeGraphApi | undefined
-    const server = http.createServer((request, response) => fake!.#handle(request, response))
-    fake = new FakeGraphApi(server, options)
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const fake = new FakeGraphApi(options)
+    fake.#http = await LoopbackServer.start((request, response, body) => fake.#handle(request, response, body))
     return fake
   }
 
   /** The origin to store as the connection's `baseUrl`. */
   get baseUrl(): string {
-    const { port } = this.server.address() as AddressInfo
-    return `http://127.0.0.1:${port}`
+    return this.#http.origin
   }
 
   /** Queues answers for the next sends, in order. */
@@ -121,10 +117,8 @@ export class FakeGraphApi {
     return template
   }
 
-  async close(): Promise<void> {
-    // Hung requests hold their sockets open; close them so the server can stop.
-    this.server.closeAllConnections()
-    await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())))
+  close(): Promise<void> {
+    return this.#http.close()
   }
 
   /** Template management: create on a WABA, edit by id (back to review), read by id. */
@@ -161,54 +155,50 @@ export class FakeGraphApi {
     return sendJson(response, 200, { success: true })
   }
 
-  #handle(request: http.IncomingMessage, response: http.ServerResponse): void {
-    const chunks: Buffer[] = []
-    request.on('data', (chunk: Buffer) => chunks.push(chunk))
-    request.on('end', () => {
-      const path = new URL(request.url ?? '/', 'http://fake').pathname
-      const route = /^\/(v\d+\.\d+)\/([^/]+)\/messages$/.exec(path)
-      let body: unknown
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
-      } catch {
-        body = undefined
-      }
-      const templates = /^\/v\d+\.\d+\/([^/]+)\/message_templates$/.exec(path)
-      const node = /^\/v\d+\.\d+\/([0-9]+)$/.exec(path)
-      if (templates || (node && this.templates.has(node[1]!))) return this.#template(request, response, path, body, templates?.[1], node?.[1])
-      if (request.method !== 'POST' || !route) return sendError(response, 400, 100, 'Unsupported post request.', `Unknown path components: ${path}`)
-      this.requests.push({
-        method: request.method,
-        path,
-        apiVersion: route[1]!,
-        phoneNumberId: decodeURIComponent(route[2]!),
-        authorization: request.headers.authorization,
-        contentType: request.headers['content-type'],
-        body,
-      })
-      if (request.headers.authorization !== `Bearer ${this.options.accessToken}`) return sendError(response, 401, 190, 'Invalid OAuth access token - Cannot parse access token', 'Error validating access token')
-      if (decodeURIComponent(route[2]!) !== this.options.phoneNumberId) {
-        return sendError(response, 400, 100, `Unsupported post request. Object with ID '${route[2]}' does not exist`, 'Invalid parameter')
-      }
-      const problem = invalidSend(body)
-      if (problem) return sendError(response, 400, 100, '(#100) Invalid parameter', problem)
-
-      const answer = this.#script.shift()
-      if (answer && 'hang' in answer) return
-      if (answer && 'error' in answer) {
-        const error = ERRORS[answer.error]
-        return sendError(response, error.status, error.code, `(#${error.code}) ${error.title}`, error.details)
-      }
-      if (answer) {
-        const headers: Record<string, string> = answer.retryAfterSeconds !== undefined ? { 'retry-after': String(answer.retryAfterSeconds) } : {}
-        const code = answer.status === 429 ? 130429 : 131000
-        return sendError(response, answer.status, code, `(#${code}) ${answer.status === 429 ? 'Rate limit hit' : 'Something went wrong'}`, 'scripted failure', headers)
-      }
-      const to = (body as { to: string }).to
-      const id = `wamid.${randomBytes(24).toString('base64url')}`
-      this.acceptedIds.push(id)
-      sendJson(response, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id }] })
+  #handle(request: http.IncomingMessage, response: http.ServerResponse, raw: Buffer): void {
+    const path = new URL(request.url ?? '/', 'http://fake').pathname
+    const route = /^\/(v\d+\.\d+)\/([^/]+)\/messages$/.exec(path)
+    let body: unknown
+    try {
+      body = JSON.parse(raw.toString('utf8'))
+    } catch {
+      body = undefined
+    }
+    const templates = /^\/v\d+\.\d+\/([^/]+)\/message_templates$/.exec(path)
+    const node = /^\/v\d+\.\d+\/([0-9]+)$/.exec(path)
+    if (templates || (node && this.templates.has(node[1]!))) return this.#template(request, response, path, body, templates?.[1], node?.[1])
+    if (request.method !== 'POST' || !route) return sendError(response, 400, 100, 'Unsupported post request.', `Unknown path components: ${path}`)
+    this.requests.push({
+      method: request.method,
+      path,
+      apiVersion: route[1]!,
+      phoneNumberId: decodeURIComponent(route[2]!),
+      authorization: request.headers.authorization,
+      contentType: request.headers['content-type'],
+      body,
     })
+    if (request.headers.authorization !== `Bearer ${this.options.accessToken}`) return sendError(response, 401, 190, 'Invalid OAuth access token - Cannot parse access token', 'Error validating access token')
+    if (decodeURIComponent(route[2]!) !== this.options.phoneNumberId) {
+      return sendError(response, 400, 100, `Unsupported post request. Object with ID '${route[2]}' does not exist`, 'Invalid parameter')
+    }
+    const problem = invalidSend(body)
+    if (problem) return sendError(response, 400, 100, '(#100) Invalid parameter', problem)
+
+    const answer = this.#script.shift()
+    if (answer && 'hang' in answer) return
+    if (answer && 'error' in answer) {
+      const error = ERRORS[answer.error]
+      return sendError(response, error.status, error.code, `(#${error.code}) ${error.title}`, error.details)
+    }
+    if (answer) {
+      const headers: Record<string, string> = answer.retryAfterSeconds !== undefined ? { 'retry-after': String(answer.retryAfterSeconds) } : {}
+      const code = answer.status === 429 ? 130429 : 131000
+      return sendError(response, answer.status, code, `(#${code}) ${answer.status === 429 ? 'Rate limit hit' : 'Something went wrong'}`, 'scripted failure', headers)
+    }
+    const to = (body as { to: string }).to
+    const id = `wamid.${randomBytes(24).toString('base64url')}`
+    this.acceptedIds.push(id)
+    sendJson(response, 200, { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id }] })
   }
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { LoopbackServer } from './loopback.ts'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import twilio from 'twilio'
 
@@ -47,25 +47,22 @@ export class TwilioFake {
   readonly #held = new Set<ServerResponse>()
   #holdAfter: number | undefined
   readonly #accounts: Map<string, string>
-  readonly #server: Server
-  #baseUrl = ''
+  #http!: LoopbackServer
 
   private constructor(accounts: Record<string, string>) {
     this.#accounts = new Map(Object.entries(accounts))
-    this.#server = createServer((request, response) => void this.#handle(request, response))
   }
 
   /** Starts the fake on a free loopback port; `accounts` maps each Account SID to its auth token. */
   static async start(accounts: Record<string, string>): Promise<TwilioFake> {
     const fake = new TwilioFake(accounts)
-    await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve))
-    fake.#baseUrl = `http://127.0.0.1:${(fake.#server.address() as AddressInfo).port}`
+    fake.#http = await LoopbackServer.start((request, response, body) => fake.#handle(request, response, body))
     return fake
   }
 
   /** `http://127.0.0.1:<port>`: the connection's baseUrl. */
   get baseUrl(): string {
-    return this.#baseUrl
+    return this.#http.origin
   }
 
   /** The responses the next requests get, in order; once used up, requests are accepted again. */
@@ -100,17 +97,13 @@ export class TwilioFake {
     this.#holdAfter = undefined
   }
 
-  async close(): Promise<void> {
-    // Hung requests hold their sockets open: cut them, or close would wait for them.
-    this.#server.closeAllConnections()
-    await new Promise<void>((resolve, reject) => this.#server.close((error) => (error ? reject(error) : resolve())))
+  close(): Promise<void> {
+    return this.#http.close()
   }
 
-  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = []
-    for await (const chunk of request) chunks.push(chunk as Buffer)
+  async #handle(request: IncomingMessage, response: ServerResponse, body: Buffer): Promise<void> {
     const contentType = request.headers['content-type']
-    const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')))
+    const form = Object.fromEntries(new URLSearchParams(body.toString('utf8')))
     const path = new URL(request.url ?? '/', this.baseUrl).pathname
     this.requests.push({ method: request.method ?? '', path, authorization: request.headers.authorization, contentType, form })
 
