@@ -526,22 +526,22 @@ async function main(): Promise<void> {
     body: eligibilityBody,
     requests: [{ method: 'POST', path: '/bare' }],
   }
+  // Each request signed anew, as an IVR signs each call (a fresh nonce and timestamp).
+  const eligibilityRequest: autocannon.Request = {
+    method: 'POST',
+    path: eligibilityPath,
+    body: eligibilityBody,
+    setupRequest: (request) => {
+      request.headers = { ...request.headers, authorization: sign('POST', origin + eligibilityPath) }
+      return request
+    },
+  }
   const eligibilityScenario: Scenario = {
     name: 'eligibility',
     url: origin + eligibilityPath,
     server: service.started.child,
     idle: bare.started.child,
-    requests: [
-      {
-        method: 'POST',
-        path: eligibilityPath,
-        body: eligibilityBody,
-        setupRequest: (request) => {
-          request.headers = { ...request.headers, authorization: sign('POST', origin + eligibilityPath) }
-          return request
-        },
-      },
-    ],
+    requests: [eligibilityRequest],
   }
   const journeyScenario: Scenario = {
     name: 'eligibility → invite',
@@ -551,13 +551,7 @@ async function main(): Promise<void> {
     kinds: true,
     requests: [
       {
-        method: 'POST',
-        path: eligibilityPath,
-        body: eligibilityBody,
-        setupRequest: (request) => {
-          request.headers = { ...request.headers, authorization: sign('POST', origin + eligibilityPath) }
-          return request
-        },
+        ...eligibilityRequest,
         onResponse: (status, body, context) => {
           lastKind = 'eligibility'
           const ctx = context as { callId?: string }

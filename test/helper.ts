@@ -3,12 +3,14 @@ import crypto from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { Writable } from 'node:stream'
 import OAuth from 'oauth-1.0a'
 import pg from 'pg'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp, type App } from '../src/app.ts'
 import { type Config, type DatabaseConfig, loadConfig } from '../src/config.ts'
 import { openRuntime, type Runtime } from '../src/runtime.ts'
+import { loggerOptions } from '../src/http/logging.ts'
 import type { Clock } from '../src/lib/clock.ts'
 import { createAccount, createApiKey, type IssuedApiKey } from '../src/accounts/provisioning.service.ts'
 import type { Privilege } from '../src/auth/api-key.repository.ts'
@@ -112,6 +114,23 @@ export async function startApp(dialect: TestDialect = dialects[0]!, env: Record<
       await store.drop()
     },
   }
+}
+
+/**
+ * Another app over `t`'s runtime that logs at `info` as production does, into `lines` (one JSON
+ * line each), for tests of what reaches the log. The caller closes it.
+ */
+export async function appWithCapturedLog(t: TestApp): Promise<{ app: App; lines: string[] }> {
+  const lines: string[] = []
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean))
+      done()
+    },
+  })
+  const app = await buildApp(t.runtime, { logger: { ...(loggerOptions('info') as object), stream } })
+  await app.ready()
+  return { app, lines }
 }
 
 /**

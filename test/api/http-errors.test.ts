@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict'
-import { Writable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { PUBLIC_ORIGIN, dialects, json, provisionBrand, signAt, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { appWithCapturedLog, PUBLIC_ORIGIN, dialects, json, provisionBrand, signAt, signedRequest, startApp, type TestApp } from '../helper.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
-import { buildApp } from '../../src/app.ts'
-import { loggerOptions } from '../../src/http/logging.ts'
 
 const ACCOUNT = '5001'
 const SETTINGS = `/api/account/${ACCOUNT}/settings`
@@ -192,16 +189,8 @@ for (const dialect of dialects) {
   describe(`logs (${dialect.name})`, () => {
     test('JSON lines with the request id, phone numbers masked but the last 4 digits, no credentials', async () => {
       const t = await startApp(dialect)
-      const lines: string[] = []
-      const stream = new Writable({
-        write(chunk, _encoding, done) {
-          lines.push(...String(chunk).split('\n').filter(Boolean))
-          done()
-        },
-      })
-      const logged = await buildApp(t.runtime, { logger: { ...(loggerOptions('info') as object), stream } })
+      const { app: logged, lines } = await appWithCapturedLog(t)
       try {
-        await logged.ready()
         const key = await provisionBrand(t.runtime, ACCOUNT)
         const base = `/api/account/${ACCOUNT}/phone-numbers`
         const send = (method: 'POST' | 'DELETE', url: string, payload?: object, headers: Record<string, string> = {}) =>

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
-import { Writable } from 'node:stream'
 import type { LightMyRequestResponse } from 'fastify'
 import { pino } from 'pino'
-import { approvedTemplate, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { appWithCapturedLog, approvedTemplate, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
 import { FakeGraphApi, signWebhook, statusItem, textMessageItem, webhookPayload } from '../fakes/graph.fake.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
-import { buildApp } from '../../src/app.ts'
-import { loggerOptions } from '../../src/http/logging.ts'
 import { fallbackMessage } from '../../src/c2m/fallback.ts'
 import type { AdapterRegistry } from '../../src/channels/adapter-registry.ts'
 import { findConnection } from '../../src/channels/connections/connection.repository.ts'
@@ -443,16 +440,8 @@ for (const dialect of dialects) {
 
     describe('logs', () => {
       test('neither the verify token nor the app secret nor the signature reaches the log', async () => {
-        const lines: string[] = []
-        const stream = new Writable({
-          write(chunk, _encoding, done) {
-            lines.push(...String(chunk).split('\n').filter(Boolean))
-            done()
-          },
-        })
-        const logged = await buildApp(t.runtime, { logger: { ...(loggerOptions('info') as object), stream } })
+        const { app: logged, lines } = await appWithCapturedLog(t)
         try {
-          await logged.ready()
           const query = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': VERIFY_TOKEN, 'hub.challenge': '77' })
           const handshake = await logged.inject({ method: 'GET', url: `/webhooks/whatsapp/${ACCOUNT}?${query}`, headers: { 'x-request-id': 'wa-handshake' } })
           assert.equal(handshake.statusCode, 200, handshake.body)
