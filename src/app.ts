@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServ
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { randomUUID } from 'node:crypto'
 import type { Runtime } from './runtime.ts'
+import type { AppContext } from './context.ts'
 import { AppJwtIssuer } from './auth/app-jwt.ts'
 import { installErrorHandling, renderFrameworkError } from './http/error-handler.ts'
 import { installMethodNotAllowed } from './http/method-not-allowed.ts'
@@ -13,9 +14,9 @@ import { appJwtRoutes } from './auth/app-jwt.routes.ts'
 import { brandConfigRoutes } from './brand-config/brand-config.routes.ts'
 import { handoffRoutes } from './handoffs/handoff.routes.ts'
 import { templateRoutes } from './whatsapp-templates/template.routes.ts'
-import { c2mRoutes } from './c2m/c2m.routes.ts'
-import { RateLimit } from './c2m/rate-limit.ts'
-import { fallbackMessage } from './c2m/fallback.ts'
+import { c2mRoutes } from './c2m-api/c2m.routes.ts'
+import { RateLimit } from './http/rate-limit.ts'
+import { fallbackMessage } from './delivery/fallback.ts'
 import { AdapterRegistry } from './channels/adapter-registry.ts'
 import { sandboxRoutes } from './channels/sandbox.routes.ts'
 import { connectionRoutes } from './channels/connections/connection.routes.ts'
@@ -23,20 +24,13 @@ import { TwilioSmsAdapter } from './channels/twilio/twilio-sms.adapter.ts'
 import { twilioWebhookRoutes } from './channels/twilio/twilio.webhooks.ts'
 import { WhatsAppAdapter } from './channels/whatsapp/whatsapp.adapter.ts'
 import { whatsAppWebhookRoutes } from './channels/whatsapp/whatsapp.webhooks.ts'
+import { TwilioLineTypeLookup } from './channels/twilio/twilio-line-type.lookup.ts'
 import { FcmPushAdapter } from './channels/fcm/fcm-push.adapter.ts'
 import { providerTimeoutFor } from './channels/http-errors.ts'
-import { deviceRoutes } from './consumers/devices.routes.ts'
-import { inAppReceiptRoutes } from './consumers/inapp-receipts.routes.ts'
-import { pushDevices } from './consumers/push-devices.ts'
+import { deviceRoutes } from './contacts/devices.routes.ts'
+import { inAppReceiptRoutes } from './delivery/inapp-receipts.routes.ts'
+import { pushDevices } from './contacts/push-devices.ts'
 import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from './delivery/dispatcher.ts'
-
-/** What request handlers work with: the runtime plus what is built from it once per process. */
-export interface AppContext extends Runtime {
-  jwt: AppJwtIssuer
-  rateLimit: RateLimit
-  adapters: AdapterRegistry
-  dispatcher: Dispatcher
-}
 
 export type App = FastifyInstance
 
@@ -67,6 +61,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
     jwt: new AppJwtIssuer(runtime.secrets.deriveKey('app-jwt'), config.appJwtTtlSeconds),
     rateLimit: new RateLimit(config.rateLimit, config.rateLimitWindowSeconds, runtime.redis, runtime.logger),
     adapters,
+    lineTypes: new TwilioLineTypeLookup(runtime.db, runtime.secrets),
     dispatcher: new Dispatcher(runtime.db, runtime.clock, adapters, runtime.logger, {
       ...DEFAULT_DISPATCHER_OPTIONS,
       pollIntervalMs: config.deliveryPollMs,

@@ -6,23 +6,11 @@ import { SecretBox, loadOrCreateKeyFile } from './lib/secret-box.ts'
 import { type Db, openDatabase } from './store/database.ts'
 import { migrateToLatest } from './store/migrate.ts'
 import { FallbackNonceStore, MemoryNonceStore, type NonceStore, RedisNonceStore } from './auth/nonce-store.ts'
-import type { Logger } from 'pino'
+import type { AppContext } from './context.ts'
 import { createLogger } from './http/logging.ts'
 
-/** What every feature works with: the store, time, ids and the master key. */
-export interface Services {
-  db: Db
-  clock: Clock
-  ids: IdGenerator
-  secrets: SecretBox
-}
-
-/** The services plus what only a serving process needs, and how to release it all. */
-export interface Runtime extends Services {
-  config: Config
-  logger: Logger
-  nonces: NonceStore
-  redis: Redis | undefined
+/** The process's open resources — the part of the context that needs no HTTP server — and how to release them. */
+export type Runtime = Pick<AppContext, 'config' | 'logger' | 'db' | 'clock' | 'ids' | 'secrets' | 'nonces' | 'redis'> & {
   close(): Promise<void>
 }
 

@@ -1,4 +1,4 @@
-import type { Services } from '../runtime.ts'
+import type { StoreContext } from '../context.ts'
 import { type Privilege, insertApiKey } from '../auth/api-key.repository.ts'
 import { hashPassword } from '../lib/password.ts'
 import { isoNow } from '../lib/clock.ts'
@@ -15,7 +15,7 @@ export class ProvisioningError extends Error {
 export const ACCOUNT_ID_PATTERN = /^\d{1,20}$/
 
 /** Enables the service for a brand: the account and its internal outbound system user, atomically. */
-export async function createAccount(services: Services, input: { id: string; name: string; zone: Zone }): Promise<Account> {
+export async function createAccount(services: StoreContext, input: { id: string; name: string; zone: Zone }): Promise<Account> {
   if (!ACCOUNT_ID_PATTERN.test(input.id)) throw new ProvisioningError('account id must be the site id: 1 to 20 digits')
   const name = input.name.trim()
   if (!name || name.length > 200) throw new ProvisioningError('account name must be 1 to 200 characters')
@@ -47,7 +47,7 @@ export interface IssuedApiKey {
 }
 
 export async function createApiKey(
-  services: Services,
+  services: StoreContext,
   input: { accountId: string; appName: string; developer: string; privileges: Privilege[] },
 ): Promise<IssuedApiKey> {
   await requireAccount(services, input.accountId)
@@ -82,7 +82,7 @@ export async function createApiKey(
 }
 
 export async function createUser(
-  services: Services,
+  services: StoreContext,
   input: { accountId: string; login: string; role: Exclude<UserRole, 'system'>; skills: string[]; password: string },
 ): Promise<{ id: string; login: string; role: UserRole; skills: string[] }> {
   await requireAccount(services, input.accountId)
@@ -100,6 +100,6 @@ export async function createUser(
   return { id: user.id, login, role: user.role, skills: user.skills }
 }
 
-async function requireAccount(services: Services, accountId: string): Promise<void> {
+async function requireAccount(services: StoreContext, accountId: string): Promise<void> {
   if (!(await findAccount(services.db, accountId))) throw new ProvisioningError(`account ${accountId} does not exist`)
 }

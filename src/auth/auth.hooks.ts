@@ -1,6 +1,6 @@
 import type { FastifyRequest, onRequestAsyncHookHandler } from 'fastify'
-import type { AppContext } from '../app.ts'
-import { apiError } from '../http/errors.ts'
+import type { AppContext } from '../context.ts'
+import { apiError } from '../shared/errors.ts'
 import type { SecretBox } from '../lib/secret-box.ts'
 import { OpenedSecrets, type Permission, type Principal, authenticate, authorize } from './authenticate.ts'
 

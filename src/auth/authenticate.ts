@@ -1,4 +1,4 @@
-import { apiError, type ApiError } from '../http/errors.ts'
+import { apiError, type ApiError } from '../shared/errors.ts'
 import type { NonceStore } from './nonce-store.ts'
 import type { SecretBox } from '../lib/secret-box.ts'
 import type { Db } from '../store/database.ts'

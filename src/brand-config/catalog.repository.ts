@@ -1,5 +1,5 @@
 import type { DbOrTrx } from '../store/database.ts'
-import type { NumberChannel } from './channels.ts'
+import type { NumberChannel } from '../shared/channel.ts'
 
 // The brand's catalogue: what handoffs and settings may refer to (skills, sending numbers, apps).
 

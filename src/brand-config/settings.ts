@@ -1,5 +1,5 @@
-import type { FieldError } from '../http/errors.ts'
-import type { Channel } from './channels.ts'
+import type { FieldError } from '../shared/errors.ts'
+import type { Channel } from '../shared/channel.ts'
 
 /** A brand's global settings: channel priority and switches, device check, routing skills. */
 export interface BrandSettings {

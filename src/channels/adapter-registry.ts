@@ -1,4 +1,4 @@
-import type { Channel } from '../brand-config/channels.ts'
+import type { Channel } from '../shared/channel.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { SecretBox } from '../lib/secret-box.ts'
 import type { Db } from '../store/database.ts'

@@ -1,4 +1,4 @@
-import type { Channel } from '../brand-config/channels.ts'
+import type { Channel } from '../shared/channel.ts'
 
 /** A message ready for a channel adapter: rendered once at invite time, stored in the outbox. */
 export interface OutboundMessage {

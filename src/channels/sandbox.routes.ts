@@ -1,9 +1,9 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { AppContext } from '../app.ts'
+import type { AppContext } from '../context.ts'
 import { requirePrivilege } from '../auth/auth.hooks.ts'
-import { CHANNELS } from '../brand-config/channels.ts'
+import { CHANNELS } from '../shared/channel.ts'
 import { AccountParams, AUTHENTICATED_ERRORS } from '../http/schemas.ts'
 import { insertSandboxMessage, listSandboxMessages } from './sandbox.repository.ts'
 

@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely'
-import type { Channel } from '../brand-config/channels.ts'
+import type { Channel } from '../shared/channel.ts'
 import type { OutboundMessage } from '../channels/outbound-message.ts'
 import { type DbOrTrx, isPostgres } from '../store/database.ts'
 import type { OutboxTable } from '../store/schema.ts'

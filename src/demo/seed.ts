@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { Services } from '../runtime.ts'
+import type { StoreContext } from '../context.ts'
 import { countAccounts } from '../accounts/account.repository.ts'
 import { ProvisioningError, createAccount, createApiKey, createUser, type IssuedApiKey } from '../accounts/provisioning.service.ts'
 import { insertApp, insertPhoneNumber, insertSkill } from '../brand-config/catalog.repository.ts'
@@ -23,7 +23,7 @@ export interface DemoCredentials {
  * account anywhere. Returns null when the store already holds a brand (including when another
  * instance seeded it a moment ago), so credentials are printed once only.
  */
-export async function seedDemoBrand(services: Services): Promise<DemoCredentials | null> {
+export async function seedDemoBrand(services: StoreContext): Promise<DemoCredentials | null> {
   if ((await countAccounts(services.db)) > 0) return null
   try {
     await createAccount(services, { id: DEMO_ACCOUNT_ID, name: 'Demo Brand', zone: 'z1' })

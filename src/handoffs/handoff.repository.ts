@@ -3,7 +3,7 @@ import type { Selectable } from 'kysely'
 import type { DbOrTrx } from '../store/database.ts'
 import { preparedQuery } from '../store/prepared-query.ts'
 import type { HandoffTable } from '../store/schema.ts'
-import type { Channel } from '../brand-config/channels.ts'
+import type { Channel } from '../shared/channel.ts'
 import { type Handoff, titleKey } from './handoff.ts'
 
 export const HANDOFF_SORTS = ['title', 'id', 'createdAt', 'updatedAt'] as const

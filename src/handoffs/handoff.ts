@@ -1,5 +1,5 @@
-import type { FieldError } from '../http/errors.ts'
-import type { Channel } from '../brand-config/channels.ts'
+import type { FieldError } from '../shared/errors.ts'
+import type { Channel } from '../shared/channel.ts'
 import type { WaTemplateStatus } from '../whatsapp-templates/template.ts'
 
 /** An API handoff: the channels, their priority and the first outbound message of a deflection. */

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ErrorObject } from 'ajv'
-import { ApiError, apiError, invalidFields } from './errors.ts'
+import { ApiError, apiError, invalidFields } from '../shared/errors.ts'
 import { fieldErrors } from './validation.ts'
 
 /**

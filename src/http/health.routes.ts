@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify'
-import type { AppContext } from '../app.ts'
+import type { AppContext } from '../context.ts'
 import { isReachable } from '../store/database.ts'
 
 /** Liveness (the process answers) and readiness (the store answers) for orchestrators. */

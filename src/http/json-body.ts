@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import secureJson from 'secure-json-parse'
-import { apiError } from './errors.ts'
+import { apiError } from '../shared/errors.ts'
 
 // PostgreSQL text cannot hold U+0000, and no field of ours has a use for it: refusing it at the
 // edge keeps a NUL from ever reaching a query, a stored message or a provider.

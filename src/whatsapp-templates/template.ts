@@ -1,4 +1,4 @@
-import type { FieldError } from '../http/errors.ts'
+import type { FieldError } from '../shared/errors.ts'
 
 /** A WhatsApp message template: the only kind of message WhatsApp lets a brand send first. */
 export interface WaTemplate extends WaTemplateInput {

@@ -4,7 +4,7 @@ import { after, before, beforeEach, describe, test } from 'node:test'
 import { dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
 import { LoopbackServer } from '../fakes/loopback.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
-import { findCall } from '../../src/c2m/call.repository.ts'
+import { findCall } from '../../src/calls/call.repository.ts'
 
 const ACCOUNT_SID = 'AC' + 'a1'.repeat(16)
 const AUTH_TOKEN = 'lookup-auth-token'

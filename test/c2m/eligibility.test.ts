@@ -3,8 +3,8 @@ import { after, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { approvedTemplate, PUBLIC_ORIGIN, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
 import { createApiKey, type IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
-import { recordOptOut } from '../../src/consumers/opt-out.repository.ts'
-import { findCall } from '../../src/c2m/call.repository.ts'
+import { recordOptOut } from '../../src/contacts/opt-out.repository.ts'
+import { findCall } from '../../src/calls/call.repository.ts'
 import { getOauthToHeaders } from '../fixtures/spec-node-snippet.ts'
 
 // The C2M 2.0 Eligibility rules, over signed HTTP against a real store: brands are configured

@@ -5,7 +5,7 @@ import pg from 'pg'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { approvedTemplate, PUBLIC_ORIGIN, dialects, json, provisionBrand, signAt, signedRequest, startApp, type TestApp } from '../helper.ts'
 import { createApiKey, type IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
-import { recordOptOut } from '../../src/consumers/opt-out.repository.ts'
+import { recordOptOut } from '../../src/contacts/opt-out.repository.ts'
 
 // Every row of the C2M 2.0 error table that Eligibility and Invite can produce, provoked over
 // HTTP and checked for status, errorCode and the exact errorMessage, plus the documented order

@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
 import { approvedTemplate, PUBLIC_ORIGIN, dialects, json, provisionBrand, signAt, signedRequest, startApp, type TestApp } from '../helper.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
-import { recordOptOut } from '../../src/consumers/opt-out.repository.ts'
+import { recordOptOut } from '../../src/contacts/opt-out.repository.ts'
 
 // Property-based: whatever body and headers an IVR (or anyone) sends to Eligibility or Invite,
 // the answer is a 200 in the documented shape or a 4xx of the spec's error table, in our error

@@ -3,8 +3,8 @@ import { after, afterEach, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { PUBLIC_ORIGIN, approvedTemplate, dialects, json, provisionBrand, signAt, signedRequest, startApp, type TestApp, type TestDialect } from '../helper.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
-import { findCall } from '../../src/c2m/call.repository.ts'
-import { recordOptOut } from '../../src/consumers/opt-out.repository.ts'
+import { findCall } from '../../src/calls/call.repository.ts'
+import { recordOptOut } from '../../src/contacts/opt-out.repository.ts'
 import { findOutboxByCall } from '../../src/delivery/outbox.repository.ts'
 
 // The Invite endpoint end to end: eligibility, invite, then one deterministic dispatcher round

@@ -6,13 +6,13 @@ import type { AdapterRegistry } from '../../src/channels/adapter-registry.ts'
 import { type ChannelAdapter, DeliveryError, type SendResult } from '../../src/channels/channel-adapter.ts'
 import type { OutboundMessage } from '../../src/channels/outbound-message.ts'
 import { SandboxAdapter } from '../../src/channels/sandbox.adapter.ts'
-import { fallbackMessage } from '../../src/c2m/fallback.ts'
-import { findCall } from '../../src/c2m/call.repository.ts'
-import { recordOptOut } from '../../src/consumers/opt-out.repository.ts'
+import { fallbackMessage } from '../../src/delivery/fallback.ts'
+import { findCall } from '../../src/calls/call.repository.ts'
+import { recordOptOut } from '../../src/contacts/opt-out.repository.ts'
 import { type DemoCredentials, seedDemoBrand } from '../../src/demo/seed.ts'
 import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from '../../src/delivery/dispatcher.ts'
 import { findOutboxByCall } from '../../src/delivery/outbox.repository.ts'
-import type { Channel } from '../../src/brand-config/channels.ts'
+import type { Channel } from '../../src/shared/channel.ts'
 
 /** A provider that refuses every message for good, as WhatsApp does with 131026. */
 class RefusingAdapter implements ChannelAdapter {

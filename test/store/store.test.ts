@@ -7,7 +7,7 @@ import { type Db, isUniqueViolation, openDatabase } from '../../src/store/databa
 import { MIGRATIONS, migrateTo, migrateToLatest } from '../../src/store/migrate.ts'
 
 const ALL_MIGRATIONS = Object.keys(MIGRATIONS)
-import type { Services } from '../../src/runtime.ts'
+import type { StoreContext } from '../../src/context.ts'
 import { SecretBox } from '../../src/lib/secret-box.ts'
 import { randomIds } from '../../src/lib/ids.ts'
 import { verifyPassword } from '../../src/lib/password.ts'
@@ -479,7 +479,7 @@ for (const dialect of dialects) {
 
   describe(`provisioning service (${dialect.name})`, () => {
     let store: Store
-    let services: Services
+    let services: StoreContext
 
     before(async () => {
       store = await openStore(dialect)
@@ -519,7 +519,7 @@ for (const dialect of dialects) {
       const system = await findUserByLogin(store.db, '555', OUTBOUND_SYSTEM_LOGIN)
       assert.ok(system)
       // Reusing an existing user id makes the second insert of the transaction fail.
-      const clashing: Services = { ...services, ids: { ...randomIds, uuid: () => system.id } }
+      const clashing: StoreContext = { ...services, ids: { ...randomIds, uuid: () => system.id } }
       await assert.rejects(createAccount(clashing, { id: '558', name: 'Half', zone: 'z1' }))
       assert.equal(await findAccount(store.db, '558'), undefined)
       assert.equal(await hasOutboundSystemUser(store.db, '558'), false)

@@ -1,5 +1,5 @@
 import { JWT, gaxios } from 'google-auth-library'
-import type { Device } from '../../consumers/device.repository.ts'
+import type { Device } from '../../contacts/device.repository.ts'
 import type { FcmConnection } from '../connections/connection.ts'
 import { type ChannelAdapter, DeliveryError, type DeliveryStatus, type SendResult } from '../channel-adapter.ts'
 import { PROVIDER_TIMEOUT_MS, isTransientStatus, providerFetch, retryAfterMs } from '../http-errors.ts'

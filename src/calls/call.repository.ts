@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely'
-import type { Channel } from '../brand-config/channels.ts'
+import type { Channel } from '../shared/channel.ts'
 import type { Handoff } from '../handoffs/handoff.ts'
 import type { DbOrTrx } from '../store/database.ts'
 import { groupCommitted } from '../store/group-commit.ts'

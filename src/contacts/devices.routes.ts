@@ -1,10 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { AppContext } from '../app.ts'
+import type { AppContext } from '../context.ts'
 import { appOrManagement, requirePrivilege } from '../auth/auth.hooks.ts'
 import { listApps } from '../brand-config/catalog.repository.ts'
-import { invalidFields } from '../http/errors.ts'
+import { invalidFields } from '../shared/errors.ts'
 import { AccountParams, AUTHENTICATED_ERRORS } from '../http/schemas.ts'
 import { upsertDevice } from './device.repository.ts'
 

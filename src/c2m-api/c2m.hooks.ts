@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler, preValidationAsyncHookHandler } from 'fastify'
 import type { ErrorObject } from 'ajv'
-import { ApiError, ERRORS, apiError } from '../http/errors.ts'
+import { ApiError, ERRORS, apiError } from '../shared/errors.ts'
 import { fieldErrors } from '../http/validation.ts'
-import type { RateLimit } from './rate-limit.ts'
+import type { RateLimit } from '../http/rate-limit.ts'
 
 /** The C2M API's version parameter: `?v=2.0`, exactly once (400 1002 otherwise). */
 export const requireVersion: onRequestAsyncHookHandler = async (request) => {

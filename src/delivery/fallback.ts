@@ -1,15 +1,15 @@
-import type { Services } from '../runtime.ts'
+import type { StoreContext } from '../context.ts'
 import type { OutboundMessage } from '../channels/outbound-message.ts'
-import { findCall, setInviteChannel } from './call.repository.ts'
-import { reachableNow } from './invite.service.ts'
-import { renderMessage } from './message.ts'
+import { findCall, setInviteChannel } from '../calls/call.repository.ts'
+import { reachableNow } from '../calls/invite.service.ts'
+import { renderMessage } from '../calls/message.ts'
 
 /**
  * After a permanent failure on one channel, the same invitation on the call's next available
  * channel in priority order (e.g. WhatsApp → SMS) that can still reach the consumer; null when
  * none is left. Only channels after the failed one are tried, so fallback always ends.
  */
-export async function fallbackMessage(services: Services, failed: OutboundMessage): Promise<OutboundMessage | null> {
+export async function fallbackMessage(services: StoreContext, failed: OutboundMessage): Promise<OutboundMessage | null> {
   const call = await findCall(services.db, failed.accountId, failed.callId)
   if (!call) return null
   const after = call.availableChannels.slice(call.availableChannels.indexOf(failed.channel) + 1)

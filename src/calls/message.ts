@@ -1,4 +1,4 @@
-import type { Channel } from '../brand-config/channels.ts'
+import type { Channel } from '../shared/channel.ts'
 import type { OutboundMessage } from '../channels/outbound-message.ts'
 import type { Handoff } from '../handoffs/handoff.ts'
 

@@ -1,7 +1,7 @@
-import type { Channel } from '../brand-config/channels.ts'
+import type { Channel } from '../shared/channel.ts'
 import type { BrandSettings } from '../brand-config/settings.ts'
 import type { Handoff } from '../handoffs/handoff.ts'
-import { ApiError, ERRORS, apiError } from '../http/errors.ts'
+import { ApiError, ERRORS, apiError } from '../shared/errors.ts'
 
 /** The body of `POST /eligibility`, as the C2M 2.0 API defines it. */
 export interface EligibilityRequest {

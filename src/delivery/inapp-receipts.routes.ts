@@ -1,11 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import type { AppContext } from '../app.ts'
+import type { AppContext } from '../context.ts'
 import { appOrManagement, requirePrivilege } from '../auth/auth.hooks.ts'
-import { applyInAppReceipt } from '../delivery/delivery.repository.ts'
-import { findOutboxById } from '../delivery/outbox.repository.ts'
-import { apiError } from '../http/errors.ts'
+import { applyInAppReceipt } from './delivery.repository.ts'
+import { findOutboxById } from './outbox.repository.ts'
+import { apiError } from '../shared/errors.ts'
 import { AccountParams, AUTHENTICATED_ERRORS } from '../http/schemas.ts'
 
 const MessageParams = Type.Intersect([

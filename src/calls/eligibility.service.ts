@@ -1,9 +1,9 @@
-import type { Runtime } from '../runtime.ts'
+import type { AppContext } from '../context.ts'
 import { hasOutboundSystemUser } from '../accounts/user.repository.ts'
 import { listApps } from '../brand-config/catalog.repository.ts'
 import { findSettings } from '../brand-config/settings.repository.ts'
-import { appsWithDevice } from '../consumers/device.repository.ts'
-import { isOptedOut } from '../consumers/opt-out.repository.ts'
+import { appsWithDevice } from '../contacts/device.repository.ts'
+import { isOptedOut } from '../contacts/opt-out.repository.ts'
 import { findHandoff } from '../handoffs/handoff.repository.ts'
 import { insertCall } from './call.repository.ts'
 import { type DeviceCheckOptions, checkDevice } from './device-check.ts'
@@ -20,7 +20,7 @@ export interface EligibilityResult extends Omit<EligibilityDecision, 'checks'> {
  * insert, also when the caller is not eligible: an invite can only follow a stored check. The
  * reads run outside any transaction so a line-type lookup never holds the store.
  */
-export async function checkEligibility(services: Runtime, accountId: string, request: EligibilityRequest, options: { callTtlSeconds: number; deviceCheck: DeviceCheckOptions }): Promise<EligibilityResult> {
+export async function checkEligibility(services: Pick<AppContext, 'db' | 'clock' | 'ids' | 'logger' | 'lineTypes'>, accountId: string, request: EligibilityRequest, options: { callTtlSeconds: number; deviceCheck: DeviceCheckOptions }): Promise<EligibilityResult> {
   const db = services.db
   const [hasOutboundUser, settings, handoff] = await Promise.all([hasOutboundSystemUser(db, accountId), findSettings(db, accountId), findHandoff(db, accountId, request.handoffId)])
   const brand = candidateChannels(request, { hasOutboundUser, settings, handoff })

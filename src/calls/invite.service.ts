@@ -1,10 +1,10 @@
-import type { Services } from '../runtime.ts'
-import type { Channel } from '../brand-config/channels.ts'
+import type { StoreContext } from '../context.ts'
+import type { Channel } from '../shared/channel.ts'
 import { findSettings } from '../brand-config/settings.repository.ts'
-import { appsWithDevice } from '../consumers/device.repository.ts'
-import { isOptedOut } from '../consumers/opt-out.repository.ts'
+import { appsWithDevice } from '../contacts/device.repository.ts'
+import { isOptedOut } from '../contacts/opt-out.repository.ts'
 import { enqueue } from '../delivery/outbox.repository.ts'
-import { apiError } from '../http/errors.ts'
+import { apiError } from '../shared/errors.ts'
 import type { DbOrTrx } from '../store/database.ts'
 import { type Call, findCall, markInvited } from './call.repository.ts'
 import { isSkillAllowed } from './eligibility.ts'
@@ -36,7 +36,7 @@ export interface InviteOutcome {
  * invite answers like the first and sends nothing. The call is marked invited and the message
  * written to the outbox in one transaction; the dispatcher delivers it after the commit.
  */
-export async function invite(services: Services, accountId: string, request: InviteRequest): Promise<InviteOutcome> {
+export async function invite(services: StoreContext, accountId: string, request: InviteRequest): Promise<InviteOutcome> {
   const now = services.clock.now()
   const call = await findCall(services.db, accountId, request.callId)
   if (!call || Date.parse(call.expiresAt) <= now.getTime()) throw apiError('notFound', 'no such call, or it expired')

@@ -1,4 +1,4 @@
-import type { NumberChannel } from '../brand-config/channels.ts'
+import type { NumberChannel } from '../shared/channel.ts'
 import type { DbOrTrx } from '../store/database.ts'
 import { preparedQuery } from '../store/prepared-query.ts'
 
