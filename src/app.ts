@@ -12,11 +12,12 @@ import { registerOpenApi } from './http/openapi.ts'
 import { healthRoutes } from './http/health.routes.ts'
 import { appJwtRoutes } from './auth/app-jwt.routes.ts'
 import { brandConfigRoutes } from './brand-config/brand-config.routes.ts'
+import { channelModeRoutes } from './brand-config/channel-mode.routes.ts'
 import { handoffRoutes } from './handoffs/handoff.routes.ts'
 import { templateRoutes } from './whatsapp-templates/template.routes.ts'
 import { c2mRoutes } from './c2m-api/c2m.routes.ts'
 import { RateLimit } from './http/rate-limit.ts'
-import { fallbackMessage } from './delivery/fallback.ts'
+import { fallBack } from './delivery/fallback.ts'
 import { AdapterRegistry } from './channels/adapter-registry.ts'
 import { sandboxRoutes } from './channels/sandbox.routes.ts'
 import { connectionRoutes } from './channels/connections/connection.routes.ts'
@@ -67,7 +68,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
       pollIntervalMs: config.deliveryPollMs,
       maxAttempts: config.deliveryMaxAttempts,
       leaseSeconds: config.deliveryLeaseSeconds,
-    }, (failed) => fallbackMessage(runtime, failed)),
+    }, (claim, failed, reason, now) => fallBack(runtime, claim, failed, reason, now)),
   }
   const app = Fastify({
     ...(options.logger === undefined ? { loggerInstance: runtime.logger as FastifyBaseLogger } : { logger: options.logger }),
@@ -96,6 +97,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await app.register(healthRoutes(ctx))
   await app.register(appJwtRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(brandConfigRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(channelModeRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(handoffRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(templateRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(c2mRoutes(ctx), { prefix: '/api/account/:accountId' })

@@ -2,6 +2,7 @@ import type { AppContext } from '../context.ts'
 import { hasOutboundSystemUser } from '../accounts/user.repository.ts'
 import { listApps } from '../brand-config/catalog.repository.ts'
 import { findSettings } from '../brand-config/settings.repository.ts'
+import { undeliverableChannels } from '../brand-config/channel-mode.repository.ts'
 import { appsWithDevice } from '../contacts/device.repository.ts'
 import { isOptedOut } from '../contacts/opt-out.repository.ts'
 import { findHandoff } from '../handoffs/handoff.repository.ts'
@@ -34,12 +35,13 @@ export async function checkEligibility(services: Pick<AppContext, 'db' | 'clock'
   const { sms, wa } = brand.handoff
   const needsLineType = brand.settings.deviceCheck && candidates.some((c) => c === 'sms' || c === 'wa')
   const withWa = candidates.includes('wa') && wa !== undefined
-  const [smsOptedOut, waOptedOut, waTemplateApproved, device, appsReachable] = await Promise.all([
+  const [smsOptedOut, waOptedOut, waTemplateApproved, device, appsReachable, undeliverable] = await Promise.all([
     candidates.includes('sms') && sms !== undefined ? isOptedOut(db, accountId, phone, 'sms', sms.fromNumber) : false,
     withWa ? isOptedOut(db, accountId, phone, 'wa', wa.fromNumber) : false,
     withWa ? isTemplateApproved(db, accountId, wa.templateName) : false,
     needsLineType ? checkDevice(services, accountId, phone, options.deviceCheck) : null,
     request.consumerId && existingApps.length > 0 ? appsWithDevice(db, accountId, request.consumerId, existingApps) : [],
+    undeliverableChannels(db, accountId),
   ])
   const consumer: CallFacts = {
     waTemplateApproved,
@@ -48,6 +50,7 @@ export async function checkEligibility(services: Pick<AppContext, 'db' | 'clock'
     consumerId: request.consumerId,
     existingApps,
     appsWithDevice: appsReachable,
+    undeliverable,
   }
   const decision = decide(candidates, brand.disabled, brand.handoff, brand.settings, consumer)
 

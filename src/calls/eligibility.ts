@@ -24,6 +24,8 @@ export type ChannelCheck =
   | 'template-not-approved'
   | 'no-consumer-id'
   | 'no-registered-device'
+  /** The brand's channel is live but its provider connection is gone: nothing could deliver. */
+  | 'no-provider-connection'
 
 /** The brand as eligibility sees it: enough to pick candidate channels or refuse the call. */
 export interface BrandFacts {
@@ -69,10 +71,13 @@ export interface CallFacts {
   existingApps: string[]
   /** The handoff's apps on which the consumer has a registered device. */
   appsWithDevice: string[]
+  /** The brand's channels that are live without a provider connection. */
+  undeliverable?: readonly Channel[]
 }
 
 /** Step 5: each candidate channel checked for this consumer. */
 export function checkChannel(channel: Channel, handoff: Handoff, settings: BrandSettings, consumer: CallFacts): ChannelCheck {
+  if (consumer.undeliverable?.includes(channel)) return 'no-provider-connection'
   switch (channel) {
     case 'sms':
       if (!handoff.sms) return 'not-configured'

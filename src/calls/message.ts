@@ -35,7 +35,7 @@ export interface InviteContent {
 /** Renders the first outbound message of an invite, once; the outbox stores the result. */
 export function renderMessage(id: string, accountId: string, callId: string, content: InviteContent): OutboundMessage {
   const { channel, handoff, templateVariables } = content
-  const base = { id, accountId, callId, channel, skill: content.skill, lookbackMinutes: handoff.lookbackMinutes }
+  const base = { id, accountId, kind: 'invitation' as const, callId, channel, skill: content.skill, lookbackMinutes: handoff.lookbackMinutes }
   switch (channel) {
     case 'sms': {
       const sms = handoff.sms!

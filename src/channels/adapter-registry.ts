@@ -1,22 +1,22 @@
-import type { Channel } from '../shared/channel.ts'
+import { findChannelMode } from '../brand-config/channel-mode.repository.ts'
+import { type Channel, CHANNEL_PROVIDER } from '../shared/channel.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { SecretBox } from '../lib/secret-box.ts'
 import type { Db } from '../store/database.ts'
-import type { ChannelAdapter } from './channel-adapter.ts'
+import { type ChannelAdapter, DeliveryError } from './channel-adapter.ts'
 import type { Connections, Provider } from './connections/connection.ts'
 import { findConnection } from './connections/connection.repository.ts'
 import { SandboxAdapter } from './sandbox.adapter.ts'
-
-/** The provider that carries each channel when the brand has connected one. */
-const PROVIDER_OF: Partial<Record<Channel, Provider>> = { sms: 'twilio', wa: 'whatsapp', inapp: 'fcm' }
 
 /** Builds a provider's adapter for one brand's credentials. */
 export type AdapterFactories = { [P in Provider]: (accountId: string, connection: Connections[P]) => ChannelAdapter }
 
 /**
- * Chooses the adapter that delivers a brand's messages on a channel: the brand's provider when
- * it has connected one, the sandbox otherwise. Adapters are immutable and built per credential
- * set; a changed connection (a new `updatedAt`) gets a new adapter.
+ * Chooses the adapter that delivers a brand's messages on a channel by the channel's mode: the
+ * sandbox, or the brand's provider when live. A live channel without a connection is never sent
+ * to the sandbox: its sends fail permanently, with the reason, so channel fallback applies.
+ * Adapters are immutable and built per credential set; a changed connection (a new `updatedAt`)
+ * gets a new adapter.
  */
 export class AdapterRegistry {
   readonly #sandbox: SandboxAdapter
@@ -31,11 +31,14 @@ export class AdapterRegistry {
     this.#sandbox = new SandboxAdapter(db, clock)
   }
 
+  /** Throws a permanent DeliveryError when the channel is live but its provider is not connected. */
   async adapterFor(accountId: string, channel: Channel): Promise<ChannelAdapter> {
-    const provider = PROVIDER_OF[channel]
-    if (!provider) return this.#sandbox
+    if ((await findChannelMode(this.db, accountId, channel)) === 'sandbox') return this.#sandbox
+    const provider: Provider = CHANNEL_PROVIDER[channel]
     const stored = await findConnection(this.db, this.secrets, accountId, provider)
-    if (!stored) return this.#sandbox
+    if (!stored) {
+      throw new DeliveryError('permanent', 'no-connection', `the brand's ${channel} channel is live but ${provider} is not connected: connect it again, or switch the channel to sandbox`)
+    }
     const key = `${accountId}:${provider}:${stored.updatedAt}`
     let adapter = this.#built.get(key)
     if (!adapter) {

@@ -1,11 +1,16 @@
 import type { Channel } from '../shared/channel.ts'
 
+/** `invitation`: the first message of an IVR call; `confirmation`: the answer to a consumer's keyword (STOP, START, HELP). */
+export type MessageKind = 'invitation' | 'confirmation'
+
 /** A message ready for a channel adapter: rendered once at invite time, stored in the outbox. */
 export interface OutboundMessage {
   /** The outbox row's id: adapters use it to make a retried send land once. */
   id: string
   accountId: string
-  callId: string
+  kind: MessageKind
+  /** The IVR call an invitation belongs to; null for a message that answers a consumer. */
+  callId: string | null
   channel: Channel
   /** Consumer address: an E.164 number for sms and wa, the consumerId for inapp. */
   to: string
@@ -13,7 +18,9 @@ export interface OutboundMessage {
   from: string
   /** What the consumer reads: the SMS body with opt-out text, a WA template's rendering, the in-app text. */
   text: string
+  /** The skill a reply routes to; empty for a confirmation. */
   skill: string
+  /** The handoff's lookback period; 0 for a confirmation. */
   lookbackMinutes: number
   wa?: { templateName: string; language: string; parameters: string[] }
   inapp?: { appIds: string[] }

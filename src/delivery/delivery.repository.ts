@@ -13,7 +13,8 @@ export interface Delivery {
   id: string
   outboxId: string
   accountId: string
-  callId: string
+  /** Null for a message that answers a consumer. */
+  callId: string | null
   channel: string
   provider: string
   providerMessageId: string
@@ -182,7 +183,7 @@ export async function listDeliveriesOfCall(db: DbOrTrx, callId: string): Promise
   return rows.map(toDelivery)
 }
 
-function toDelivery(row: { id: string; outbox_id: string; account_id: string; call_id: string; channel: string; provider: string; provider_message_id: string | null; status: string; error_code: string | null; error_message: string | null; created_at: string; updated_at: string }): Delivery {
+function toDelivery(row: { id: string; outbox_id: string; account_id: string; call_id: string | null; channel: string; provider: string; provider_message_id: string | null; status: string; error_code: string | null; error_message: string | null; created_at: string; updated_at: string }): Delivery {
   return {
     id: row.id,
     outboxId: row.outbox_id,

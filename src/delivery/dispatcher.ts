@@ -5,7 +5,9 @@ import type { Clock } from '../lib/clock.ts'
 import type { Db } from '../store/database.ts'
 import { prunePendingStatuses, recordDelivery } from './delivery.repository.ts'
 import type { OutboundMessage } from '../channels/outbound-message.ts'
-import { type OutboxEntry, claimDue, reroute, settle } from './outbox.repository.ts'
+import type { FallbackOutcome } from './fallback.ts'
+import { type OutboxEntry, claimDue, settle } from './outbox.repository.ts'
+import { afterFailure, attemptsExhausted } from './policy.ts'
 
 export interface DispatcherOptions {
   /** Rows claimed per round. */
@@ -27,8 +29,8 @@ export interface DispatcherOptions {
 
 export const DEFAULT_DISPATCHER_OPTIONS: DispatcherOptions = { batchSize: 20, pollIntervalMs: 500, leaseSeconds: 30, maxAttempts: 8, pendingStatusTtlMs: 86_400_000, pruneIntervalMs: 3_600_000 }
 
-/** After a permanent failure: the same message on another channel, or null when none is left. */
-export type Fallback = (failed: OutboundMessage) => Promise<OutboundMessage | null>
+/** After a permanent failure: moves the claimed message to another channel (see fallback.ts). */
+export type Fallback = (claim: { id: string; attempts: number }, failed: OutboundMessage, reason: string, now: string) => Promise<FallbackOutcome>
 
 /**
  * Delivers the outbox. Every instance runs one; they share the work through `claimDue`. A
@@ -48,7 +50,7 @@ export class Dispatcher {
     private readonly adapters: AdapterRegistry,
     private readonly log: FastifyBaseLogger,
     private readonly options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
-    private readonly fallback: Fallback = async () => null,
+    private readonly fallback: Fallback = async () => 'none',
   ) {}
 
   start(): void {
@@ -121,9 +123,9 @@ export class Dispatcher {
     const log = this.log.child({ outboxId: entry.id, callId: entry.callId, channel: entry.channel, attempt: entry.attempts })
     // A row reclaimed after its lease ran out counts the lost attempt too: a message whose send
     // kills the process every time must end, not be retried forever.
-    if (entry.attempts > this.options.maxAttempts) {
+    if (attemptsExhausted(entry.attempts, this.options.maxAttempts)) {
       await settle(this.db, claim, { status: 'failed', error: 'attempts-exhausted: no send completed within the allowed attempts' }, this.clock.now().toISOString())
-      log.warn('message failed: attempts exhausted')
+      log.error('message failed: attempts exhausted')
       return
     }
     try {
@@ -147,31 +149,41 @@ export class Dispatcher {
       })
       log.info({ provider: adapter.provider, providerMessageId: result.providerMessageId }, 'message sent')
     } catch (error) {
-      const failure = error instanceof DeliveryError ? error : new DeliveryError('transient', 'internal', error instanceof Error ? error.message : String(error))
-      const now = this.clock.now()
-      const reason = `${entry.channel} ${failure.code}: ${failure.message}`
-      if (failure.kind === 'permanent') {
-        const next = await this.fallback(entry.message)
-        if (next && (await reroute(this.db, claim, next, reason, now.toISOString()))) {
-          log.warn({ code: failure.code, fallback: next.channel }, 'permanent failure; falling back to the next channel')
-          this.kick()
-          return
-        }
+      await this.#failed(entry, claim, error, log)
+    }
+  }
+
+  async #failed(entry: OutboxEntry, claim: { id: string; attempts: number }, error: unknown, log: FastifyBaseLogger): Promise<void> {
+    const failure = error instanceof DeliveryError ? error : new DeliveryError('transient', 'internal', error instanceof Error ? error.message : String(error))
+    const now = this.clock.now()
+    const reason = `${entry.channel} ${failure.code}: ${failure.message}`
+    let next = afterFailure({ kind: failure.kind, attempts: entry.attempts, maxAttempts: this.options.maxAttempts, canFallBack: entry.kind === 'invitation', ...(failure.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}) })
+    if (next.action === 'fallback') {
+      let outcome: FallbackOutcome
+      try {
+        outcome = await this.fallback(claim, entry.message, reason, now.toISOString())
+      } catch (fallbackError) {
+        // The store failed mid-fallback (nothing changed: it is one transaction): retried like a transient failure.
+        log.warn({ err: fallbackError, code: failure.code }, 'permanent failure; the fallback to the next channel failed and will be retried')
+        next = afterFailure({ kind: 'transient', attempts: entry.attempts, maxAttempts: this.options.maxAttempts, canFallBack: false })
+        outcome = 'none'
       }
-      if (failure.kind === 'permanent' || entry.attempts >= this.options.maxAttempts) {
-        await settle(this.db, claim, { status: 'failed', error: reason }, now.toISOString())
-        log.warn({ code: failure.code }, 'message failed')
+      if (outcome === 'claim-lost') return
+      if (outcome === 'rerouted') {
+        log.warn({ code: failure.code, reason }, 'permanent failure; falling back to the next channel')
+        this.kick()
         return
       }
-      const delay = failure.retryAfterMs ?? backoffMs(entry.attempts)
-      await settle(this.db, claim, { status: 'pending', error: reason, availableAt: new Date(now.getTime() + delay).toISOString() }, now.toISOString())
-      log.info({ code: failure.code, retryInMs: delay }, 'send failed; will retry')
+      if (next.action === 'fallback') next = { action: 'fail' }
     }
+    if (next.action === 'fail') {
+      await settle(this.db, claim, { status: 'failed', error: reason }, now.toISOString())
+      log.error({ code: failure.code, reason, permanent: failure.kind === 'permanent' }, 'message failed')
+      return
+    }
+    await settle(this.db, claim, { status: 'pending', error: reason, availableAt: new Date(now.getTime() + next.delayMs).toISOString() }, now.toISOString())
+    log.warn({ code: failure.code, reason, retryInMs: next.delayMs }, 'send failed; will retry')
   }
 }
 
-/** Exponential backoff with jitter: between half and all of 1 s, 2 s, 4 s … capped at 5 minutes. */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(300_000, 1000 * 2 ** Math.max(0, attempt - 1))
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2)
-}
+export { backoffMs } from './policy.ts'

@@ -1,32 +1,51 @@
-import type { StoreContext } from '../context.ts'
+import type { AppContext } from '../context.ts'
 import type { OutboundMessage } from '../channels/outbound-message.ts'
 import { findCall, setInviteChannel } from '../calls/call.repository.ts'
 import { reachableNow } from '../calls/invite.service.ts'
 import { renderMessage } from '../calls/message.ts'
+import { isPostgres } from '../store/database.ts'
+import { nextChannel } from './policy.ts'
+import { reroute } from './outbox.repository.ts'
+
+/** `rerouted`: the invitation waits on its next channel; `none`: no channel is left; `claim-lost`: another dispatcher holds the row now. */
+export type FallbackOutcome = 'rerouted' | 'none' | 'claim-lost'
 
 /**
- * After a permanent failure on one channel, the same invitation on the call's next available
- * channel in priority order (e.g. WhatsApp → SMS) that can still reach the consumer; null when
- * none is left. Only channels after the failed one are tried, so fallback always ends.
+ * After a permanent failure of an invitation, moves it to the call's next channel that can still
+ * reach the consumer (e.g. WhatsApp → SMS). The call and the outbox change in one transaction,
+ * and only while this dispatcher's claim still holds the row: they always name the same channel.
  */
-export async function fallbackMessage(services: StoreContext, failed: OutboundMessage): Promise<OutboundMessage | null> {
-  const call = await findCall(services.db, failed.accountId, failed.callId)
-  if (!call) return null
-  const after = call.availableChannels.slice(call.availableChannels.indexOf(failed.channel) + 1)
-  const now = await reachableNow(services.db, call)
-  const reachable = new Set(now.channels)
-  const next = after.find((channel) => reachable.has(channel))
-  if (!next) return null
-  const message = renderMessage(failed.id, call.accountId, call.id, {
-    channel: next,
-    handoff: call.handoff,
-    consumerPhone: call.consumerPhone,
-    consumerId: call.consumerId,
-    templateVariables: call.templateVariables,
-    skill: failed.skill,
-    ...(call.inviteOverrideMessage !== null ? { overrideMessage: call.inviteOverrideMessage } : {}),
-    inappAppIds: next === 'inapp' ? now.inappAppIds : [],
+export async function fallBack(ctx: Pick<AppContext, 'db'>, claim: { id: string; attempts: number }, failed: OutboundMessage, reason: string, now: string): Promise<FallbackOutcome> {
+  if (failed.callId === null) return 'none'
+  const callId = failed.callId
+  return ctx.db.transaction().execute(async (trx) => {
+    // Taken first, and on PostgreSQL locked, so the claim cannot be lost between this check and the reroute.
+    const held = await trx
+      .selectFrom('outbox')
+      .select('id')
+      .where('id', '=', claim.id)
+      .where('status', '=', 'sending')
+      .where('attempts', '=', claim.attempts)
+      .$if(isPostgres(trx), (qb) => qb.forUpdate())
+      .executeTakeFirst()
+    if (!held) return 'claim-lost'
+    const call = await findCall(trx, failed.accountId, callId)
+    if (!call) return 'none'
+    const reachable = await reachableNow(trx, call)
+    const next = nextChannel(call.availableChannels, failed.channel, new Set(reachable.channels))
+    if (!next) return 'none'
+    const message = renderMessage(failed.id, call.accountId, call.id, {
+      channel: next,
+      handoff: call.handoff,
+      consumerPhone: call.consumerPhone,
+      consumerId: call.consumerId,
+      templateVariables: call.templateVariables,
+      skill: failed.skill,
+      ...(call.inviteOverrideMessage !== null ? { overrideMessage: call.inviteOverrideMessage } : {}),
+      inappAppIds: next === 'inapp' ? reachable.inappAppIds : [],
+    })
+    if (!(await reroute(trx, claim, message, reason, now))) return 'claim-lost'
+    await setInviteChannel(trx, call.id, next)
+    return 'rerouted'
   })
-  await setInviteChannel(services.db, call.id, next)
-  return message
 }

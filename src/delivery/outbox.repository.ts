@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { Channel } from '../shared/channel.ts'
-import type { OutboundMessage } from '../channels/outbound-message.ts'
+import type { MessageKind, OutboundMessage } from '../channels/outbound-message.ts'
 import { type DbOrTrx, isPostgres } from '../store/database.ts'
 import type { OutboxTable } from '../store/schema.ts'
 
@@ -9,7 +9,8 @@ export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed'
 export interface OutboxEntry {
   id: string
   accountId: string
-  callId: string
+  kind: MessageKind
+  callId: string | null
   channel: Channel
   message: OutboundMessage
   status: OutboxStatus
@@ -24,9 +25,11 @@ function toEntry(row: Selectable<OutboxTable>): OutboxEntry {
   return {
     id: row.id,
     accountId: row.account_id,
+    kind: row.kind as MessageKind,
     callId: row.call_id,
     channel: row.channel as Channel,
-    message: JSON.parse(row.message) as OutboundMessage,
+    // Rows written before messages had kinds were all invitations.
+    message: { kind: row.kind as MessageKind, ...(JSON.parse(row.message) as Omit<OutboundMessage, 'kind'>) },
     status: row.status as OutboxStatus,
     attempts: row.attempts,
     availableAt: row.available_at,
@@ -42,6 +45,7 @@ export async function enqueue(db: DbOrTrx, message: OutboundMessage, at: string)
     .values({
       id: message.id,
       account_id: message.accountId,
+      kind: message.kind,
       call_id: message.callId,
       channel: message.channel,
       message: JSON.stringify(message),

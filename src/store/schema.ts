@@ -23,6 +23,7 @@ export interface Database {
   opt_out_events: OptOutEventTable
   line_types: LineTypeTable
   wa_templates: WaTemplateTable
+  channel_modes: ChannelModeTable
 }
 
 export interface AccountTable {
@@ -144,7 +145,10 @@ export interface CallTable {
 export interface OutboxTable {
   id: string
   account_id: string
-  call_id: string
+  /** `invitation` (one per call) or `confirmation` (an answer to a consumer's keyword). */
+  kind: string
+  /** The call an invitation belongs to; null for messages that answer a consumer. */
+  call_id: string | null
   channel: string
   /** JSON OutboundMessage. */
   message: string
@@ -209,7 +213,7 @@ export interface DeliveryTable {
   id: string
   outbox_id: string
   account_id: string
-  call_id: string
+  call_id: string | null
   channel: string
   provider: string
   provider_message_id: string | null
@@ -285,5 +289,13 @@ export interface WaTemplateTable {
   rejected_reason: string | null
   submitted_at: string | null
   created_at: string
+  updated_at: string
+}
+
+/** Whether a brand's channel delivers for real (`live`) or into the simulator (`sandbox`); no row is sandbox. */
+export interface ChannelModeTable {
+  account_id: string
+  channel: string
+  mode: string
   updated_at: string
 }

@@ -7,7 +7,7 @@ import { pino } from 'pino'
 import { dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
 import { FakeFcm, FakeGoogleOAuth, GOOGLE_TOKEN_AUDIENCE } from '../fakes/fcm.fake.ts'
 import { createApiKey, type IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
-import { fallbackMessage } from '../../src/delivery/fallback.ts'
+import { fallBack } from '../../src/delivery/fallback.ts'
 import { AdapterRegistry } from '../../src/channels/adapter-registry.ts'
 import { FCM_SCOPE, FcmPushAdapter, type PushDevices } from '../../src/channels/fcm/fcm-push.adapter.ts'
 import type { OutboundMessage } from '../../src/channels/outbound-message.ts'
@@ -401,7 +401,7 @@ for (const dialect of dialects) {
           whatsapp: () => assert.fail('no WhatsApp connection in this suite'),
           fcm: (accountId, connection) => new FcmPushAdapter(connection, pushDevices(t.runtime.db, accountId, pino({ level: 'silent' })), { timeoutMs: 200 }),
         })
-        const dispatcher = new Dispatcher(t.runtime.db, t.clock, adapters, pino({ level: 'silent' }), DEFAULT_DISPATCHER_OPTIONS, (failed) => fallbackMessage(t.runtime, failed))
+        const dispatcher = new Dispatcher(t.runtime.db, t.clock, adapters, pino({ level: 'silent' }), DEFAULT_DISPATCHER_OPTIONS, (claim, failed, reason, now) => fallBack(t.runtime, claim, failed, reason, now))
         const { consumerId } = await consumerWithDevices()
         oauth.next({ hang: true })
         fcm.next({ hang: true })
@@ -475,7 +475,7 @@ for (const dialect of dialects) {
           whatsapp: () => assert.fail('no WhatsApp connection in this suite'),
           fcm: (accountId, connection) => new FcmPushAdapter(connection, wrap(pushDevices(t.runtime.db, accountId, log))),
         })
-        return new Dispatcher(t.runtime.db, t.clock, adapters, log, DEFAULT_DISPATCHER_OPTIONS, (failed) => fallbackMessage(t.runtime, failed))
+        return new Dispatcher(t.runtime.db, t.clock, adapters, log, DEFAULT_DISPATCHER_OPTIONS, (claim, failed, reason, now) => fallBack(t.runtime, claim, failed, reason, now))
       }
 
       test('UNREGISTERED: the stale device is removed, and a later invite pushes to the other device only', async () => {
@@ -689,12 +689,12 @@ for (const dialect of dialects) {
       })
 
       test('a message sent on another channel is 404', async () => {
-        const message: OutboundMessage = { id: randomUUID(), accountId: ACCOUNT, callId: randomUUID(), channel: 'sms', to: '+14259559999', from: '+18005550100', text: 'Hi by SMS', skill: 'support', lookbackMinutes: 120 }
+        const message: OutboundMessage = { id: randomUUID(), accountId: ACCOUNT, kind: 'invitation', callId: randomUUID(), channel: 'sms', to: '+14259559999', from: '+18005550100', text: 'Hi by SMS', skill: 'support', lookbackMinutes: 120 }
         await enqueue(t.runtime.db, message, t.clock.now().toISOString())
         assert.equal(await t.app.dispatcher.runOnce(), 1, 'the sandbox carries it')
-        assert.equal((await findOutboxByCall(t.runtime.db, message.callId))?.status, 'sent')
+        assert.equal((await findOutboxByCall(t.runtime.db, message.callId!))?.status, 'sent')
         assertNotFound(await receipt(message.id, { status: 'delivered' }), 'this message was not sent in-app')
-        assert.deepEqual((await listDeliveriesOfCall(t.runtime.db, message.callId)).map((d) => [d.channel, d.status]), [['sms', 'delivered']])
+        assert.deepEqual((await listDeliveriesOfCall(t.runtime.db, message.callId!)).map((d) => [d.channel, d.status]), [['sms', 'delivered']])
       })
 
       test('a receipt for a message not pushed yet is kept, and counts once the push is recorded', async () => {

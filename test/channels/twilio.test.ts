@@ -307,7 +307,7 @@ for (const dialect of dialects) {
     })
 
     describe('the connection API', () => {
-      test('PUT and GET mask the auth token to its last four characters; DELETE hands SMS back to the sandbox', async () => {
+      test('PUT and GET mask the auth token to its last four characters; DELETE leaves SMS live and undeliverable until switched back to the sandbox', async () => {
         const b = unconnected
         const path = `/api/account/${b.account}/channels/twilio`
         const missing = await signedRequest(t, b.key, 'GET', path)
@@ -349,6 +349,12 @@ for (const dialect of dialects) {
         assert.equal((await signedRequest(t, b.key, 'GET', path)).statusCode, 404)
         assert.equal((await signedRequest(t, b.key, 'DELETE', path)).statusCode, 404)
 
+        // Still live without a connection: SMS is no longer offered, and nothing reaches the simulator.
+        const refused = await signedRequest(t, b.key, 'POST', `/api/account/${b.account}/eligibility?v=2.0`, { consumerPhoneNumber: nextPhone(), handoffId: b.handoffId, skill: 'support' })
+        assert.equal(json(refused).eligible, false, refused.body)
+        assert.equal(json(refused).availableChannels.length, 0)
+        // Back to the sandbox, deliberately.
+        assert.equal((await signedRequest(t, b.key, 'PUT', `/api/account/${b.account}/channel-modes/sms`, { mode: 'sandbox' })).statusCode, 200)
         const later = nextPhone()
         await invited(later, b)
         assert.equal(fake.requests.length, 1, 'Twilio is no longer used')

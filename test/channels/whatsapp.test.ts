@@ -5,7 +5,7 @@ import { pino } from 'pino'
 import { appWithCapturedLog, approvedTemplate, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
 import { FakeGraphApi, signWebhook, statusItem, textMessageItem, webhookPayload } from '../fakes/graph.fake.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
-import { fallbackMessage } from '../../src/delivery/fallback.ts'
+import { fallBack } from '../../src/delivery/fallback.ts'
 import type { AdapterRegistry } from '../../src/channels/adapter-registry.ts'
 import { findConnection } from '../../src/channels/connections/connection.repository.ts'
 import { WhatsAppAdapter } from '../../src/channels/whatsapp/whatsapp.adapter.ts'
@@ -313,7 +313,7 @@ for (const dialect of dialects) {
             return new WhatsAppAdapter(stored.config, { timeoutMs: 200 })
           },
         }
-        const dispatcher = new Dispatcher(t.runtime.db, t.clock, adapters as AdapterRegistry, pino({ level: 'silent' }), DEFAULT_DISPATCHER_OPTIONS, (failed) => fallbackMessage(t.runtime, failed))
+        const dispatcher = new Dispatcher(t.runtime.db, t.clock, adapters as AdapterRegistry, pino({ level: 'silent' }), DEFAULT_DISPATCHER_OPTIONS, (claim, failed, reason, now) => fallBack(t.runtime, claim, failed, reason, now))
         graph.next({ hang: true })
         const { callId } = await invite(waOnly)
         assert.equal(await dispatcher.runOnce(), 1)
@@ -462,21 +462,46 @@ for (const dialect of dialects) {
     })
 
     describe('disconnecting', () => {
-      test('DELETE puts the brand back on the sandbox and its webhooks are refused', async () => {
+      test('a deleted live connection never sends to the sandbox: WA falls back to SMS, or fails with the reason; eligibility stops offering WA', async () => {
+        // Invited while connected, sent after the connection is gone.
+        const waFirst = await invite(waThenSms)
+        const waOnlyCall = await invite(waOnly)
         const deleted = await signedRequest(t, key, 'DELETE', `/api/account/${ACCOUNT}/channels/whatsapp`)
         assert.equal(deleted.statusCode, 204, deleted.body)
         assert.equal((await signedRequest(t, key, 'GET', `/api/account/${ACCOUNT}/channels/whatsapp`)).statusCode, 404)
+        const modes = json(await signedRequest(t, key, 'GET', `/api/account/${ACCOUNT}/channel-modes`)).items
+        assert.deepEqual(modes.find((m: { channel: string }) => m.channel === 'wa'), { channel: 'wa', mode: 'live', connected: false, deliverable: false })
 
-        const { callId, phone } = await invite(waOnly)
-        assert.equal(await t.app.dispatcher.runOnce(), 1)
-        assert.equal((await findOutboxByCall(t.runtime.db, callId))?.status, 'sent')
+        while ((await t.app.dispatcher.runOnce()) > 0);
         assert.equal(graph.requests.length, 0)
-        const inbox = json(await signedRequest(t, key, 'GET', `/api/account/${ACCOUNT}/sandbox/messages?consumer=${encodeURIComponent(phone)}`)).items
-        assert.deepEqual(inbox.map((m: { channel: string; text: string }) => [m.channel, m.text]), [['wa', '[template ivr_followup (en_US)] {{1}}=Ana {{2}}=Seattle']])
+        const fellBack = await findOutboxByCall(t.runtime.db, waFirst.callId)
+        assert.equal(fellBack?.channel, 'sms')
+        assert.equal(fellBack?.status, 'sent')
+        const failed = await findOutboxByCall(t.runtime.db, waOnlyCall.callId)
+        assert.equal(failed?.status, 'failed')
+        assert.match(failed?.lastError ?? '', /^wa no-connection: the brand's wa channel is live but whatsapp is not connected/)
+        const inbox = async (phone: string) => json(await signedRequest(t, key, 'GET', `/api/account/${ACCOUNT}/sandbox/messages?consumer=${encodeURIComponent(phone)}`)).items.map((m: { channel: string }) => m.channel)
+        assert.deepEqual(await inbox(waOnlyCall.phone), [], 'nothing "delivered" into the simulator')
+        assert.deepEqual(await inbox(waFirst.phone), ['sms'], 'the fallback on SMS (in sandbox here), never WA in the simulator')
+
+        const later = await signedRequest(t, key, 'POST', `/api/account/${ACCOUNT}/eligibility?v=2.0`, { consumerPhoneNumber: `+1425954${nextPhone++}`, handoffId: waOnly, skill: 'support' })
+        assert.equal(later.statusCode, 200, later.body)
+        assert.equal(json(later).eligible, false)
+        assert.deepEqual(json(later).availableChannels, [])
 
         assertRefused(await postWebhook(webhookPayload(PHONE_NUMBER_ID, '18005550102', { messages: [textMessageItem('wamid.after-delete', '14259547001', 'hello')] })))
         const query = new URLSearchParams({ 'hub.mode': 'subscribe', 'hub.verify_token': VERIFY_TOKEN, 'hub.challenge': '1' })
         assertRefused(await t.app.inject({ method: 'GET', url: `/webhooks/whatsapp/${ACCOUNT}?${query}` }))
+
+        // Going back to the sandbox is deliberate, and then WA is offered and lands in the simulator.
+        const live = await signedRequest(t, key, 'PUT', `/api/account/${ACCOUNT}/channel-modes/wa`, { mode: 'live' })
+        assert.equal(live.statusCode, 409, live.body)
+        const sandbox = await signedRequest(t, key, 'PUT', `/api/account/${ACCOUNT}/channel-modes/wa`, { mode: 'sandbox' })
+        assert.deepEqual(json(sandbox), { channel: 'wa', mode: 'sandbox', connected: false, deliverable: true })
+        const { callId, phone } = await invite(waOnly)
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        assert.equal((await findOutboxByCall(t.runtime.db, callId))?.status, 'sent')
+        assert.deepEqual(await inbox(phone), ['wa'])
       })
     })
   })

@@ -6,7 +6,7 @@ import type { AdapterRegistry } from '../../src/channels/adapter-registry.ts'
 import { type ChannelAdapter, DeliveryError, type SendResult } from '../../src/channels/channel-adapter.ts'
 import type { OutboundMessage } from '../../src/channels/outbound-message.ts'
 import { SandboxAdapter } from '../../src/channels/sandbox.adapter.ts'
-import { fallbackMessage } from '../../src/delivery/fallback.ts'
+import { fallBack } from '../../src/delivery/fallback.ts'
 import { findCall } from '../../src/calls/call.repository.ts'
 import { recordOptOut } from '../../src/contacts/opt-out.repository.ts'
 import { type DemoCredentials, seedDemoBrand } from '../../src/demo/seed.ts'
@@ -58,7 +58,7 @@ for (const dialect of dialects) {
 
     function dispatcher(adapters: Partial<Record<Channel, ChannelAdapter>>): Dispatcher {
       const registry: Pick<AdapterRegistry, 'adapterFor'> = { adapterFor: async (_account, channel) => adapters[channel] ?? new SandboxAdapter(t.runtime.db, t.clock) }
-      return new Dispatcher(t.runtime.db, t.clock, registry as AdapterRegistry, pino({ level: 'silent' }), DEFAULT_DISPATCHER_OPTIONS, (failed) => fallbackMessage(t.runtime, failed))
+      return new Dispatcher(t.runtime.db, t.clock, registry as AdapterRegistry, pino({ level: 'silent' }), DEFAULT_DISPATCHER_OPTIONS, (claim, failed, reason, now) => fallBack(t.runtime, claim, failed, reason, now))
     }
 
     test('a permanent WhatsApp error sends the invitation by SMS instead, with its text and override', async () => {

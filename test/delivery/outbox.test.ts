@@ -334,7 +334,7 @@ function suite(dialect: TestDialect): void {
     /** One outbox row due now, as an invite writes it; its call id. */
     async function enqueueOne(): Promise<string> {
       const callId = randomUUID()
-      const message: OutboundMessage = { id: randomUUID(), accountId: ACCOUNT, callId, channel: 'sms', to: '+14259549855', from: '+18005550100', text: 'Hi\nReply STOP to opt out', skill: 'support', lookbackMinutes: 60 }
+      const message: OutboundMessage = { id: randomUUID(), accountId: ACCOUNT, kind: 'invitation', callId, channel: 'sms', to: '+14259549855', from: '+18005550100', text: 'Hi\nReply STOP to opt out', skill: 'support', lookbackMinutes: 60 }
       await enqueue(t.runtime.db, message, clock.now().toISOString())
       return callId
     }

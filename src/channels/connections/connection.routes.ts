@@ -1,3 +1,5 @@
+import { setChannelMode } from '../../brand-config/channel-mode.repository.ts'
+import { type Channel, CHANNEL_PROVIDER } from '../../shared/channel.ts'
 import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from 'typebox'
@@ -60,7 +62,7 @@ const BODIES: { [P in Provider]: TSchema } = {
 
 /**
  * A brand's provider connections. Secrets are sealed at rest and never returned (GET shows
- * their last four characters); a brand without a connection for a channel uses the sandbox.
+ * their last four characters). Connecting a provider switches its channel to live.
  */
 export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (base) => {
@@ -81,6 +83,8 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
           await ctx.db.transaction().execute(async (trx) => {
             const first = provider === 'whatsapp' && !(await hasConnection(trx, accountId, provider))
             await saveConnection(trx, ctx.secrets, accountId, provider, config, at)
+            // Connecting is what makes a channel live; going back to the sandbox is explicit (PUT /channel-modes/{channel}).
+            await setChannelMode(trx, accountId, CHANNEL_OF_PROVIDER[provider], 'live', at)
             if (first) {
               const drafts = await returnSandboxApprovalsToDraft(trx, accountId, at)
               if (drafts > 0) request.log.info({ accountId, drafts }, 'whatsapp connected: templates the sandbox approved are drafts again, to submit to Meta')
@@ -94,10 +98,12 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
         if (!stored) throw apiError('notFound', `no ${provider} connection`)
         return mask(provider, stored.config)
       })
-      app.delete(`/channels/${provider}`, { onRequest, schema: { ...schema, summary: `Disconnect ${provider} (the sandbox takes over)`, response: { 204: Type.Null(), ...AUTHENTICATED_ERRORS } } }, async (request, reply) => {
+      app.delete(`/channels/${provider}`, { onRequest, schema: { ...schema, summary: `Disconnect ${provider}`, description: 'The channel stays live: its sends fail and eligibility stops offering it, until it is connected again or switched to sandbox', response: { 204: Type.Null(), ...AUTHENTICATED_ERRORS } } }, async (request, reply) => {
         if (!(await deleteConnection(ctx.db, request.params.accountId, provider))) throw apiError('notFound', `no ${provider} connection`)
         return reply.code(204).send(null)
       })
     }
   }
 }
+
+const CHANNEL_OF_PROVIDER = Object.fromEntries(Object.entries(CHANNEL_PROVIDER).map(([channel, provider]) => [provider, channel])) as { [P in Provider]: Channel }

@@ -1,0 +1,91 @@
+import { type Kysely, sql } from 'kysely'
+
+// Two pieces of groundwork for conversations:
+// - Each brand's channel is explicitly `sandbox` or `live` (a missing row reads as sandbox). A
+//   brand that already has a provider connection is live on that channel: upgrading must not
+//   move a live brand's messages into the simulator.
+// - The outbox and deliveries carry messages that answer a consumer (keyword confirmations now,
+//   agents' replies next), which belong to no call: `call_id` becomes optional, a `kind` says what
+//   the message is, and the one-message-per-invite guarantee becomes a partial unique index over
+//   invitations. Both tables are rebuilt because SQLite cannot drop a NOT NULL constraint.
+export async function up(db: Kysely<any>): Promise<void> {
+  await db.schema
+    .createTable('channel_modes')
+    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('mode', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('channel_modes_pk', ['account_id', 'channel'])
+    .execute()
+  await sql`
+    insert into channel_modes (account_id, channel, mode, updated_at)
+    select account_id, case provider when 'twilio' then 'sms' when 'whatsapp' then 'wa' else 'inapp' end, 'live', updated_at
+    from channel_connections
+  `.execute(db)
+
+  await db.schema
+    .createTable('outbox_0008')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('call_id', 'text')
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('message', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('available_at', 'text', (c) => c.notNull())
+    .addColumn('lease_until', 'text')
+    .addColumn('provider_message_id', 'text')
+    .addColumn('last_error', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute()
+  await sql`
+    insert into outbox_0008 (id, account_id, kind, call_id, channel, message, status, attempts, available_at, lease_until, provider_message_id, last_error, created_at, updated_at)
+    select id, account_id, 'invitation', call_id, channel, message, status, attempts, available_at, lease_until, provider_message_id, last_error, created_at, updated_at from outbox
+  `.execute(db)
+  await db.schema.dropTable('outbox').execute()
+  await db.schema.alterTable('outbox_0008').renameTo('outbox').execute()
+  await createOutboxIndexes(db)
+
+  await db.schema
+    .createTable('deliveries_0008')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('outbox_id', 'text', (c) => c.notNull())
+    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('call_id', 'text')
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('provider', 'text', (c) => c.notNull())
+    .addColumn('provider_message_id', 'text')
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('error_code', 'text')
+    .addColumn('error_message', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('deliveries_0008_provider_message_unique', ['provider', 'provider_message_id'])
+    .execute()
+  await sql`insert into deliveries_0008 select id, outbox_id, account_id, call_id, channel, provider, provider_message_id, status, error_code, error_message, created_at, updated_at from deliveries`.execute(db)
+  await db.schema.dropTable('deliveries').execute()
+  await db.schema.alterTable('deliveries_0008').renameTo('deliveries').execute()
+  await createDeliveryIndexes(db)
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  // Messages that belong to no call cannot exist in the older shape.
+  await db.deleteFrom('deliveries').where('call_id', 'is', null).execute()
+  await db.deleteFrom('outbox').where('kind', '<>', 'invitation').execute()
+  await db.schema.dropIndex('outbox_invitation_call_unique').execute()
+  await db.schema.alterTable('outbox').dropColumn('kind').execute()
+  await db.schema.createIndex('outbox_call_unique').on('outbox').column('call_id').unique().execute()
+  await db.schema.dropTable('channel_modes').execute()
+}
+
+async function createOutboxIndexes(db: Kysely<any>): Promise<void> {
+  // One invitation per call: the store itself refuses a second, whatever races above it.
+  await db.schema.createIndex('outbox_invitation_call_unique').on('outbox').column('call_id').unique().where(sql.ref('kind'), '=', 'invitation').execute()
+  await db.schema.createIndex('outbox_due_idx').on('outbox').columns(['status', 'available_at']).execute()
+}
+
+async function createDeliveryIndexes(db: Kysely<any>): Promise<void> {
+  await db.schema.createIndex('deliveries_outbox_idx').on('deliveries').column('outbox_id').execute()
+}
