@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely'
 import type { DbOrTrx } from '../store/database.ts'
+import type { SandboxMessageTable } from '../store/schema.ts'
 
 export interface SandboxMessage {
   id: string
@@ -34,11 +36,28 @@ export async function insertSandboxMessage(db: DbOrTrx, accountId: string, messa
     .execute()
 }
 
+/** The simulated message a repeated sandbox delivery repeats: the inbound record and the simulator's entry share their id. */
+export async function findSandboxInbound(db: DbOrTrx, accountId: string, providerMessageId: string): Promise<SandboxMessage | undefined> {
+  const row = await db
+    .selectFrom('sandbox_messages')
+    .selectAll('sandbox_messages')
+    .innerJoin('inbound_messages', 'inbound_messages.id', 'sandbox_messages.id')
+    .where('inbound_messages.account_id', '=', accountId)
+    .where('inbound_messages.provider', '=', 'sandbox')
+    .where('inbound_messages.provider_message_id', '=', providerMessageId)
+    .executeTakeFirst()
+  return row && toMessage(row)
+}
+
 export async function listSandboxMessages(db: DbOrTrx, accountId: string, consumer: string | undefined, limit: number): Promise<SandboxMessage[]> {
   let query = db.selectFrom('sandbox_messages').selectAll().where('account_id', '=', accountId)
   if (consumer) query = query.where('consumer', '=', consumer)
   const rows = await query.orderBy('created_at').orderBy('id').limit(limit).execute()
-  return rows.map((r) => ({
+  return rows.map(toMessage)
+}
+
+function toMessage(r: Selectable<SandboxMessageTable>): SandboxMessage {
+  return {
     id: r.id,
     direction: r.direction as SandboxMessage['direction'],
     channel: r.channel,
@@ -50,5 +69,5 @@ export async function listSandboxMessages(db: DbOrTrx, accountId: string, consum
     callId: r.call_id,
     appId: r.app_id,
     createdAt: r.created_at,
-  }))
+  }
 }

@@ -4,8 +4,13 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.ts'
 import { requirePrivilege } from '../auth/auth.hooks.ts'
 import { CHANNELS } from '../shared/channel.ts'
-import { AccountParams, AUTHENTICATED_ERRORS } from '../http/schemas.ts'
-import { insertSandboxMessage, listSandboxMessages } from './sandbox.repository.ts'
+import { AccountParams, AUTHENTICATED_ERRORS, ErrorResponse } from '../http/schemas.ts'
+import { findSandboxInbound, insertSandboxMessage, listSandboxMessages } from './sandbox.repository.ts'
+import { findChannelMode } from '../brand-config/channel-mode.repository.ts'
+import { receiveMessage } from '../inbound/receive.service.ts'
+import { DEFAULT_HELP_TEXT } from '../inbound/keywords.ts'
+import { isValidE164 } from '../lib/phone.ts'
+import { apiError, invalidFields } from '../shared/errors.ts'
 
 const SandboxMessage = Type.Object({
   id: Type.String(),
@@ -29,9 +34,14 @@ const InboundBody = Type.Object(
     consumerId: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
     appId: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
     text: Type.String({ minLength: 1, maxLength: 4096 }),
+    messageId: Type.Optional(
+      Type.String({ pattern: '^[\\x21-\\x7e]{1,64}$', description: 'the simulated carrier\'s id of the message: a repeat with the same id is recognised and recorded once, as a provider\'s retried webhook is' }),
+    ),
   },
   { additionalProperties: false },
 )
+
+const InboundAnswer = Type.Intersect([SandboxMessage, Type.Object({ duplicate: Type.Boolean({ description: 'true when this messageId was received before: nothing new was recorded' }) })])
 
 /** The sandbox channel's consumer side: read what was "sent", simulate a consumer's reply. */
 export function sandboxRoutes(ctx: AppContext): FastifyPluginAsync {
@@ -57,14 +67,40 @@ export function sandboxRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.post(
       '/sandbox/inbound',
-      { onRequest, schema: { tags, summary: 'Simulate a consumer reply on the sandbox channel', params: AccountParams, body: InboundBody, response: { 201: SandboxMessage, ...AUTHENTICATED_ERRORS } } },
+      {
+        onRequest,
+        schema: {
+          tags,
+          summary: 'Simulate a consumer\'s message on a channel in sandbox mode',
+          description: 'The message goes through the same pipeline as a provider\'s webhook: recorded once, STOP/START/HELP applied on sms and wa and answered in the simulator.',
+          params: AccountParams,
+          body: InboundBody,
+          response: { 200: InboundAnswer, 201: InboundAnswer, ...AUTHENTICATED_ERRORS, 409: ErrorResponse },
+        },
+      },
       async (request, reply) => {
-        const { channel, from, to, consumerId, appId, text } = request.body
+        const { accountId } = request.params
+        const { channel, from, to, consumerId, appId, text, messageId } = request.body
+        if (channel !== 'inapp' && !isValidE164(from)) throw invalidFields([{ field: 'from', message: 'must be the consumer\'s number in E.164, e.g. +14259549855' }])
+        if ((await findChannelMode(ctx.db, accountId, channel)) === 'live') {
+          throw apiError('conflict', `${channel} is live: consumers write to the brand through its provider, not the simulator`)
+        }
+        const consumer = channel === 'inapp' ? (consumerId ?? from) : from
+        const received = await receiveMessage(
+          { ...ctx, logger: request.log },
+          // Carrier ids are global; the sandbox's are the brand's own, so they are scoped to it.
+          { accountId, channel, provider: 'sandbox', providerMessageId: `${accountId}/${messageId ?? ctx.ids.uuid()}`, from: consumer, to: channel === 'inapp' ? (appId ?? to) : to, text },
+          { answersInline: false, helpText: DEFAULT_HELP_TEXT },
+        )
+        if (received.duplicate) {
+          const earlier = await findSandboxInbound(ctx.db, accountId, `${accountId}/${messageId}`)
+          return reply.code(200).send({ ...earlier!, duplicate: true })
+        }
         const message = {
-          id: ctx.ids.uuid(),
+          id: received.id,
           direction: 'inbound' as const,
           channel,
-          consumer: channel === 'inapp' ? (consumerId ?? from) : from,
+          consumer,
           from,
           to,
           text,
@@ -73,8 +109,8 @@ export function sandboxRoutes(ctx: AppContext): FastifyPluginAsync {
           appId: appId ?? null,
           createdAt: ctx.clock.now().toISOString(),
         }
-        await insertSandboxMessage(ctx.db, request.params.accountId, message)
-        return reply.code(201).send(message)
+        await insertSandboxMessage(ctx.db, accountId, message)
+        return reply.code(201).send({ ...message, duplicate: false })
       },
     )
   }

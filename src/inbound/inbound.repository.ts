@@ -1,10 +1,11 @@
+import type { Channel } from '../shared/channel.ts'
 import type { DbOrTrx } from '../store/database.ts'
 import { isUniqueViolation } from '../store/database.ts'
 
 export interface InboundMessage {
   id: string
   accountId: string
-  channel: 'sms' | 'wa'
+  channel: Channel
   provider: string
   providerMessageId: string
   from: string

@@ -5,13 +5,11 @@ import { Type } from 'typebox'
 import twilio from 'twilio'
 import type { AppContext } from '../../context.ts'
 import { publicUrlOf } from '../../auth/auth.hooks.ts'
-import { recordInbound } from '../../inbound/inbound.repository.ts'
-import { type KeywordRequest, classifyKeyword } from '../../inbound/keywords.ts'
-import { type OptOutChange, recordOptIn, recordOptOut } from '../../contacts/opt-out.repository.ts'
-import { applyStatus } from '../../delivery/delivery.repository.ts'
+import { receiveMessage } from '../../inbound/receive.service.ts'
+import { receiveStatus } from '../../delivery/status.service.ts'
 import { apiError } from '../../shared/errors.ts'
 import { AccountParams, ErrorResponse } from '../../http/schemas.ts'
-import { findConnection } from '../connections/connection.repository.ts'
+import { openConnection } from '../connections/open-connection.ts'
 import { DEFAULTS, type TwilioConnection } from '../connections/connection.ts'
 import { type TwilioMessageStatus, mapTwilioStatus } from './twilio-sms.adapter.ts'
 
@@ -53,9 +51,6 @@ const KNOWN_STATUSES: Record<TwilioMessageStatus, true> = {
   partially_delivered: true,
 }
 
-const OPT_OUT_CONFIRMATION = 'You have been unsubscribed and will receive no more messages from this number. Reply START to resubscribe.'
-const OPT_IN_CONFIRMATION = 'You have been resubscribed to messages from this number. Reply STOP to unsubscribe.'
-
 // Twilio's messages are small (a body is at most 1,600 characters); anything far larger is not Twilio.
 const BODY_LIMIT = 64 * 1024
 
@@ -73,13 +68,18 @@ export function twilioWebhookRoutes(ctx: AppContext): FastifyPluginAsync {
     // Twilio posts forms; the parser lives in this scope only, the API stays JSON.
     await app.register(formbody, { bodyLimit: BODY_LIMIT })
 
-    /** The brand's connection when the request carries its valid signature. */
+    /**
+     * The brand's connection when the request carries its valid signature. Only a form of string
+     * fields can be Twilio's: any other body (JSON, nested values) is refused before the signature
+     * check, which would not know what to do with it.
+     */
     async function signer(request: FastifyRequest): Promise<TwilioConnection | undefined> {
       const signature = request.headers['x-twilio-signature']
       if (typeof signature !== 'string' || signature === '') return undefined
-      const stored = await findConnection(ctx.db, ctx.secrets, (request.params as { accountId: string }).accountId, 'twilio')
+      const params = formFields(request)
+      if (!params) return undefined
+      const stored = await openConnection(ctx, request.log, (request.params as { accountId: string }).accountId, 'twilio')
       if (!stored) return undefined
-      const params = typeof request.body === 'object' && request.body !== null ? (request.body as Record<string, unknown>) : {}
       return twilio.validateRequest(stored.config.authToken, signature, publicUrlOf(ctx, request), params) ? stored.config : undefined
     }
 
@@ -109,34 +109,19 @@ export function twilioWebhookRoutes(ctx: AppContext): FastifyPluginAsync {
       async (request, reply) => {
         const { accountId } = request.params
         const { MessageSid, From, To } = request.body
-        // PostgreSQL text cannot hold U+0000 (see http/json-body.ts); a stored message never needs it.
-        const text = (request.body.Body ?? '').replaceAll('\u0000', '')
-        const at = ctx.clock.now().toISOString()
-        // The message and what its keyword changes commit together; a repeated webhook is
-        // recognised by its MessageSid and answers nothing, so a confirmation goes out once.
-        const answer = await ctx.db.transaction().execute(async (trx): Promise<{ duplicate: boolean; keyword?: KeywordRequest['kind']; reply?: string }> => {
-          if (!(await recordInbound(trx, { id: ctx.ids.uuid(), accountId, channel: 'sms', provider: 'twilio', providerMessageId: MessageSid, from: From, to: To, text, receivedAt: at }))) return { duplicate: true }
-          const keyword = classifyKeyword(text)
-          if (!keyword) return { duplicate: false }
-          // Opt-outs are per sending number: the consumer wrote to `To`.
-          const change: OptOutChange = { consumerPhone: From, channel: 'sms', fromNumber: To, at, keyword: keyword.keyword }
-          switch (keyword.kind) {
-            case 'opt-out':
-              await recordOptOut(trx, accountId, change, ctx.ids.uuid())
-              return { duplicate: false, keyword: keyword.kind, reply: OPT_OUT_CONFIRMATION }
-            case 'opt-in':
-              await recordOptIn(trx, accountId, change, ctx.ids.uuid())
-              return { duplicate: false, keyword: keyword.kind, reply: OPT_IN_CONFIRMATION }
-            case 'help':
-              return { duplicate: false, keyword: keyword.kind, reply: verified.get(request)?.helpText ?? DEFAULTS.twilio.helpText }
-          }
-        })
-        request.log.info({ accountId, providerMessageId: MessageSid, duplicate: answer.duplicate, keyword: answer.keyword }, 'twilio message received')
+        const received = await receiveMessage(
+          ctx,
+          { accountId, channel: 'sms', provider: 'twilio', providerMessageId: MessageSid, from: From, to: To, text: request.body.Body ?? '' },
+          { answersInline: true, helpText: verified.get(request)?.helpText ?? DEFAULTS.twilio.helpText },
+        )
         // Where a number keeps Twilio's built-in keyword handling (https://help.twilio.com/articles/223134027),
         // Twilio answers STOP itself and refuses our reply to the now opted-out consumer (21610), so
         // they still get one confirmation; it would answer START and HELP as well, so a brand that
         // wants these replies (and its help text) turns Twilio's own off with Advanced Opt-Out.
-        return reply.code(200).type('text/xml; charset=utf-8').send(twiml(answer.reply))
+        // A repeated webhook answers nothing, so a confirmation goes out once.
+        const response = new twilio.twiml.MessagingResponse()
+        if (!received.duplicate && received.answer !== undefined) response.message(received.answer)
+        return reply.code(200).type('text/xml; charset=utf-8').send(response.toString())
       },
     )
 
@@ -154,37 +139,26 @@ export function twilioWebhookRoutes(ctx: AppContext): FastifyPluginAsync {
           return reply.code(204).send(null)
         }
         // Only this brand's messages move; a status for one not recorded yet is kept until it is.
-        const outcome = await applyStatus(ctx.db, {
+        await receiveStatus(ctx, {
           accountId,
           provider: 'twilio',
-          providerMessageId: MessageSid,
+          messageId: MessageSid,
           status: mapTwilioStatus(MessageStatus as TwilioMessageStatus),
           ...(ErrorCode ? { errorCode: ErrorCode } : {}),
           ...(ErrorMessage ? { errorMessage: ErrorMessage } : {}),
-          at: ctx.clock.now().toISOString(),
         })
-        request.log.info({ accountId, providerMessageId: MessageSid, status: MessageStatus, outcome }, 'twilio status received')
         return reply.code(204).send(null)
       },
     )
   }
 }
 
-/** A TwiML answer to an incoming message: one `<Message>` reply, or an empty `<Response/>` (no reply). */
-function twiml(message: string | undefined): string {
-  const head = '<?xml version="1.0" encoding="UTF-8"?>'
-  return message === undefined ? `${head}<Response/>` : `${head}<Response><Message>${escapeXml(message)}</Message></Response>`
-}
-
-function escapeXml(text: string): string {
-  return (
-    text
-      // Characters XML 1.0 cannot carry at all, escaped or not.
-      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-      .replace(/&/g, '&amp;')
-      .replace(/</g, '&lt;')
-      .replace(/>/g, '&gt;')
-      .replace(/"/g, '&quot;')
-      .replace(/'/g, '&apos;')
-  )
+/** The form's fields when every one is a string (or a repeated string field), as Twilio posts them; undefined otherwise. */
+function formFields(request: FastifyRequest): Record<string, string | string[]> | undefined {
+  const body = request.body
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || Buffer.isBuffer(body)) return undefined
+  for (const value of Object.values(body)) {
+    if (typeof value !== 'string' && !(Array.isArray(value) && value.every((v) => typeof v === 'string'))) return undefined
+  }
+  return body as Record<string, string | string[]>
 }

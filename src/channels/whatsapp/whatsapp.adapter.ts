@@ -45,17 +45,22 @@ export class WhatsAppAdapter implements ChannelAdapter {
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
-    if (!message.wa) throw new DeliveryError('permanent', 'no_template', 'a WhatsApp message needs a template')
+    // Free-form text only answers a consumer who just wrote (Meta's 24-hour customer service window); anything else needs a template.
+    if (!message.wa && message.kind !== 'confirmation') throw new DeliveryError('permanent', 'no_template', 'a WhatsApp message needs a template')
     const { baseUrl, apiVersion, phoneNumberId, accessToken } = this.connection
     const payload = {
       messaging_product: 'whatsapp',
       to: message.to.replace(/^\+/, ''),
-      type: 'template',
-      template: {
-        name: message.wa.templateName,
-        language: { code: message.wa.language },
-        components: message.wa.parameters.length > 0 ? [{ type: 'body', parameters: message.wa.parameters.map((text) => ({ type: 'text', text })) }] : [],
-      },
+      ...(message.wa
+        ? {
+            type: 'template',
+            template: {
+              name: message.wa.templateName,
+              language: { code: message.wa.language },
+              components: message.wa.parameters.length > 0 ? [{ type: 'body', parameters: message.wa.parameters.map((text) => ({ type: 'text', text })) }] : [],
+            },
+          }
+        : { type: 'text', text: { body: message.text } }),
     }
     const response = await providerFetch('whatsapp', `${baseUrl}/${apiVersion}/${encodeURIComponent(phoneNumberId)}/messages`, {
       method: 'POST',

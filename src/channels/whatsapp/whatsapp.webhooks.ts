@@ -5,11 +5,12 @@ import secureJson from 'secure-json-parse'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import type { AppContext } from '../../context.ts'
-import { recordInbound } from '../../inbound/inbound.repository.ts'
-import { applyStatus } from '../../delivery/delivery.repository.ts'
+import { receiveMessage } from '../../inbound/receive.service.ts'
+import { DEFAULT_HELP_TEXT } from '../../inbound/keywords.ts'
+import { receiveStatus } from '../../delivery/status.service.ts'
 import { apiError } from '../../shared/errors.ts'
 import { AccountParams, ErrorResponse } from '../../http/schemas.ts'
-import { findConnection } from '../connections/connection.repository.ts'
+import { openConnection } from '../connections/open-connection.ts'
 import type { WhatsAppConnection } from '../connections/connection.ts'
 import { setTemplateStatus } from '../../whatsapp-templates/template.repository.ts'
 import { mapWhatsAppStatus } from './whatsapp.adapter.ts'
@@ -112,7 +113,7 @@ export function whatsAppWebhookRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const stored = await findConnection(ctx.db, ctx.secrets, request.params.accountId, 'whatsapp')
+        const stored = await openConnection(ctx, request.log, request.params.accountId, 'whatsapp')
         const query = request.query
         if (!stored || query['hub.mode'] !== 'subscribe' || !sameSecret(query['hub.verify_token'] ?? '', stored.config.verifyToken)) {
           throw apiError('notEnoughPrivilege', 'the verify token does not match this brand\'s')
@@ -132,9 +133,10 @@ export function whatsAppWebhookRoutes(ctx: AppContext): FastifyPluginAsync {
       },
       async (request) => {
         const { accountId } = request.params
-        const stored = await findConnection(ctx.db, ctx.secrets, accountId, 'whatsapp')
-        const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-        if (!stored || !signatureMatches(stored.config.appSecret, raw, request.headers['x-hub-signature-256'])) throw apiError('notEnoughPrivilege', REFUSED)
+        // Only the bytes as sent can carry Meta's signature: any other body is refused like a bad signature.
+        const raw = Buffer.isBuffer(request.body) ? request.body : undefined
+        const stored = raw && (await openConnection(ctx, request.log, accountId, 'whatsapp'))
+        if (!raw || !stored || !signatureMatches(stored.config.appSecret, raw, request.headers['x-hub-signature-256'])) throw apiError('notEnoughPrivilege', REFUSED)
         let payload: unknown
         try {
           payload = secureJson.parse(raw.toString('utf8'), undefined, { protoAction: 'remove', constructorAction: 'remove' })
@@ -158,7 +160,7 @@ async function handle(ctx: AppContext, log: FastifyBaseLogger, accountId: string
   const at = ctx.clock.now().toISOString()
   for (const entry of payload.entry) {
     for (const change of entry.changes) {
-      if (change.field === 'messages') await messagesChange(ctx, log, accountId, connection, change.value, at)
+      if (change.field === 'messages') await messagesChange(ctx, log, accountId, connection, change.value)
       else if (change.field === 'message_template_status_update') await templateStatus(ctx, log, accountId, connection, entry.id, change.value, at)
     }
   }
@@ -167,7 +169,7 @@ async function handle(ctx: AppContext, log: FastifyBaseLogger, accountId: string
 type ChangeValue = Static<typeof Envelope>['entry'][number]['changes'][number]['value']
 
 /** Consumer messages and message statuses of the brand's number. */
-async function messagesChange(ctx: AppContext, log: FastifyBaseLogger, accountId: string, connection: WhatsAppConnection, value: ChangeValue, at: string): Promise<void> {
+async function messagesChange(ctx: AppContext, log: FastifyBaseLogger, accountId: string, connection: WhatsAppConnection, value: ChangeValue): Promise<void> {
   const { metadata, messages = [], statuses = [] } = value
   // One Meta app may serve several numbers; this brand's webhook takes its own number only.
   if (metadata?.phone_number_id !== connection.phoneNumberId) {
@@ -180,18 +182,12 @@ async function messagesChange(ctx: AppContext, log: FastifyBaseLogger, accountId
       log.warn({ accountId }, 'whatsapp message of an unknown shape; ignored')
       continue
     }
-    const recorded = await recordInbound(ctx.db, {
-      id: ctx.ids.uuid(),
-      accountId,
-      channel: 'wa',
-      provider: 'whatsapp',
-      providerMessageId: message.id,
-      from: '+' + message.from,
-      to: brandNumber,
-      text: textOf(message),
-      receivedAt: at,
-    })
-    log.info({ accountId, providerMessageId: message.id, duplicate: !recorded }, 'whatsapp message received')
+    // Meta has no opt-out handling of its own: STOP, START and HELP are ours, answered in the chat.
+    await receiveMessage(
+      { ...ctx, logger: log },
+      { accountId, channel: 'wa', provider: 'whatsapp', providerMessageId: message.id, from: '+' + message.from, to: brandNumber, text: textOf(message) },
+      { answersInline: false, helpText: DEFAULT_HELP_TEXT },
+    )
   }
   for (const status of statuses) {
     if (!Value.Check(StatusUpdate, status)) {
@@ -200,15 +196,10 @@ async function messagesChange(ctx: AppContext, log: FastifyBaseLogger, accountId
     }
     const error = status.errors?.[0]
     // Only this brand's messages move; a status for one not recorded yet is kept until it is.
-    const outcome = await applyStatus(ctx.db, {
-      accountId,
-      provider: 'whatsapp',
-      providerMessageId: status.id,
-      status: mapWhatsAppStatus(status.status),
-      ...(error ? { errorCode: String(error.code), errorMessage: error.title ?? error.message ?? '' } : {}),
-      at,
-    })
-    log.info({ accountId, providerMessageId: status.id, status: status.status, outcome }, 'whatsapp status received')
+    await receiveStatus(
+      { ...ctx, logger: log },
+      { accountId, provider: 'whatsapp', messageId: status.id, status: mapWhatsAppStatus(status.status), ...(error ? { errorCode: String(error.code), errorMessage: error.title ?? error.message ?? '' } : {}) },
+    )
   }
 }
 
@@ -235,9 +226,7 @@ async function templateStatus(ctx: AppContext, log: FastifyBaseLogger, accountId
 
 /** What the conversation shows of a consumer's message; kinds without text are stored as a placeholder such as `[image]`. */
 function textOf(message: Static<typeof ConsumerMessage>): string {
-  const text = message.text?.body ?? message.button?.text ?? message.interactive?.button_reply?.title ?? message.interactive?.list_reply?.title ?? `[${message.type}]`
-  // PostgreSQL text cannot hold U+0000 (see http/json-body.ts); a stored message never needs it.
-  return text.replaceAll('\u0000', '')
+  return message.text?.body ?? message.button?.text ?? message.interactive?.button_reply?.title ?? message.interactive?.list_reply?.title ?? `[${message.type}]`
 }
 
 /** `X-Hub-Signature-256: sha256=<hex>` of the raw body, keyed with the app secret, compared in constant time. */

@@ -1,0 +1,87 @@
+import type { FastifyBaseLogger } from 'fastify'
+import type { AppContext } from '../context.ts'
+import type { OutboundMessage } from '../channels/outbound-message.ts'
+import { recordOptIn, recordOptOut } from '../contacts/opt-out.repository.ts'
+import { enqueue } from '../delivery/outbox.repository.ts'
+import { type Channel, NUMBER_CHANNELS, type NumberChannel } from '../shared/channel.ts'
+import { recordInbound } from './inbound.repository.ts'
+import { type KeywordRequest, classifyKeyword, keywordAnswer } from './keywords.ts'
+
+/** A consumer's message as every entry point (Twilio, WhatsApp, the sandbox) hands it over, verified and parsed. */
+export interface ConsumerMessage {
+  accountId: string
+  channel: Channel
+  /** Who carried it (`twilio`, `whatsapp`, `sandbox`): with its id, what makes a repeat recognisable. */
+  provider: string
+  /** The carrier's id of the message; a webhook delivered twice carries the same one. */
+  providerMessageId: string
+  /** The consumer: an E.164 number for sms and wa, the consumerId for inapp. */
+  from: string
+  /** What the consumer wrote to: the brand's number (sms, wa) or app id (inapp). */
+  to: string
+  text: string
+}
+
+export interface ReceiveOptions {
+  /**
+   * The entry point answers the consumer in its own response (Twilio's TwiML), so the answer to a
+   * keyword is returned; otherwise it is sent through the outbox, committed with the message.
+   */
+  answersInline: boolean
+  /** What HELP answers on this brand number. */
+  helpText: string
+}
+
+export type Received =
+  | { duplicate: true }
+  | { duplicate: false; id: string; keyword: KeywordRequest['kind'] | undefined; answer: string | undefined }
+
+/**
+ * The one way a consumer's message comes in, whatever carried it: recorded once (a webhook
+ * delivered twice is recognised by the carrier's message id), consent keywords applied on the
+ * number channels (STOP opts the consumer out of that channel and brand number, START back in,
+ * HELP answers), one answer per keyword, then handed on to where conversations attach. The
+ * message, the consent change and the queued answer commit together.
+ */
+export async function receiveMessage(ctx: Pick<AppContext, 'db' | 'clock' | 'ids' | 'dispatcher'> & { logger: FastifyBaseLogger }, message: ConsumerMessage, options: ReceiveOptions): Promise<Received> {
+  const at = ctx.clock.now().toISOString()
+  const id = ctx.ids.uuid()
+  const received = await ctx.db.transaction().execute(async (trx): Promise<Received> => {
+    const recorded = await recordInbound(trx, { ...message, id, text: message.text.replaceAll('\u0000', ''), receivedAt: at })
+    if (!recorded) return { duplicate: true }
+    const keyword = isNumberChannel(message.channel) ? classifyKeyword(message.text) : null
+    if (!keyword || !isNumberChannel(message.channel)) return { duplicate: false, id, keyword: undefined, answer: undefined }
+    // Consent is per channel and brand number: the consumer wrote to `to`.
+    const change = { consumerPhone: message.from, channel: message.channel, fromNumber: message.to, at, keyword: keyword.keyword }
+    if (keyword.kind === 'opt-out') await recordOptOut(trx, message.accountId, change, ctx.ids.uuid())
+    if (keyword.kind === 'opt-in') await recordOptIn(trx, message.accountId, change, ctx.ids.uuid())
+    const answer = keywordAnswer(keyword.kind, options.helpText)
+    if (!options.answersInline) await enqueue(trx, confirmation(ctx.ids.uuid(), message, answer), at)
+    return { duplicate: false, id, keyword: keyword.kind, answer: options.answersInline ? answer : undefined }
+  })
+  const log = { accountId: message.accountId, channel: message.channel, provider: message.provider, providerMessageId: message.providerMessageId }
+  if (received.duplicate) {
+    ctx.logger.info(log, 'consumer message already received; repeat ignored')
+    return received
+  }
+  if (received.keyword && !options.answersInline) ctx.dispatcher.kick()
+  handOn(ctx, message, received)
+  return received
+}
+
+/**
+ * Where a consumer's message goes once recorded: conversations attach here (the reply reaches an
+ * agent of the call's skill within the lookback period). Until they exist, it is logged.
+ */
+function handOn(ctx: { logger: FastifyBaseLogger }, message: ConsumerMessage, received: Extract<Received, { duplicate: false }>): void {
+  ctx.logger.info({ accountId: message.accountId, channel: message.channel, provider: message.provider, inboundId: received.id, keyword: received.keyword }, 'consumer message received')
+}
+
+function isNumberChannel(channel: Channel): channel is NumberChannel {
+  return (NUMBER_CHANNELS as readonly Channel[]).includes(channel)
+}
+
+/** The answer to a keyword, back to the consumer from the number they wrote to. */
+function confirmation(id: string, to: ConsumerMessage, text: string): OutboundMessage {
+  return { id, accountId: to.accountId, kind: 'confirmation', callId: null, channel: to.channel, to: to.from, from: to.to, text, skill: '', lookbackMinutes: 0 }
+}
