@@ -24,6 +24,8 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     const pool = new pg.Pool({
       connectionString: config.url,
       max: 10,
+      // A store that cannot be reached (or a pool with no free client) answers 503 within a second, never holds the caller.
+      connectionTimeoutMillis: 1_000,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     })
     // An idle client losing its connection must not take the process down; the pool replaces it.
