@@ -30,6 +30,8 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     })
     // An idle client losing its connection must not take the process down; the pool replaces it.
     pool.on('error', () => {})
+    // Nor may one losing it while checked out: pg reports that as an event besides failing the query, and Kysely does not listen.
+    pool.on('connect', (client) => client.on('error', () => {}))
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   }
   if (config.file !== ':memory:') fs.mkdirSync(path.dirname(config.file), { recursive: true })
