@@ -98,6 +98,26 @@ describe('connection-level errors', () => {
     assertOurShape(res, 408, 1008)
   })
 
+  test('every answer of the application carries nosniff: success, router, framework and our own errors', async () => {
+    const key = await provisionBrand(t.runtime, '6202')
+    const url = '/api/account/6202/skills'
+    const signed = (payload: string, type: string) =>
+      t.app.inject({ method: 'POST', url, payload, headers: { 'content-type': type, authorization: signAt(key, 'POST', PUBLIC_ORIGIN + url, Math.floor(t.clock.now().getTime() / 1000)) } })
+    const answers = [
+      await t.app.inject({ method: 'GET', url: '/healthz' }),
+      await t.app.inject({ method: 'GET', url: '/nope' }),
+      await t.app.inject({ method: 'GET', url }),
+      await t.app.inject({ method: 'PATCH', url }),
+      await t.app.inject({ method: 'DELETE', url: `${url}/%E0%A4%A` }),
+      await signed('{"name":', 'application/json'),
+      await signed('name=x', 'text/plain'),
+      await signed(JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }), 'application/json'),
+      await signed(JSON.stringify({ name: 'nosniff' }), 'application/json'),
+    ]
+    assert.deepEqual(answers.map((res) => res.statusCode), [200, 404, 401, 405, 400, 400, 415, 413, 201])
+    for (const res of answers) assert.equal(res.headers['x-content-type-options'], 'nosniff', `${res.statusCode} ${res.body}`)
+  })
+
   test('a well-formed request on the same server is answered, with nosniff', async () => {
     const res = await exchange(port, ['GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'])
     assert.equal(res.status, 200)
