@@ -5,6 +5,7 @@ import type { Runtime } from './runtime.ts'
 import type { AppContext } from './context.ts'
 import { AppJwtIssuer } from './auth/app-jwt.ts'
 import { installErrorHandling, renderFrameworkError } from './http/error-handler.ts'
+import { connectionOptions } from './http/server-options.ts'
 import { installMethodNotAllowed } from './http/method-not-allowed.ts'
 import { validatorCompiler } from './http/validation.ts'
 import { installStrictInput } from './http/json-body.ts'
@@ -76,6 +77,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
+    ...connectionOptions(config.requestTimeoutMs),
     frameworkErrors: renderFrameworkError,
     // A path parameter may be a 255-character skill name or app id, percent-encoded: up to 9 characters each.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 255 * 9 },
@@ -89,6 +91,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   app.decorate('dispatcher', ctx.dispatcher)
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
+    reply.header('x-content-type-options', 'nosniff')
   })
   installErrorHandling(app)
   const routes = installMethodNotAllowed(app)

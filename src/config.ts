@@ -47,6 +47,8 @@ export interface Config {
   lookupTimeoutMs: number
   /** How long a looked-up line type is reused, in days. */
   lineTypeCacheDays: number
+  /** Longest time a client may take to send a whole request (headers and body), in ms; a connection silent twice as long is closed. */
+  requestTimeoutMs: number
 }
 
 export type DatabaseConfig =
@@ -82,6 +84,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'DELIVERY_LEASE_SECONDS', doc: 'how long a dispatcher\'s claim holds a message before another may send it (what a crashed instance\'s messages wait), seconds; provider calls are cut to a third of it (10 s at most)', default: '`30`' },
   { name: 'LOOKUP_TIMEOUT_MS', doc: 'longest wait for a Twilio line-type lookup during eligibility before the offline fallback, milliseconds', default: '`1500`' },
   { name: 'LINE_TYPE_CACHE_DAYS', doc: 'how long a looked-up line type is reused, days', default: '`30`' },
+  { name: 'REQUEST_TIMEOUT_MS', doc: 'longest time a client may take to send a whole request (headers and body) before it is answered 408 and cut, milliseconds; a connection silent twice as long is closed', default: '`30000`' },
 ]
 
 export class ConfigError extends Error {
@@ -121,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryLeaseSeconds: integer(env, 'DELIVERY_LEASE_SECONDS', 30, 3, 3600),
     lookupTimeoutMs: integer(env, 'LOOKUP_TIMEOUT_MS', 1500, 50, 10_000),
     lineTypeCacheDays: integer(env, 'LINE_TYPE_CACHE_DAYS', 30, 0, 365),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
   }
 }
 

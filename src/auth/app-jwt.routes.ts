@@ -1,10 +1,11 @@
 import formbody from '@fastify/formbody'
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { timingSafeEqual } from 'node:crypto'
 import type { AppContext } from '../context.ts'
 import { apiError } from '../shared/errors.ts'
+import { UnreadableSecretError } from '../lib/secret-box.ts'
 import { AccountParams, ErrorResponse } from '../http/schemas.ts'
 import { findApiKeyByAppKey } from './api-key.repository.ts'
 
@@ -40,7 +41,7 @@ export function appJwtRoutes(ctx: AppContext): FastifyPluginAsync {
       async (request, reply) => {
         const { accountId } = request.params
         const key = await findApiKeyByAppKey(ctx.db, request.body.client_id)
-        if (!key || key.revokedAt !== null || !sameSecret(ctx.secrets.open(key.sealedSecret), request.body.client_secret)) {
+        if (!key || key.revokedAt !== null || !sameSecret(openSecret(ctx, request, key.sealedSecret), request.body.client_secret)) {
           throw apiError('invalidBearerToken', 'unknown client or wrong secret')
         }
         if (key.accountId !== accountId) throw apiError('notEnoughPrivilege')
@@ -53,7 +54,19 @@ export function appJwtRoutes(ctx: AppContext): FastifyPluginAsync {
   }
 }
 
-function sameSecret(expected: string, given: string): boolean {
+/** The key's secret; none (so no match) when the master key cannot open it, which the operator must hear of. */
+function openSecret(ctx: AppContext, request: FastifyRequest, sealed: string): string | undefined {
+  try {
+    return ctx.secrets.open(sealed)
+  } catch (error) {
+    if (!(error instanceof UnreadableSecretError)) throw error
+    request.log.error({ reason: `API key secret unreadable: ${error.message}` }, 'authentication failed')
+    return undefined
+  }
+}
+
+function sameSecret(expected: string | undefined, given: string): boolean {
+  if (expected === undefined) return false
   const a = Buffer.from(expected)
   const b = Buffer.from(given)
   return a.length === b.length && timingSafeEqual(a, b)

@@ -46,7 +46,8 @@ export function requirePrivilege(ctx: AppContext, permission: Permission): onReq
       now: ctx.clock.now(),
     })
     if (!result.ok) {
-      request.log.info({ reason: result.reason }, 'authentication failed')
+      if (result.serverFault) request.log.error({ reason: result.reason }, 'authentication failed')
+      else request.log.info({ reason: result.reason }, 'authentication failed')
       throw apiError('invalidBearerToken')
     }
     const { accountId } = request.params as { accountId?: string }

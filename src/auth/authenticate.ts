@@ -1,6 +1,6 @@
 import { apiError, type ApiError } from '../shared/errors.ts'
 import type { NonceStore } from './nonce-store.ts'
-import type { SecretBox } from '../lib/secret-box.ts'
+import { type SecretBox, UnreadableSecretError } from '../lib/secret-box.ts'
 import type { Db } from '../store/database.ts'
 import { type Privilege, type SealedApiKey, findApiKeyByAppKey, findApiKeyById } from './api-key.repository.ts'
 import type { AppJwtIssuer } from './app-jwt.ts'
@@ -32,7 +32,8 @@ export interface AuthenticationInput {
   now: Date
 }
 
-export type AuthenticationResult = { ok: true; principal: Principal } | { ok: false; reason: string }
+/** A failure is the caller's (a 401 and an info line), or, with `serverFault`, ours to fix (still a 401, and an error in the log). */
+export type AuthenticationResult = { ok: true; principal: Principal } | { ok: false; reason: string; serverFault?: true }
 
 /** Proves the caller's identity; says nothing yet about what it may do (see `authorize`). */
 export async function authenticate(deps: AuthenticationDeps, input: AuthenticationInput): Promise<AuthenticationResult> {
@@ -54,6 +55,17 @@ async function authenticateBearer(deps: AuthenticationDeps, token: string, now: 
 }
 
 async function authenticateOAuth(deps: AuthenticationDeps, input: AuthenticationInput): Promise<AuthenticationResult> {
+  try {
+    return await verifyOAuth(deps, input)
+  } catch (error) {
+    // The key exists but its secrets were sealed under another master key: the caller cannot fix
+    // that and must not learn more than for a wrong signature; the operator must hear of it.
+    if (error instanceof UnreadableSecretError) return { ok: false, reason: `API key secret unreadable: ${error.message}`, serverFault: true }
+    throw error
+  }
+}
+
+async function verifyOAuth(deps: AuthenticationDeps, input: AuthenticationInput): Promise<AuthenticationResult> {
   let key: SealedApiKey | undefined
   const result = await verifyOAuth1Request(
     { method: input.method, publicUrl: input.publicUrl, authorization: input.authorization, nowSeconds: Math.floor(input.now.getTime() / 1000) },

@@ -179,10 +179,13 @@ export async function verifyOAuth1Request(input: OAuthRequest, deps: OAuthVerifi
 
   const url = parseHttpUrl(input.publicUrl)
   if (!url) return { ok: false, reason: 'request URL is not an absolute http or https URL' }
+  const signatureOver = (query: URLSearchParams) => hmacSha1Signature(baseStringOf(input.method, url, [...signedParams, ...query]), credentials.consumerSecret, credentials.tokenSecret)
   // URLSearchParams decodes as application/x-www-form-urlencoded, as RFC 5849 §3.4.1.3.1 specifies for the query.
-  const baseString = baseStringOf(input.method, url, [...signedParams, ...url.searchParams])
-  const expected = hmacSha1Signature(baseString, credentials.consumerSecret, credentials.tokenSecret)
-  if (!equalInConstantTime(signature, expected)) return { ok: false, reason: 'signature mismatch' }
+  let valid = equalInConstantTime(signature, signatureOver(url.searchParams))
+  // The C2M spec's Node snippet (oauth-1.0a) signs a `+` of the query as a plus, where the RFC reads
+  // a space: IVRs built from the spec do that, so a signature computed either way is accepted.
+  if (!valid && url.search.includes('+')) valid = equalInConstantTime(signature, signatureOver(new URLSearchParams(url.search.replace(/\+/g, '%2B'))))
+  if (!valid) return { ok: false, reason: 'signature mismatch' }
 
   // Only a correctly signed request may spend a nonce, or anyone could burn a client's nonces in advance.
   // The TTL spans the whole period during which the same timestamp is still acceptable.

@@ -6,7 +6,7 @@ import type { AppContext } from '../context.ts'
 import { requirePrivilege } from '../auth/auth.hooks.ts'
 import { CHANNELS } from '../shared/channel.ts'
 import { apiError } from '../shared/errors.ts'
-import { AccountParams, ErrorResponse } from '../http/schemas.ts'
+import { AccountParams, CallId, ErrorResponse } from '../http/schemas.ts'
 import { isValidE164 } from '../lib/phone.ts'
 import { invalidBody, rateLimited, requireJson, requireVersion } from './c2m.hooks.ts'
 import { checkEligibility } from '../calls/eligibility.service.ts'
@@ -20,15 +20,15 @@ const EligibilityBody = Type.Object({
   skill: Type.String({ minLength: 1, maxLength: 255 }),
   handoffId: Type.String({ minLength: 1, maxLength: 16 }),
   sdes: Type.Optional(
-    Type.Array(Type.Object({ type: Type.Enum(['personal', 'ctmrinfo']), info: Type.Object({}, { additionalProperties: true }) }), {
+    Type.Array(Type.Object({ type: Type.Enum(['personal', 'ctmrinfo']), info: Type.Object({}, { additionalProperties: true, maxProperties: 50, propertyNames: { maxLength: 64 } }) }), {
       maxItems: 20,
       description: 'customer info and personal info SDEs (sms and wa)',
     }),
   ),
-  templateVariables: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1600 }), { maxProperties: 50, description: 'values for {{n}} placeholders (sms and wa)' })),
+  templateVariables: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1600 }), { maxProperties: 50, propertyNames: { maxLength: 64 }, description: 'values for {{n}} placeholders (sms and wa)' })),
   ivrNumber: Type.Optional(Type.String({ maxLength: 64 })),
   consumerId: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'the app user; required for in-app handoffs' })),
-})
+}, { maxProperties: 50 })
 
 const EligibilityResponse = Type.Object({
   availableChannels: Type.Array(Type.Enum(CHANNELS)),
@@ -38,13 +38,13 @@ const EligibilityResponse = Type.Object({
 })
 
 const InviteBody = Type.Object({
-  callId: Type.String({ format: 'uuid', description: 'from the eligibility response' }),
+  callId: CallId({ description: 'from the eligibility response' }),
   overrideChannel: Type.Optional(Type.String({ maxLength: 16, description: 'sms (or twilio), wa or inapp: one of the call\'s available channels' })),
   overrideMessage: Type.Optional(Type.String({ minLength: 1, maxLength: 1600, description: 'replaces the SMS text; ignored on other channels' })),
   overrideSkill: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'routes the reply to this skill instead' })),
-})
+}, { maxProperties: 50 })
 
-const C2M_ERRORS = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 405: ErrorResponse, 415: ErrorResponse, 429: ErrorResponse, 500: ErrorResponse }
+const C2M_ERRORS = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 405: ErrorResponse, 415: ErrorResponse, 429: ErrorResponse, 500: ErrorResponse, 503: ErrorResponse }
 const ERROR_TABLE = [
   '400 1000 Invalid request · 1001 Invalid customerPhoneNumber · 1002 Invalid version · 1200 No internal user is available',
   '1201 No internal app is available · 1300 No engagement found for skill <skill> · 1400 Message cannot be sent',

@@ -38,7 +38,7 @@ const HandoffBody = Type.Object(
           fromNumber: Text(16),
           templateName: Type.Optional(Type.String({ maxLength: 512, description: 'an approved WhatsApp template of the brand' })),
           language: Type.Optional(Type.String({ maxLength: 20, description: 'the template\'s language; defaults to it' })),
-          variables: Type.Optional(Type.Record(Type.String({ pattern: '^[1-9][0-9]{0,2}$' }), Text(1024), { additionalProperties: false, description: 'template placeholder number → text' })),
+          variables: Type.Optional(Type.Record(Type.String({ pattern: '^[1-9][0-9]{0,2}$' }), Text(1024), { additionalProperties: false, maxProperties: 100, description: 'template placeholder number → text' })),
         },
         { additionalProperties: false },
       ),
@@ -71,7 +71,7 @@ const HandoffResponse = Type.Object({
 const HandoffParams = Type.Intersect([AccountParams, Type.Object({ handoffId: Type.String({ maxLength: 16 }) })])
 
 const ListQuery = Type.Object({
-  page: Type.Integer({ minimum: 1, default: 1 }),
+  page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
   pageSize: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   sort: Type.Enum(HANDOFF_SORTS, { default: 'createdAt' }),
   order: Type.Enum(['asc', 'desc'], { default: 'desc' }),

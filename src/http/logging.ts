@@ -1,5 +1,5 @@
 import { pino, type LoggerOptions, type Logger } from 'pino'
-import { maskPhonesIn } from '../lib/phone.ts'
+import { maskPhone, maskPhonesIn } from '../lib/phone.ts'
 
 /**
  * Structured JSON logs: one line per request with its id; never a credential, never a full
@@ -23,6 +23,34 @@ export function createLogger(level: string): Logger {
 }
 
 /** Phone numbers masked; Meta's webhook handshake carries the brand's verify token in the query. */
-function redactUrl(url: string): string {
-  return maskPhonesIn(url).replace(/(hub\.verify_token=)[^&]*/gi, '$1[redacted]')
+export function redactUrl(url: string): string {
+  const queryAt = url.indexOf('?')
+  const path = queryAt === -1 ? url : url.slice(0, queryAt)
+  const query = queryAt === -1 ? '' : url.slice(queryAt)
+  const segments = path.split('/')
+  const maskedPath = segments.map((segment, i) => (isAccountIdPosition(segments, i) ? segment : maskIfPhone(segment))).join('/')
+  const maskedQuery = query.replace(/([?&][^=&]*=)([^&]*)/g, (_, name: string, value: string) => name + maskIfPhone(value))
+  return maskPhonesIn(maskedPath + maskedQuery).replace(/(hub\.verify_token=)[^&]*/gi, '$1[redacted]')
+}
+
+// A whole path segment or query value that reads as a phone number once decoded: with or without
+// its `+` (percent-encoded, or turned into a space by form decoding), 7 to 15 digits.
+const PHONE_LIKE = /^[+ ]?\d{7,15}$/
+
+function maskIfPhone(raw: string): string {
+  let decoded: string
+  try {
+    decoded = decodeURIComponent(raw.replace(/\+/g, '%2B'))
+  } catch {
+    return raw
+  }
+  if (!PHONE_LIKE.test(decoded)) return raw
+  // The prefix is kept as written, so the log still shows how the client sent the number.
+  const plain = /^(\+|%2B|%20)?(\d+)$/i.exec(raw)
+  return plain ? (plain[1] ?? '') + maskPhone(plain[2] ?? '') : maskPhone(decoded.trim())
+}
+
+/** The brand's site id (digits, like a phone number) is kept: `/api/account/{id}/…`, `/webhooks/{provider}/{id}/…`. */
+function isAccountIdPosition(segments: string[], i: number): boolean {
+  return segments[i - 1] === 'account' || (i === 3 && segments[1] === 'webhooks')
 }

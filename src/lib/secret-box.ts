@@ -4,6 +4,11 @@ import path from 'node:path'
 
 const VERSION = 'v1'
 
+/** A sealed secret this master key cannot open: sealed under another key, or damaged. The caller's fault it is not. */
+export class UnreadableSecretError extends Error {
+  override name = 'UnreadableSecretError'
+}
+
 /**
  * Seals secrets at rest with AES-256-GCM under the master key. The sealed form is
  * `v1.<iv>.<tag>.<ciphertext>` (base64url), so a later key or algorithm can be told apart.
@@ -23,14 +28,19 @@ export class SecretBox {
     return [VERSION, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.')
   }
 
+  /** @throws UnreadableSecretError when `sealed` was not sealed under this master key or was altered */
   open(sealed: string): string {
     const [version, iv, tag, body] = sealed.split('.')
     if (version !== VERSION || iv === undefined || tag === undefined || body === undefined) {
-      throw new Error('not a sealed secret of a known version')
+      throw new UnreadableSecretError('not a sealed secret of a known version')
     }
-    const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'))
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'))
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8')
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'))
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'))
+      return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8')
+    } catch (error) {
+      throw new UnreadableSecretError('the secret does not open with this master key (was the key changed?)', { cause: error })
+    }
   }
 
   /** Derives a purpose-bound sub-key (e.g. for signing app JWTs) without exposing the master key. */

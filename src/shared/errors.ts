@@ -20,11 +20,14 @@ export const ERRORS = {
   notEnoughPrivilege: { status: 403, code: 1101, message: 'Not enough privilege to perform this operation' },
   notFound: { status: 404, code: 1004, message: 'Not Found' },
   methodNotAllowed: { status: 405, code: 1005, message: 'Method Not Allowed' },
+  // Not in the C2M table: answered by the HTTP server itself, before any route (see error-handler.ts).
+  requestTimeout: { status: 408, code: 1008, message: 'Request Timeout' },
   // Not in the C2M table: our configuration API's answer to a duplicate or to deleting what is in use.
   conflict: { status: 409, code: 1009, message: 'Conflict' },
   payloadTooLarge: { status: 413, code: 1013, message: 'Payload Too Large' },
   unsupportedMediaType: { status: 415, code: 1015, message: 'Unsupported Media Type' },
   rateLimitHit: { status: 429, code: 1029, message: 'Rate limit hit' },
+  headersTooLarge: { status: 431, code: 1031, message: 'Request Header Fields Too Large' },
   internal: { status: 500, code: 5000, message: 'Internal Server Error' },
   // Not in the C2M table: a provider (e.g. Meta's template API) did not answer a request made on the caller's behalf.
   providerUnavailable: { status: 502, code: 5002, message: 'Bad Gateway' },

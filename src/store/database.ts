@@ -24,10 +24,14 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     const pool = new pg.Pool({
       connectionString: config.url,
       max: 10,
+      // A store that cannot be reached (or a pool with no free client) answers 503 within a second, never holds the caller.
+      connectionTimeoutMillis: 1_000,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     })
     // An idle client losing its connection must not take the process down; the pool replaces it.
     pool.on('error', () => {})
+    // Nor may one losing it while checked out: pg reports that as an event besides failing the query, and Kysely does not listen.
+    pool.on('connect', (client) => client.on('error', () => {}))
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   }
   if (config.file !== ':memory:') fs.mkdirSync(path.dirname(config.file), { recursive: true })

@@ -203,6 +203,14 @@ describe('verifyOAuth1Request accepts', () => {
     assert.equal((await verify(signedHeader({ url }), makeDeps(), url)).ok, true)
   })
 
+  it('a + in the query signed as a plus (the spec\'s Node snippet) or as a space (RFC 5849), and nothing else', async () => {
+    const url = 'https://c2m.example.com/api/account/12345678/sandbox/messages?consumer=+14259549855'
+    assert.equal((await verify(signedHeader({ url, nonce: 'plus' }), makeDeps(), url)).ok, true)
+    // oauth-1.0a reads %20 as a space: the RFC's reading of the +.
+    assert.equal((await verify(signedHeader({ url: url.replace('+', '%20'), nonce: 'space' }), makeDeps(), url)).ok, true)
+    assert.equal(await rejectionReason(signedHeader({ url: url.replace('+', ''), nonce: 'none' }), makeDeps(), url), 'signature mismatch')
+  })
+
   it('secrets that need percent-encoding in the signing key', async () => {
     const secrets = { consumerSecret: 'se&cr et+/ü', tokenSecret: '%to=ken' }
     const deps = makeDeps({ lookupCredentials: async () => secrets })

@@ -106,6 +106,62 @@ const envelopeArb: fc.Arbitrary<Envelope> = fc.record({ auth: authArb, contentTy
 /** Bodies that are not objects, or that probe the parser, beside arbitrary JSON. */
 const trickyPayloads = fc.constantFrom('', ' ', 'null', '[]', '{', '{"a":', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}', '\u0000', '\ufeff{}', '{"consumerPhoneNumber":"+14259549855"}{}', '1e999', '"\\ud800"')
 
+interface DocumentedRoute {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH'
+  /** OpenAPI path, e.g. `/api/account/{accountId}/handoffs/{handoffId}`. */
+  path: string
+  pathParams: string[]
+  query: string[]
+  /** The JSON body's documented fields; undefined when the route takes no body. */
+  bodyFields: string[] | undefined
+}
+
+// Numbers at and past the edges of what JSON, doubles and integers hold, written as raw JSON text.
+const NUMERIC_EXTREMES = ['0', '-0', '-1', '1.5', '2147483648', '9007199254740991', '9007199254740993', '-9007199254740993', '1e21', '1e308', '-1e308', '1e999', '5e-324', '99999999999999999999999999']
+// The same as query or path text, plus what number parsers read specially.
+const TEXT_EXTREMES = [...NUMERIC_EXTREMES, 'NaN', 'Infinity', '-Infinity', '0x10', '1_000', '', ' ']
+
+const deepObject = (depth: number) => '{"a":'.repeat(depth) + '{}' + '}'.repeat(depth)
+
+// Stands for an object nested `depth` levels deep in a generated value: too deep for JSON.stringify
+// itself, so `withDeepValues` writes it into the JSON text.
+const DEEP = '__deep__'
+const deepMarker = fc.constantFrom(3, 8, 17, 5_000, 100_000).map((depth) => ({ [DEEP]: depth }))
+const withDeepValues = (text: string) => text.replace(new RegExp(`\\{"${DEEP}":(\\d+)\\}`, 'g'), (_, depth: string) => deepObject(Number(depth)))
+
+/**
+ * A JSON value as raw text: a nesting up to far past any limit (also inside an SDE-shaped array,
+ * where a nested object is accepted and stored), a numeric extreme, or a plain value.
+ */
+const rawJsonValue: fc.Arbitrary<string> = fc.oneof(
+  fc.integer({ min: 1, max: 40 }).chain((depth) => fc.constantFrom('{"a":', '[').map((open) => open.repeat(depth) + (open === '[' ? '1' : '{}') + (open === '[' ? ']' : '}').repeat(depth))),
+  fc.constantFrom(5_000, 200_000).map((depth) => '['.repeat(depth) + ']'.repeat(depth)),
+  fc.constantFrom(3, 14, 5_000, 100_000).map((depth) => `[{"type":"ctmrinfo","info":${deepObject(depth)}}]`),
+  fc.constantFrom(...NUMERIC_EXTREMES),
+  fc.constantFrom(...NUMERIC_EXTREMES).map((n) => `[${n}]`),
+  fc.constantFrom(...NUMERIC_EXTREMES).map((n) => `{"x":${n}}`),
+  fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v)),
+)
+
+const textValue: fc.Arbitrary<string> = fc.oneof(fc.constantFrom(...TEXT_EXTREMES), fc.string({ maxLength: 20 }))
+
+/** A request to `route` with its documented parameters and body fields given extreme values. */
+function requestFor(route: DocumentedRoute): fc.Arbitrary<{ url: string; payload: string | undefined }> {
+  const pathValues = fc.tuple(...route.pathParams.map(() => textValue))
+  const queryValues = fc.tuple(...route.query.map((name) => fc.option(textValue.map((v) => `${name}=${encodeURIComponent(v)}`), { nil: undefined })))
+  const fields = route.bodyFields ?? []
+  const body = route.bodyFields === undefined ? fc.constant(undefined) : fc.subarray(fields.length > 0 ? fields : ['x']).chain((names) => fc.tuple(...names.map((name) => rawJsonValue.map((value) => `${JSON.stringify(name)}:${value}`))).map((pairs) => `{${pairs.join(',')}}`))
+  return fc.tuple(pathValues, queryValues, body, fc.constantFrom(ACCOUNT, ACCOUNT, ACCOUNT, '99999999999999999999', '0')).map(([path, query, payload, account]) => {
+    let url = route.path.replace('{accountId}', account)
+    route.pathParams.forEach((name, i) => (url = url.replace(`{${name}}`, encodeURIComponent(path[i] || 'x'))))
+    const search = query.filter(Boolean).join('&')
+    // The C2M routes need their version to get past it.
+    const version = route.query.includes('v') && !search.includes('v=') ? 'v=2.0' : ''
+    const fullQuery = [search, version].filter(Boolean).join('&')
+    return { url: fullQuery ? `${url}?${fullQuery}` : url, payload }
+  })
+}
+
 describe(`C2M fuzz: Eligibility and Invite never answer 5xx`, () => {
   for (const dialect of dialects) {
     describe(dialect.name, () => {
@@ -225,7 +281,7 @@ describe(`C2M fuzz: Eligibility and Invite never answer 5xx`, () => {
           handoffId: field(mostly(fc.constantFrom(...handoffs), fc.constantFrom('H000000000000000', 'H1234567890123456', ''))),
           sdes: field(
             mostly(
-              fc.array(fc.record({ type: fc.constantFrom('personal', 'ctmrinfo'), info: fc.dictionary(anyText, anyJsonWide, { maxKeys: 4 }) }), { maxLength: 3 }),
+              fc.array(fc.record({ type: fc.constantFrom('personal', 'ctmrinfo'), info: fc.oneof({ weight: 3, arbitrary: fc.dictionary(anyText, anyJsonWide, { maxKeys: 4 }) }, { weight: 1, arbitrary: deepMarker }) }), { maxLength: 3 }),
               fc.array(fc.record({ type: fc.constantFrom('personal', 'ctmrinfo', 'engagement'), info: anyJsonWide }, { requiredKeys: [] }), { maxLength: 3 }),
             ),
           ),
@@ -289,7 +345,7 @@ describe(`C2M fuzz: Eligibility and Invite never answer 5xx`, () => {
         const outcomes = new Map<number, number>()
         await fc.assert(
           fc.asyncProperty(envelopeArb, withExtras(eligibilityRecord()), async (envelope, body) => {
-            const res = await send('eligibility', envelope, JSON.stringify(body))
+            const res = await send('eligibility', envelope, withDeepValues(JSON.stringify(body)))
             assertAcceptable('eligibility', res, body)
             const code = res.statusCode === 200 ? 200 : (json(res).errorCode as number)
             outcomes.set(code, (outcomes.get(code) ?? 0) + 1)
@@ -320,6 +376,44 @@ describe(`C2M fuzz: Eligibility and Invite never answer 5xx`, () => {
         const rows = await t.runtime.db.selectFrom('outbox').select(['status', 'last_error', 'call_id']).execute()
         assert.ok(rows.length > 0)
         for (const row of rows) assert.deepEqual({ status: row.status, error: row.last_error }, { status: 'sent', error: null }, `outbox row of call ${row.call_id}`)
+      })
+
+      // Last, as it may change or delete what the tests above use.
+      test('every documented route: nesting depth and numeric extremes never answer 5xx', async () => {
+        const doc = json(await t.app.inject({ method: 'GET', url: '/api/api-docs/json' }))
+        const routes: DocumentedRoute[] = []
+        for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+          for (const [method, operation] of Object.entries(methods)) {
+            const parameters = (operation.parameters ?? []) as Array<{ in: string; name: string }>
+            const content = operation.requestBody?.content as Record<string, { schema?: { properties?: Record<string, unknown> } }> | undefined
+            routes.push({
+              method: method.toUpperCase() as DocumentedRoute['method'],
+              path,
+              pathParams: parameters.filter((p) => p.in === 'path' && p.name !== 'accountId').map((p) => p.name),
+              query: parameters.filter((p) => p.in === 'query').map((p) => p.name),
+              bodyFields: content ? Object.keys(Object.values(content)[0]?.schema?.properties ?? {}) : undefined,
+            })
+          }
+        }
+        assert.ok(routes.length >= 30, `${routes.length} documented routes`)
+        const seen = new Set<string>()
+        await fc.assert(
+          fc.asyncProperty(fc.constantFrom(...routes).chain((route) => requestFor(route).map((request) => ({ route, request }))), async ({ route, request }) => {
+            seen.add(`${route.method} ${route.path}`)
+            const headers: Record<string, string> = { authorization: signAt(key, route.method, PUBLIC_ORIGIN + request.url, Math.floor(t.clock.now().getTime() / 1000)) }
+            const options: InjectOptions = { method: route.method, url: request.url, headers }
+            if (request.payload !== undefined) {
+              headers['content-type'] = 'application/json'
+              options.payload = request.payload
+            }
+            const res = await t.app.inject(options)
+            const context = `${route.method} ${request.url} ${request.payload?.slice(0, 300)} → ${res.statusCode} ${res.body.slice(0, 300)}`
+            assert.ok(res.statusCode < 500, context)
+            if (res.statusCode >= 400) assert.equal(typeof json(res).errorCode, 'number', context)
+          }),
+          { numRuns: 4 * routes.length },
+        )
+        assert.ok(seen.size >= routes.length / 2, `${seen.size} of ${routes.length} routes reached`)
       })
     })
   }

@@ -50,7 +50,7 @@ const BODIES: { [P in Provider]: TSchema } = {
           client_email: Type.String({ format: 'email', maxLength: 255 }),
         },
         // The key file as downloaded: its other fields (client_id, auth_uri, token_uri…) are kept as they are.
-        { additionalProperties: Type.String({ maxLength: 2048 }), description: 'the service account\'s JSON key, as downloaded' },
+        { additionalProperties: Type.String({ maxLength: 2048 }), maxProperties: 30, propertyNames: { maxLength: 64 }, description: 'the service account\'s JSON key, as downloaded' },
       ),
       baseUrl: Type.Optional(OriginUrl),
       tokenUrl: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 255, description: `default ${DEFAULTS.fcm.tokenUrl}` })),
