@@ -2,6 +2,7 @@ import { type PhoneNumberType, parsePhoneNumberFromString } from 'libphonenumber
 import type { Services } from '../runtime.ts'
 import { findConnection } from '../channels/connections/connection.repository.ts'
 import { type TwilioLineType, lookupLineType } from '../channels/twilio/twilio-lookup.ts'
+import type { ProviderEndpoints } from '../channels/provider-url.ts'
 import type { DbOrTrx } from '../store/database.ts'
 
 /** How the consumer's line type was settled for one call (stored with the call). */
@@ -45,14 +46,14 @@ function twilioCheck(lineType: TwilioLineType, source: 'twilio' | 'cache'): Devi
  * a Twilio connection (cached per number), else — or when the lookup fails or is slow — the
  * offline metadata, with the reason recorded and logged.
  */
-export async function checkDevice(services: Services & { logger: { warn(obj: object, msg: string): void } }, accountId: string, phone: string, options: DeviceCheckOptions): Promise<DeviceCheck> {
+export async function checkDevice(services: Services & { config: ProviderEndpoints; logger: { warn(obj: object, msg: string): void } }, accountId: string, phone: string, options: DeviceCheckOptions): Promise<DeviceCheck> {
   const twilio = await findConnection(services.db, services.secrets, accountId, 'twilio')
   if (!twilio) return offlineCheck(phone)
   const now = services.clock.now()
   const cached = await findLineType(services.db, phone)
   if (cached && now.getTime() - Date.parse(cached.checkedAt) < options.cacheDays * 86_400_000) return twilioCheck(cached.lineType, 'cache')
   try {
-    const lineType = await lookupLineType(twilio.config, phone, options.lookupTimeoutMs)
+    const lineType = await lookupLineType(twilio.config, services.config, phone, options.lookupTimeoutMs)
     await saveLineType(services.db, phone, lineType, now.toISOString())
     return twilioCheck(lineType, 'twilio')
   } catch (error) {
