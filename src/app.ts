@@ -54,16 +54,16 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   // Every provider call ends well inside the dispatcher's lease (see providerTimeoutFor).
   const timeoutMs = providerTimeoutFor(config.deliveryLeaseSeconds)
   const adapters = new AdapterRegistry(runtime.db, runtime.secrets, runtime.clock, {
-    twilio: (accountId, connection) => new TwilioSmsAdapter(accountId, connection, config.publicUrl, { timeoutMs }),
-    whatsapp: (_accountId, connection) => new WhatsAppAdapter(connection, { timeoutMs }),
-    fcm: (accountId, connection) => new FcmPushAdapter(connection, pushDevices(runtime.db, accountId, runtime.logger), { timeoutMs }),
+    twilio: (accountId, connection) => new TwilioSmsAdapter(accountId, connection, config, config.publicUrl, { timeoutMs }),
+    whatsapp: (_accountId, connection) => new WhatsAppAdapter(connection, config, { timeoutMs }),
+    fcm: (accountId, connection) => new FcmPushAdapter(connection, config, pushDevices(runtime.db, accountId, runtime.logger), { timeoutMs }),
   })
   const ctx: AppContext = {
     ...runtime,
     jwt: new AppJwtIssuer(runtime.secrets.deriveKey('app-jwt'), config.appJwtTtlSeconds),
     rateLimit: new RateLimit(config.rateLimit, config.rateLimitWindowSeconds, runtime.redis, runtime.logger),
     adapters,
-    lineTypes: new TwilioLineTypeLookup(runtime.db, runtime.secrets),
+    lineTypes: new TwilioLineTypeLookup(runtime.db, runtime.secrets, config),
     dispatcher: new Dispatcher(runtime.db, runtime.clock, adapters, runtime.logger, {
       ...DEFAULT_DISPATCHER_OPTIONS,
       pollIntervalMs: config.deliveryPollMs,

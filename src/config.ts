@@ -49,6 +49,22 @@ export interface Config {
   lineTypeCacheDays: number
   /** Longest time a client may take to send a whole request (headers and body), in ms; a connection silent twice as long is closed. */
   requestTimeoutMs: number
+  /** Twilio's Messages API origin (or a path under which it is served). */
+  twilioApiUrl: string
+  /** Twilio's Lookup API origin. */
+  twilioLookupUrl: string
+  /** Meta's Graph API origin (WhatsApp Cloud API and template management). */
+  whatsappApiUrl: string
+  /** FCM HTTP v1 origin. */
+  fcmApiUrl: string
+  /** Google's OAuth 2.0 token endpoint, a full URL; also the audience of the service account's assertion. */
+  fcmTokenUrl: string
+  /**
+   * Hosts a brand's connection may name instead of the endpoints above (`api.twilio.com`,
+   * `*.twilio.com`, or `*` for any): e.g. Twilio's regional edges. Never loopback, private or
+   * link-local addresses, whatever this list says.
+   */
+  providerUrlAllowlist: readonly string[]
 }
 
 export type DatabaseConfig =
@@ -85,6 +101,12 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'LOOKUP_TIMEOUT_MS', doc: 'longest wait for a Twilio line-type lookup during eligibility before the offline fallback, milliseconds', default: '`1500`' },
   { name: 'LINE_TYPE_CACHE_DAYS', doc: 'how long a looked-up line type is reused, days', default: '`30`' },
   { name: 'REQUEST_TIMEOUT_MS', doc: 'longest time a client may take to send a whole request (headers and body) before it is answered 408 and cut, milliseconds; a connection silent twice as long is closed', default: '`30000`' },
+  { name: 'TWILIO_API_URL', doc: 'Twilio Messages API origin (an egress proxy or a test fake may stand in)', default: '`https://api.twilio.com`' },
+  { name: 'TWILIO_LOOKUP_URL', doc: 'Twilio Lookup API origin', default: '`https://lookups.twilio.com`' },
+  { name: 'WHATSAPP_API_URL', doc: 'Meta Graph API origin (WhatsApp sends and templates)', default: '`https://graph.facebook.com`' },
+  { name: 'FCM_API_URL', doc: 'FCM HTTP v1 origin', default: '`https://fcm.googleapis.com`' },
+  { name: 'FCM_TOKEN_URL', doc: 'Google OAuth 2.0 token endpoint (full URL) for FCM service accounts', default: '`https://oauth2.googleapis.com/token`' },
+  { name: 'PROVIDER_URL_ALLOWLIST', doc: 'comma-separated hosts a brand\'s connection may name instead of the URLs above (`host`, `*.domain`, or `*`), e.g. a Twilio regional edge; loopback, private and link-local addresses are refused whatever it says', default: '`*.twilio.com,graph.facebook.com,*.googleapis.com`' },
 ]
 
 export class ConfigError extends Error {
@@ -125,7 +147,43 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     lookupTimeoutMs: integer(env, 'LOOKUP_TIMEOUT_MS', 1500, 50, 10_000),
     lineTypeCacheDays: integer(env, 'LINE_TYPE_CACHE_DAYS', 30, 0, 365),
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    twilioApiUrl: endpointUrl(env, 'TWILIO_API_URL', 'https://api.twilio.com'),
+    twilioLookupUrl: endpointUrl(env, 'TWILIO_LOOKUP_URL', 'https://lookups.twilio.com'),
+    whatsappApiUrl: endpointUrl(env, 'WHATSAPP_API_URL', 'https://graph.facebook.com'),
+    fcmApiUrl: endpointUrl(env, 'FCM_API_URL', 'https://fcm.googleapis.com'),
+    fcmTokenUrl: endpointUrl(env, 'FCM_TOKEN_URL', 'https://oauth2.googleapis.com/token'),
+    providerUrlAllowlist: hostPatterns(env, 'PROVIDER_URL_ALLOWLIST', ['*.twilio.com', 'graph.facebook.com', '*.googleapis.com']),
   }
+}
+
+/**
+ * A provider endpoint the operator chose: http or https, any host (the operator may name an
+ * egress proxy or a fake on loopback), no query; without a trailing slash, as paths are appended.
+ */
+function endpointUrl(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
+  const raw = env[name]
+  if (!raw) return fallback
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got "${raw}"`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`${name} must use http or https`)
+  if (url.search || url.hash || url.username || url.password) throw new ConfigError(`${name} must be a URL without credentials, query or fragment`)
+  return (url.origin + url.pathname).replace(/\/+$/, '')
+}
+
+const HOST_PATTERN = /^(\*|(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*)$/
+
+function hostPatterns(env: NodeJS.ProcessEnv, name: string, fallback: string[]): string[] {
+  const raw = env[name]
+  if (!raw) return fallback
+  const patterns = raw.split(',').map((entry) => entry.trim().toLowerCase()).filter(Boolean)
+  for (const pattern of patterns) {
+    if (!HOST_PATTERN.test(pattern)) throw new ConfigError(`${name} lists host names, "*.domain" or "*", got "${pattern}"`)
+  }
+  return patterns
 }
 
 function parseDatabase(raw: string | undefined, dataDir: string): DatabaseConfig {

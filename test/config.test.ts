@@ -147,6 +147,30 @@ describe('loadConfig', () => {
     rejects({ C2M_SECRET_KEY: 'short' }, 'C2M_SECRET_KEY')
   })
 
+  test('provider endpoints default to the real providers; the operator may name any http(s) URL, loopback included', () => {
+    const defaults = loadConfig({})
+    assert.deepEqual(
+      [defaults.twilioApiUrl, defaults.twilioLookupUrl, defaults.whatsappApiUrl, defaults.fcmApiUrl, defaults.fcmTokenUrl],
+      ['https://api.twilio.com', 'https://lookups.twilio.com', 'https://graph.facebook.com', 'https://fcm.googleapis.com', 'https://oauth2.googleapis.com/token'],
+    )
+    assert.equal(loadConfig({ TWILIO_API_URL: 'http://127.0.0.1:4010/' }).twilioApiUrl, 'http://127.0.0.1:4010')
+    assert.equal(loadConfig({ WHATSAPP_API_URL: 'https://egress.internal/meta/' }).whatsappApiUrl, 'https://egress.internal/meta')
+    assert.equal(loadConfig({ FCM_TOKEN_URL: 'https://oauth2-private.p.googleapis.com/token' }).fcmTokenUrl, 'https://oauth2-private.p.googleapis.com/token')
+    for (const name of ['TWILIO_API_URL', 'TWILIO_LOOKUP_URL', 'WHATSAPP_API_URL', 'FCM_API_URL', 'FCM_TOKEN_URL']) {
+      rejects({ [name]: 'api.twilio.com' }, name)
+      rejects({ [name]: 'ftp://api.twilio.com' }, name)
+      rejects({ [name]: 'https://api.twilio.com/?x=1' }, name)
+      rejects({ [name]: 'https://user:pw@api.twilio.com' }, name)
+    }
+  })
+
+  test('PROVIDER_URL_ALLOWLIST lists host names, *.domain or *', () => {
+    assert.deepEqual(loadConfig({}).providerUrlAllowlist, ['*.twilio.com', 'graph.facebook.com', '*.googleapis.com'])
+    assert.deepEqual(loadConfig({ PROVIDER_URL_ALLOWLIST: ' API.Twilio.com , *.googleapis.com,' }).providerUrlAllowlist, ['api.twilio.com', '*.googleapis.com'])
+    assert.deepEqual(loadConfig({ PROVIDER_URL_ALLOWLIST: '*' }).providerUrlAllowlist, ['*'])
+    for (const bad of ['https://api.twilio.com', 'api.twilio.com:443', 'twilio.*', '*twilio.com', 'a..b']) rejects({ PROVIDER_URL_ALLOWLIST: bad }, 'PROVIDER_URL_ALLOWLIST')
+  })
+
   test('every variable read is documented with a default', () => {
     const names = VARIABLES.map((v) => v.name)
     for (const name of ['PORT', 'HOST', 'DATABASE_URL', 'DATA_DIR', 'REDIS_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'OAUTH_TIMESTAMP_WINDOW', 'APP_JWT_TTL', 'C2M_SECRET_KEY', 'C2M_DEMO', 'LOG_LEVEL']) {

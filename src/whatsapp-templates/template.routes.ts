@@ -194,7 +194,7 @@ type Body = Static<typeof TemplateBody>
 
 /** Meta's template API for the brand's connection, with the service's provider timeout. */
 function metaClient(ctx: AppContext, connection: WhatsAppConnection): WhatsAppTemplatesClient {
-  return new WhatsAppTemplatesClient(connection, providerTimeoutFor(ctx.config.deliveryLeaseSeconds))
+  return new WhatsAppTemplatesClient(connection, ctx.config, providerTimeoutFor(ctx.config.deliveryLeaseSeconds))
 }
 
 async function existing(ctx: AppContext, params: { accountId: string; name: string }): Promise<StoredTemplate> {

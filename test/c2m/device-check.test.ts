@@ -66,7 +66,8 @@ for (const dialect of dialects) {
     before(async () => {
       fake = new LookupFake()
       const lookupBaseUrl = await fake.start()
-      t = await startApp(dialect, { LOOKUP_TIMEOUT_MS: '200', DELIVERY_WORKER: 'false' })
+      // The Messages API is never called here: a closed port.
+      t = await startApp(dialect, { LOOKUP_TIMEOUT_MS: '200', DELIVERY_WORKER: 'false', TWILIO_API_URL: 'http://127.0.0.1:9', TWILIO_LOOKUP_URL: lookupBaseUrl })
       key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
       const ok = async (method: 'POST' | 'PUT', p: string, body: unknown) => {
         const res = await signedRequest(t, key, method, path(p), body)
@@ -77,8 +78,7 @@ for (const dialect of dialects) {
       await ok('POST', '/phone-numbers', { number: FROM, channel: 'sms' })
       await ok('PUT', '/settings', { channels: [{ name: 'sms', enabled: true }], deviceCheck: true, routing: { skills: ['support'] } })
       handoffId = (await ok('POST', '/handoffs', { title: 'SMS', lookbackMinutes: 60, channels: ['sms'], sms: { fromNumber: FROM, message: 'Hi' } })).id
-      // The Twilio connection's Messages API is never called here: a closed port.
-      await ok('PUT', '/channels/twilio', { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, baseUrl: 'http://127.0.0.1:9', lookupBaseUrl })
+      await ok('PUT', '/channels/twilio', { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN })
     })
     after(async () => {
       await t.close()

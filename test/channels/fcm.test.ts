@@ -5,10 +5,12 @@ import { after, before, beforeEach, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { pino } from 'pino'
 import { dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
-import { FakeFcm, FakeGoogleOAuth, GOOGLE_TOKEN_AUDIENCE } from '../fakes/fcm.fake.ts'
+import { FakeFcm, FakeGoogleOAuth } from '../fakes/fcm.fake.ts'
 import { createApiKey, type IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { fallBack } from '../../src/delivery/fallback.ts'
 import { AdapterRegistry } from '../../src/channels/adapter-registry.ts'
+import { saveConnection } from '../../src/channels/connections/connection.repository.ts'
+import type { ServiceAccountKey } from '../../src/channels/connections/connection.ts'
 import { FCM_SCOPE, FcmPushAdapter, type PushDevices } from '../../src/channels/fcm/fcm-push.adapter.ts'
 import type { OutboundMessage } from '../../src/channels/outbound-message.ts'
 import { listDevices } from '../../src/contacts/device.repository.ts'
@@ -99,8 +101,6 @@ for (const dialect of dialects) {
       const res = await signedRequest(t, apiKey, 'PUT', `/api/account/${account}/channels/fcm`, {
         projectId: PROJECT_ID,
         serviceAccount: keyFile(privateKey),
-        baseUrl: fcm.baseUrl,
-        tokenUrl: oauth.tokenUrl,
         notificationTitle: 'Acme',
       })
       assert.equal(res.statusCode, 200, res.body)
@@ -143,9 +143,9 @@ for (const dialect of dialects) {
     const pushesTo = (token: string) => fcm.requests.filter((r) => r.body?.message?.token === token)
 
     before(async () => {
-      t = await startApp(dialect, ENV)
-      oauth = await FakeGoogleOAuth.start({ clientEmail: CLIENT_EMAIL, publicKey: serviceKey.publicKey })
+      oauth = await FakeGoogleOAuth.start({ clientEmail: CLIENT_EMAIL, publicKey: serviceKey.publicKey, keyId: KEY_ID })
       fcm = await FakeFcm.start({ projectId: PROJECT_ID, oauth })
+      t = await startApp(dialect, { ...ENV, FCM_API_URL: fcm.baseUrl, FCM_TOKEN_URL: oauth.tokenUrl })
       key = await provisionBrand(t.runtime, ACCOUNT, ['ivr-engagement', 'management'])
       handoffId = await configure(ACCOUNT, key)
       await connect()
@@ -168,13 +168,11 @@ for (const dialect of dialects) {
         const expected = {
           projectId: PROJECT_ID,
           serviceAccount: { client_email: CLIENT_EMAIL, private_key_id: KEY_ID, private_key: '••••' },
-          baseUrl: fcm.baseUrl,
-          tokenUrl: oauth.tokenUrl,
           notificationTitle: 'Acme',
         }
-        const put = await signedRequest(t, key, 'PUT', `/api/account/${ACCOUNT}/channels/fcm`, { projectId: PROJECT_ID, serviceAccount: keyFile(serviceKey.privateKey), baseUrl: `${fcm.baseUrl}/`, tokenUrl: oauth.tokenUrl, notificationTitle: 'Acme' })
+        const put = await signedRequest(t, key, 'PUT', `/api/account/${ACCOUNT}/channels/fcm`, { projectId: PROJECT_ID, serviceAccount: keyFile(serviceKey.privateKey), notificationTitle: 'Acme' })
         assert.equal(put.statusCode, 200, put.body)
-        assert.deepEqual(json(put), expected, 'the trailing slash of baseUrl is dropped')
+        assert.deepEqual(json(put), expected)
         const got = await signedRequest(t, key, 'GET', `/api/account/${ACCOUNT}/channels/fcm`)
         assert.equal(got.statusCode, 200, got.body)
         assert.deepEqual(json(got), expected)
@@ -185,9 +183,9 @@ for (const dialect of dialects) {
         }
       })
 
-      test('without baseUrl and tokenUrl, Google\'s hosts are used; DELETE removes the connection', async () => {
+      test('Google\'s hosts a brand may name instead of the service\'s are kept, origin or token URL; DELETE removes the connection', async () => {
         const admin = await provisionBrand(t.runtime, DEFAULTS_ONLY, ['management'])
-        const put = await signedRequest(t, admin, 'PUT', `/api/account/${DEFAULTS_ONLY}/channels/fcm`, { projectId: PROJECT_ID, serviceAccount: keyFile(serviceKey.privateKey) })
+        const put = await signedRequest(t, admin, 'PUT', `/api/account/${DEFAULTS_ONLY}/channels/fcm`, { projectId: PROJECT_ID, serviceAccount: keyFile(serviceKey.privateKey), baseUrl: 'https://fcm.googleapis.com/', tokenUrl: 'https://oauth2.googleapis.com/token' })
         assert.equal(put.statusCode, 200, put.body)
         const got = json(await signedRequest(t, admin, 'GET', `/api/account/${DEFAULTS_ONLY}/channels/fcm`))
         assert.equal(got.baseUrl, 'https://fcm.googleapis.com')
@@ -203,7 +201,7 @@ for (const dialect of dialects) {
         assertInvalid(await put({ projectId: PROJECT_ID, serviceAccount: withoutKey }), ['serviceAccount.private_key'])
         assertInvalid(await put({ projectId: PROJECT_ID, serviceAccount: { ...keyFile(serviceKey.privateKey), type: 'authorized_user' } }), ['serviceAccount.type'])
         assertInvalid(await put({ projectId: PROJECT_ID, serviceAccount: { ...keyFile('not a key'), client_email: 'nobody' } }), ['serviceAccount.private_key', 'serviceAccount.client_email'])
-        assertInvalid(await put({ projectId: 'Acme Push', serviceAccount: keyFile(serviceKey.privateKey), tokenUrl: 'ftp://oauth2.example.com/token' }), ['projectId', 'tokenUrl'])
+        assertInvalid(await put({ projectId: 'Acme Push', serviceAccount: keyFile(serviceKey.privateKey), tokenUrl: 'oauth2.example.com/token' }), ['projectId', 'tokenUrl'])
         assertInvalid(await put({ serviceAccount: keyFile(serviceKey.privateKey), apiKey: 'AAAA' }), ['projectId', 'apiKey'])
       })
     })
@@ -223,7 +221,9 @@ for (const dialect of dialects) {
         assert.equal(grant?.header?.alg, 'RS256')
         assert.equal(grant?.claims?.iss, CLIENT_EMAIL)
         assert.equal(grant?.claims?.scope, FCM_SCOPE)
-        assert.equal(grant?.claims?.aud, GOOGLE_TOKEN_AUDIENCE)
+        assert.equal(grant?.header?.kid, KEY_ID)
+        assert.equal(grant?.claims?.aud, oauth.tokenUrl, 'the assertion is for the token endpoint it is posted to')
+        assert.equal((grant?.claims?.exp as number) - (grant?.claims?.iat as number), 3600)
         const accessToken = oauth.issued[0]
         assert.ok(accessToken)
 
@@ -264,7 +264,7 @@ for (const dialect of dialects) {
 
       test('without a notification title, the push carries the body alone', async () => {
         t.clock.advance(1000)
-        const res = await signedRequest(t, key, 'PUT', `/api/account/${ACCOUNT}/channels/fcm`, { projectId: PROJECT_ID, serviceAccount: keyFile(serviceKey.privateKey), baseUrl: fcm.baseUrl, tokenUrl: oauth.tokenUrl })
+        const res = await signedRequest(t, key, 'PUT', `/api/account/${ACCOUNT}/channels/fcm`, { projectId: PROJECT_ID, serviceAccount: keyFile(serviceKey.privateKey) })
         assert.equal(res.statusCode, 200, res.body)
         const { consumerId } = await consumerWithDevices()
         await invite(consumerId)
@@ -399,7 +399,7 @@ for (const dialect of dialects) {
         const adapters = new AdapterRegistry(t.runtime.db, t.runtime.secrets, t.clock, {
           twilio: () => assert.fail('no Twilio connection in this suite'),
           whatsapp: () => assert.fail('no WhatsApp connection in this suite'),
-          fcm: (accountId, connection) => new FcmPushAdapter(connection, pushDevices(t.runtime.db, accountId, pino({ level: 'silent' })), { timeoutMs: 200 }),
+          fcm: (accountId, connection) => new FcmPushAdapter(connection, t.config, pushDevices(t.runtime.db, accountId, pino({ level: 'silent' })), { timeoutMs: 200 }),
         })
         const dispatcher = new Dispatcher(t.runtime.db, t.clock, adapters, pino({ level: 'silent' }), DEFAULT_DISPATCHER_OPTIONS, (claim, failed, reason, now) => fallBack(t.runtime, claim, failed, reason, now))
         const { consumerId } = await consumerWithDevices()
@@ -452,6 +452,40 @@ for (const dialect of dialects) {
         assert.equal(fcm.requests.length, 0)
       })
 
+      test('a service-account key that cannot sign RS256 (an EC key): failed at once, nothing posted', async () => {
+        const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
+        await connect(ACCOUNT, key, ecKey.privateKey)
+        try {
+          const { consumerId } = await consumerWithDevices()
+          const { callId } = await invite(consumerId)
+          assert.equal(await t.app.dispatcher.runOnce(), 1)
+          const row = await findOutboxByCall(t.runtime.db, callId)
+          assert.equal(row?.status, 'failed')
+          assert.match(row?.lastError ?? '', /^inapp invalid_service_account: the service account's key cannot sign: /)
+          assert.equal(oauth.requests.length, 0)
+          assert.equal(fcm.requests.length, 0)
+        } finally {
+          await connect()
+        }
+      })
+
+      test('a token URL stored before endpoints were checked, on loopback: refused at send, permanently, and nothing reaches it', async () => {
+        t.clock.advance(1000)
+        await saveConnection(t.runtime.db, t.runtime.secrets, ACCOUNT, 'fcm', { projectId: PROJECT_ID, serviceAccount: keyFile(serviceKey.privateKey) as ServiceAccountKey, tokenUrl: oauth.tokenUrl }, t.clock.now().toISOString())
+        try {
+          const { consumerId } = await consumerWithDevices()
+          const { callId } = await invite(consumerId)
+          assert.equal(await t.app.dispatcher.runOnce(), 1)
+          const row = await findOutboxByCall(t.runtime.db, callId)
+          assert.equal(row?.status, 'failed')
+          assert.equal(row?.lastError, `inapp token_endpoint_refused: Google's token endpoint not called: ${oauth.tokenUrl} must use https`)
+          assert.equal(oauth.requests.length, 0)
+          assert.equal(fcm.requests.length, 0)
+        } finally {
+          await connect()
+        }
+      })
+
       test('a device gone between invite and send: failed as no_device, nothing pushed', async () => {
         const { consumerId } = await consumerWithDevices()
         const { callId } = await invite(consumerId)
@@ -473,7 +507,7 @@ for (const dialect of dialects) {
         const adapters = new AdapterRegistry(t.runtime.db, t.runtime.secrets, t.clock, {
           twilio: () => assert.fail('no Twilio connection in this suite'),
           whatsapp: () => assert.fail('no WhatsApp connection in this suite'),
-          fcm: (accountId, connection) => new FcmPushAdapter(connection, wrap(pushDevices(t.runtime.db, accountId, log))),
+          fcm: (accountId, connection) => new FcmPushAdapter(connection, t.config, wrap(pushDevices(t.runtime.db, accountId, log))),
         })
         return new Dispatcher(t.runtime.db, t.clock, adapters, log, DEFAULT_DISPATCHER_OPTIONS, (claim, failed, reason, now) => fallBack(t.runtime, claim, failed, reason, now))
       }
@@ -715,7 +749,7 @@ for (const dialect of dialects) {
           twilio: () => assert.fail('no Twilio connection in this suite'),
           whatsapp: () => assert.fail('no WhatsApp connection in this suite'),
           fcm: (accountId, connection) => {
-            const real = new FcmPushAdapter(connection, pushDevices(t.runtime.db, accountId, pino({ level: 'silent' })))
+            const real = new FcmPushAdapter(connection, t.config, pushDevices(t.runtime.db, accountId, pino({ level: 'silent' })))
             return {
               provider: real.provider,
               async send(message) {

@@ -78,7 +78,7 @@ for (const dialect of dialects) {
     const nextPhone = () => `+1425955${next++}`
 
     const connect = (b: Brand, extra: Record<string, string> = {}) =>
-      signedRequest(t, b.key, 'PUT', `/api/account/${b.account}/channels/twilio`, { accountSid: b.accountSid, authToken: b.authToken, baseUrl: fake.baseUrl, lookupBaseUrl: fake.baseUrl, ...extra })
+      signedRequest(t, b.key, 'PUT', `/api/account/${b.account}/channels/twilio`, { accountSid: b.accountSid, authToken: b.authToken, ...extra })
 
     async function eligibleCall(phone: string, b = brand): Promise<string> {
       const res = await signedRequest(t, b.key, 'POST', `/api/account/${b.account}/eligibility?v=2.0`, { consumerPhoneNumber: phone, handoffId: b.handoffId, skill: 'support', templateVariables: { '1': 'Jane', '2': 'A-17' } })
@@ -125,7 +125,7 @@ for (const dialect of dialects) {
 
     before(async () => {
       fake = await TwilioFake.start(Object.fromEntries([TWILIO_A, TWILIO_B, TWILIO_C].map((a) => [a.accountSid, a.authToken])))
-      t = await startApp(dialect, ENV)
+      t = await startApp(dialect, { ...ENV, TWILIO_API_URL: fake.baseUrl, TWILIO_LOOKUP_URL: fake.baseUrl })
       brand = await setUpBrand(t, '7101', TWILIO_A)
       other = await setUpBrand(t, '7102', TWILIO_B)
       unconnected = await setUpBrand(t, '7103', TWILIO_C)
@@ -283,7 +283,7 @@ for (const dialect of dialects) {
       })
 
       test('Twilio not answering is a transient timeout: the adapter gives up and the message waits for a retry', async () => {
-        const adapter = new TwilioSmsAdapter(brand.account, { accountSid: brand.accountSid, authToken: brand.authToken, baseUrl: fake.baseUrl, lookupBaseUrl: fake.baseUrl }, PUBLIC_ORIGIN, { timeoutMs: 200 })
+        const adapter = new TwilioSmsAdapter(brand.account, { accountSid: brand.accountSid, authToken: brand.authToken }, t.config, PUBLIC_ORIGIN, { timeoutMs: 200 })
         const registry: Pick<AdapterRegistry, 'adapterFor'> = { adapterFor: async () => adapter }
         const dispatcher = new Dispatcher(t.runtime.db, t.clock, registry as AdapterRegistry, pino({ level: 'silent' }), DEFAULT_DISPATCHER_OPTIONS)
         fake.respondNext({ kind: 'hang' })
@@ -313,13 +313,11 @@ for (const dialect of dialects) {
         const missing = await signedRequest(t, b.key, 'GET', path)
         assert.equal(missing.statusCode, 404, missing.body)
 
-        const put = await signedRequest(t, b.key, 'PUT', path, { accountSid: b.accountSid, authToken: b.authToken, baseUrl: `${fake.baseUrl}/` })
+        const put = await signedRequest(t, b.key, 'PUT', path, { accountSid: b.accountSid, authToken: b.authToken })
         assert.equal(put.statusCode, 200, put.body)
         const expected = {
           accountSid: b.accountSid,
           authToken: '••••7103',
-          baseUrl: fake.baseUrl,
-          lookupBaseUrl: 'https://lookups.twilio.com',
           helpText: 'Reply STOP to opt out, START to opt back in.',
         }
         assert.deepEqual(json(put), expected)

@@ -64,8 +64,8 @@ for (const dialect of dialects) {
     }
 
     before(async () => {
-      t = await startApp(dialect, ENV)
       graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID })
+      t = await startApp(dialect, { ...ENV, WHATSAPP_API_URL: graph.baseUrl })
       key = await provisionBrand(t.runtime, ACCOUNT, ['ivr-engagement', 'management'])
       const connected = await signedRequest(t, key, 'PUT', `/api/account/${ACCOUNT}/channels/whatsapp`, {
         phoneNumberId: PHONE_NUMBER_ID,
@@ -73,7 +73,6 @@ for (const dialect of dialects) {
         accessToken: ACCESS_TOKEN,
         appSecret: APP_SECRET,
         verifyToken: VERIFY_TOKEN,
-        baseUrl: graph.baseUrl,
       })
       assert.equal(connected.statusCode, 200, connected.body)
       ;({ waOnly, waThenSms } = await configure(ACCOUNT, key))
@@ -85,7 +84,6 @@ for (const dialect of dialects) {
         accessToken: 'EAAG-other-access-token',
         appSecret: OTHER_APP_SECRET,
         verifyToken: 'verify-token-of-5200',
-        baseUrl: graph.baseUrl,
       })
       assert.equal(other.statusCode, 200, other.body)
       await provisionBrand(t.runtime, UNCONNECTED, ['management'])
@@ -159,7 +157,6 @@ for (const dialect of dialects) {
           appSecret: '••••5100',
           verifyToken: '••••5100',
           apiVersion: 'v21.0',
-          baseUrl: graph.baseUrl,
         })
         for (const secret of [ACCESS_TOKEN, APP_SECRET, VERIFY_TOKEN]) assert.ok(!res.body.includes(secret))
         const row = await t.runtime.db.selectFrom('channel_connections').select('config').where('account_id', '=', ACCOUNT).where('provider', '=', 'whatsapp').executeTakeFirstOrThrow()
@@ -310,7 +307,7 @@ for (const dialect of dialects) {
             assert.equal(channel, 'wa')
             const stored = await findConnection(t.runtime.db, t.runtime.secrets, accountId, 'whatsapp')
             assert.ok(stored)
-            return new WhatsAppAdapter(stored.config, { timeoutMs: 200 })
+            return new WhatsAppAdapter(stored.config, t.config, { timeoutMs: 200 })
           },
         }
         const dispatcher = new Dispatcher(t.runtime.db, t.clock, adapters as AdapterRegistry, pino({ level: 'silent' }), DEFAULT_DISPATCHER_OPTIONS, (claim, failed, reason, now) => fallBack(t.runtime, claim, failed, reason, now))

@@ -68,8 +68,8 @@ for (const dialect of dialects) {
         },
       })
       const adapters = new AdapterRegistry(t.runtime.db, t.runtime.secrets, t.clock, {
-        twilio: (accountId, connection) => racing(new TwilioSmsAdapter(accountId, connection, PUBLIC_ORIGIN)),
-        whatsapp: (_accountId, connection) => racing(new WhatsAppAdapter(connection)),
+        twilio: (accountId, connection) => racing(new TwilioSmsAdapter(accountId, connection, t.config, PUBLIC_ORIGIN)),
+        whatsapp: (_accountId, connection) => racing(new WhatsAppAdapter(connection, t.config)),
         fcm: () => assert.fail('no FCM connection in this suite'),
       })
       return new Dispatcher(t.runtime.db, t.clock, adapters, pino({ level: 'silent' }), DEFAULT_DISPATCHER_OPTIONS)
@@ -118,9 +118,9 @@ for (const dialect of dialects) {
       if (channel === 'sms') {
         handoffs[account] = (await call('POST', 'handoffs', { title: 'SMS', lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber: number, message: 'Hi, reply here to chat.' } }, 201)).id
         const { accountSid, authToken } = account === TWILIO_BRAND ? TWILIO_A : TWILIO_B
-        await call('PUT', 'channels/twilio', { accountSid, authToken, baseUrl: twilioFake.baseUrl, lookupBaseUrl: twilioFake.baseUrl }, 200)
+        await call('PUT', 'channels/twilio', { accountSid, authToken }, 200)
       } else {
-        await call('PUT', 'channels/whatsapp', { phoneNumberId: PHONE_NUMBER_ID, wabaId: '102290129340398', accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, verifyToken: 'verify-8201', baseUrl: graph.baseUrl }, 200)
+        await call('PUT', 'channels/whatsapp', { phoneNumberId: PHONE_NUMBER_ID, wabaId: '102290129340398', accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, verifyToken: 'verify-8201' }, 200)
         await approvedTemplate(t, key, account, { name: 'ivr_followup', phoneNumber: number, body: 'About your call: reply here to chat.' }, { graph, appSecret: APP_SECRET, wabaId: '102290129340398' })
         const wa = { fromNumber: number, templateName: 'ivr_followup', language: 'en_US', variables: {} }
         handoffs[account] = (await call('POST', 'handoffs', { title: 'WA', lookbackMinutes: 120, channels: ['wa'], wa }, 201)).id
@@ -128,9 +128,9 @@ for (const dialect of dialects) {
     }
 
     before(async () => {
-      t = await startApp(dialect, ENV)
       twilioFake = await TwilioFake.start(Object.fromEntries([TWILIO_A, TWILIO_B].map((a) => [a.accountSid, a.authToken])))
       graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID })
+      t = await startApp(dialect, { ...ENV, TWILIO_API_URL: twilioFake.baseUrl, TWILIO_LOOKUP_URL: twilioFake.baseUrl, WHATSAPP_API_URL: graph.baseUrl })
       await configure(TWILIO_BRAND, 'sms', SMS_NUMBER)
       await configure(TWILIO_OTHER, 'sms', SMS_NUMBER)
       await configure(WA_BRAND, 'wa', WA_NUMBER)

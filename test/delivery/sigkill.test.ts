@@ -102,6 +102,7 @@ function suite(dialect: TestDialect): void {
         LOG_LEVEL: 'info',
         DELIVERY_POLL_MS: '50',
         DELIVERY_LEASE_SECONDS: String(LEASE_SECONDS),
+        TWILIO_API_URL: fake.baseUrl,
       })
       services.push(service)
       return service
@@ -123,7 +124,7 @@ function suite(dialect: TestDialect): void {
       await call('POST', 'phone-numbers', { number: SMS_NUMBER, channel: 'sms' }, 201)
       await call('PUT', 'settings', { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: false }, { name: 'inapp', enabled: false }], deviceCheck: false, routing: { skills: ['support'] } }, 200)
       const handoff = await call('POST', 'handoffs', { title: 'SMS', lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber: SMS_NUMBER, message: 'Hi {{1}}' } }, 201)
-      await call('PUT', 'channels/twilio', { ...TWILIO, baseUrl: fake.baseUrl }, 200)
+      await call('PUT', 'channels/twilio', TWILIO, 200)
       for (const phone of phones) {
         const { callId } = await call('POST', 'eligibility?v=2.0', { consumerPhoneNumber: phone, handoffId: handoff.id, skill: 'support', templateVariables: { '1': phone } }, 200)
         await call('POST', 'invite?v=2.0', { callId }, 200)

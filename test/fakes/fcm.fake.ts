@@ -9,8 +9,6 @@ import { LoopbackServer } from './loopback.ts'
 // https://firebase.google.com/docs/reference/fcm/rest/v1/ErrorCode.
 
 const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
-/** The audience Google requires in a service account's assertion, whichever host the grant is posted to. */
-export const GOOGLE_TOKEN_AUDIENCE = 'https://oauth2.googleapis.com/token'
 
 /** A grant the token fake received, with the assertion's claims as it decoded them. */
 export interface TokenRequest {
@@ -30,9 +28,10 @@ export type TokenScript =
   | { hang: true }
 
 export interface FakeGoogleOAuthOptions {
-  /** The service account the fake knows: its email and the public half of its key. */
+  /** The service account the fake knows: its email, the public half of its key and that key's id. */
   clientEmail: string
   publicKey: KeyObject | string
+  keyId: string
 }
 
 export class FakeGoogleOAuth {
@@ -55,7 +54,7 @@ export class FakeGoogleOAuth {
     return fake
   }
 
-  /** The URL to store as the connection's `tokenUrl`. */
+  /** The token endpoint's URL (FCM_TOKEN_URL), which a valid assertion names as its audience. */
   get tokenUrl(): string {
     return `${this.#http.origin}/token`
   }
@@ -122,9 +121,11 @@ export class FakeGoogleOAuth {
   /** Google's checks of a service account's assertion, or undefined when it passes them. */
   #refusal({ header, claims, signedPart, signature }: DecodedJwt): string | undefined {
     if (header.alg !== 'RS256') return 'Invalid JWT: the algorithm must be RS256.'
+    // Google picks the public key by the assertion's key id, then checks the signature with it.
+    if (header.kid !== undefined && header.kid !== this.options.keyId) return 'Invalid JWT Signature.'
     if (!verify('RSA-SHA256', Buffer.from(signedPart), this.#publicKey, signature)) return 'Invalid JWT Signature.'
     if (claims.iss !== this.options.clientEmail) return 'Invalid JWT: unknown issuer.'
-    if (claims.aud !== GOOGLE_TOKEN_AUDIENCE) return 'Invalid JWT: Failed audience check.'
+    if (claims.aud !== this.tokenUrl) return 'Invalid JWT: Failed audience check.'
     if (typeof claims.scope !== 'string' || claims.scope === '') return 'Invalid JWT: the scope claim is required.'
     const now = Math.floor(Date.now() / 1000)
     const { iat, exp } = claims
@@ -211,7 +212,7 @@ export class FakeFcm {
     return fake
   }
 
-  /** The origin to store as the connection's `baseUrl`. */
+  /** The origin FCM_API_URL names. */
   get baseUrl(): string {
     return this.#http.origin
   }

@@ -90,7 +90,7 @@ export class FakeGraphApi {
     return fake
   }
 
-  /** The origin to store as the connection's `baseUrl`. */
+  /** The origin WHATSAPP_API_URL names. */
   get baseUrl(): string {
     return this.#http.origin
   }

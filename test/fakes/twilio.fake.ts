@@ -60,7 +60,7 @@ export class TwilioFake {
     return fake
   }
 
-  /** `http://127.0.0.1:<port>`: the connection's baseUrl. */
+  /** `http://127.0.0.1:<port>`: what TWILIO_API_URL (and TWILIO_LOOKUP_URL) name. */
   get baseUrl(): string {
     return this.#http.origin
   }

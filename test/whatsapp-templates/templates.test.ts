@@ -82,8 +82,8 @@ for (const dialect of dialects) {
     const statusOf = async (account: string, name: string) => json(await call(account, 'GET', `/${name}`)).status
 
     before(async () => {
-      t = await startApp(dialect, ENV)
       graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA })
+      t = await startApp(dialect, { ...ENV, WHATSAPP_API_URL: graph.baseUrl })
       for (const account of [SANDBOX, CONNECTED, OTHER]) {
         const key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
         keys.set(account, key)
@@ -102,7 +102,6 @@ for (const dialect of dialects) {
         accessToken: ACCESS_TOKEN,
         appSecret: APP_SECRET,
         verifyToken: 'verify-6200',
-        baseUrl: graph.baseUrl,
       })
       assert.equal(connected.statusCode, 200, connected.body)
       const settings = { channels: [{ name: 'wa', enabled: true }], deviceCheck: false, routing: { skills: ['support'] } }
@@ -241,7 +240,7 @@ for (const dialect of dialects) {
         }
         await create(account, template('sandboxed'))
         assert.equal(json(await call(account, 'POST', '/sandboxed/submit')).status, 'APPROVED')
-        const connection = { phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA, accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, verifyToken: 'verify-6500', baseUrl: graph.baseUrl }
+        const connection = { phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA, accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, verifyToken: 'verify-6500' }
         assert.equal((await signedRequest(t, key, 'PUT', `/api/account/${account}/channels/whatsapp`, connection)).statusCode, 200)
         assert.equal(await statusOf(account, 'sandboxed'), 'DRAFT')
         assertInvalid(await handoff(account, 'sandboxed'), ['wa.templateName'])
@@ -459,7 +458,7 @@ for (const dialect of dialects) {
       test('Meta not answering: the call times out (a third of the lease), 502, still a draft', async () => {
         await create(CONNECTED, template('hung'))
         // An instance on the same store with a 3 s lease gives provider calls 1 s.
-        const quick = await startSecondInstance(t, { ...ENV, DELIVERY_LEASE_SECONDS: '3' })
+        const quick = await startSecondInstance(t, { ...ENV, WHATSAPP_API_URL: graph.baseUrl, DELIVERY_LEASE_SECONDS: '3' })
         try {
           graph.next({ hang: true })
           const res = await signedRequest(quick, keys.get(CONNECTED)!, 'POST', `/api/account/${CONNECTED}/whatsapp-templates/hung/submit`)
@@ -474,17 +473,16 @@ for (const dialect of dialects) {
       test('Meta unreachable: 502, still a draft', async () => {
         await create(CONNECTED, template('unreachable'))
         const closed = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID })
-        const baseUrl = closed.baseUrl
+        const closedUrl = closed.baseUrl
         await closed.close()
-        const key = keys.get(CONNECTED)!
-        const repoint = (url: string) => signedRequest(t, key, 'PUT', `/api/account/${CONNECTED}/channels/whatsapp`, { phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA, accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, verifyToken: 'verify-6200', baseUrl: url })
-        assert.equal((await repoint(baseUrl)).statusCode, 200)
+        // An instance on the same store whose operator points WHATSAPP_API_URL at a closed port.
+        const unreachable = await startSecondInstance(t, { ...ENV, WHATSAPP_API_URL: closedUrl })
         try {
-          const res = await call(CONNECTED, 'POST', '/unreachable/submit')
+          const res = await signedRequest(unreachable, keys.get(CONNECTED)!, 'POST', `/api/account/${CONNECTED}/whatsapp-templates/unreachable/submit`)
           assert.equal(res.statusCode, 502, res.body)
           assert.equal(await statusOf(CONNECTED, 'unreachable'), 'DRAFT')
         } finally {
-          assert.equal((await repoint(graph.baseUrl)).statusCode, 200)
+          await unreachable.close()
         }
       })
     })

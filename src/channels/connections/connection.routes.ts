@@ -5,13 +5,16 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from 'typebox'
 import type { AppContext } from '../../context.ts'
 import { requirePrivilege } from '../../auth/auth.hooks.ts'
-import { apiError } from '../../shared/errors.ts'
+import { type FieldError, apiError, invalidFields } from '../../shared/errors.ts'
 import { AccountParams, AUTHENTICATED_ERRORS } from '../../http/schemas.ts'
-import { type Connections, DEFAULTS, type Provider, mask } from './connection.ts'
+import { type Connections, DEFAULTS, type Provider, URL_FIELDS, mask } from './connection.ts'
+import { checkBrandUrl } from '../provider-url.ts'
 import { deleteConnection, findConnection, saveConnection, hasConnection } from './connection.repository.ts'
 import { returnSandboxApprovalsToDraft } from '../../whatsapp-templates/template.repository.ts'
 
-const OriginUrl = Type.String({ format: 'uri', pattern: '^https?://', maxLength: 255 })
+/** A provider endpoint a brand names instead of the operator's: checked further at save time (`checkBrandUrl`). */
+const endpointUrl = (operatorVariable: string) =>
+  Type.String({ format: 'uri', maxLength: 255, description: `an https origin instead of the service's ${operatorVariable}: only hosts on its PROVIDER_URL_ALLOWLIST, with public addresses` })
 const Secret = Type.String({ minLength: 4, maxLength: 1024 })
 
 const BODIES: { [P in Provider]: TSchema } = {
@@ -19,8 +22,8 @@ const BODIES: { [P in Provider]: TSchema } = {
     {
       accountSid: Type.String({ pattern: '^AC[0-9a-fA-F]{32}$' }),
       authToken: Secret,
-      baseUrl: Type.Optional(OriginUrl),
-      lookupBaseUrl: Type.Optional(OriginUrl),
+      baseUrl: Type.Optional(endpointUrl('TWILIO_API_URL')),
+      lookupBaseUrl: Type.Optional(endpointUrl('TWILIO_LOOKUP_URL')),
       helpText: Type.Optional(Type.String({ minLength: 1, maxLength: 320, pattern: '\\S', description: `the reply to HELP and INFO; default "${DEFAULTS.twilio.helpText}"` })),
     },
     { additionalProperties: false },
@@ -33,7 +36,7 @@ const BODIES: { [P in Provider]: TSchema } = {
       appSecret: Secret,
       verifyToken: Secret,
       apiVersion: Type.Optional(Type.String({ pattern: '^v[0-9]{1,3}\\.[0-9]{1,2}$' })),
-      baseUrl: Type.Optional(OriginUrl),
+      baseUrl: Type.Optional(endpointUrl('WHATSAPP_API_URL')),
     },
     { additionalProperties: false },
   ),
@@ -52,8 +55,8 @@ const BODIES: { [P in Provider]: TSchema } = {
         // The key file as downloaded: its other fields (client_id, auth_uri, token_uri…) are kept as they are.
         { additionalProperties: Type.String({ maxLength: 2048 }), maxProperties: 30, propertyNames: { maxLength: 64 }, description: 'the service account\'s JSON key, as downloaded' },
       ),
-      baseUrl: Type.Optional(OriginUrl),
-      tokenUrl: Type.Optional(Type.String({ format: 'uri', pattern: '^https?://', maxLength: 255, description: `default ${DEFAULTS.fcm.tokenUrl}` })),
+      baseUrl: Type.Optional(endpointUrl('FCM_API_URL')),
+      tokenUrl: Type.Optional(endpointUrl('FCM_TOKEN_URL')),
       notificationTitle: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S', description: 'the push notification\'s title; none by default (the device shows the app\'s name)' })),
     },
     { additionalProperties: false },
@@ -75,8 +78,14 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
         { onRequest, schema: { ...schema, summary: `Connect ${provider}`, body: BODIES[provider], response: { 200: Type.Object({}, { additionalProperties: true }), ...AUTHENTICATED_ERRORS } } },
         async (request) => {
           const fields: Record<string, string> = { ...DEFAULTS[provider], ...(request.body as Record<string, string>) }
-          // Origins only: a trailing slash would double up when paths are appended.
-          for (const key of ['baseUrl', 'lookupBaseUrl']) if (fields[key]) fields[key] = new URL(fields[key]).origin
+          const refused: FieldError[] = []
+          for (const { field, keepPath } of URL_FIELDS[provider]) {
+            if (!fields[field]) continue
+            const checked = await checkBrandUrl(fields[field], ctx.config.providerUrlAllowlist, keepPath)
+            if ('problem' in checked) refused.push({ field, message: checked.problem })
+            else fields[field] = checked.url
+          }
+          if (refused.length > 0) throw invalidFields(refused)
           const config = fields as unknown as Connections[typeof provider]
           const { accountId } = request.params
           const at = ctx.clock.now().toISOString()

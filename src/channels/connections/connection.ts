@@ -2,10 +2,10 @@
 export interface TwilioConnection {
   accountSid: string
   authToken: string
-  /** Messages API origin; the real host unless a regional edge or a test fake is wanted. */
-  baseUrl: string
-  /** Lookup API origin. */
-  lookupBaseUrl: string
+  /** Messages API origin instead of the operator's TWILIO_API_URL, e.g. a regional edge; on PROVIDER_URL_ALLOWLIST. */
+  baseUrl?: string
+  /** Lookup API origin instead of TWILIO_LOOKUP_URL; on PROVIDER_URL_ALLOWLIST. */
+  lookupBaseUrl?: string
   /** The reply to HELP and INFO on the brand's SMS numbers (1–320 characters); `DEFAULTS.twilio.helpText` unless set. */
   helpText?: string
 }
@@ -20,7 +20,8 @@ export interface WhatsAppConnection {
   /** Echoed by Meta's webhook verification handshake. */
   verifyToken: string
   apiVersion: string
-  baseUrl: string
+  /** Graph API origin instead of WHATSAPP_API_URL; on PROVIDER_URL_ALLOWLIST. */
+  baseUrl?: string
 }
 
 /**
@@ -41,10 +42,10 @@ export interface ServiceAccountKey {
 export interface FcmConnection {
   projectId: string
   serviceAccount: ServiceAccountKey
-  /** FCM API origin. */
-  baseUrl: string
-  /** Google's OAuth 2.0 token endpoint (a full URL): a private endpoint or a test fake may replace it. */
-  tokenUrl: string
+  /** FCM API origin instead of FCM_API_URL; on PROVIDER_URL_ALLOWLIST. */
+  baseUrl?: string
+  /** Token endpoint (a full URL) instead of FCM_TOKEN_URL; on PROVIDER_URL_ALLOWLIST. */
+  tokenUrl?: string
   /** The notification's title; without one the device shows the app's name. */
   notificationTitle?: string
 }
@@ -57,13 +58,21 @@ export interface Connections {
 
 export type Provider = keyof Connections
 
-export const PROVIDERS: readonly Provider[] = ['twilio', 'whatsapp', 'fcm']
-
 export const DEFAULTS = {
-  twilio: { baseUrl: 'https://api.twilio.com', lookupBaseUrl: 'https://lookups.twilio.com', helpText: 'Reply STOP to opt out, START to opt back in.' },
-  whatsapp: { apiVersion: 'v21.0', baseUrl: 'https://graph.facebook.com' },
-  fcm: { baseUrl: 'https://fcm.googleapis.com', tokenUrl: 'https://oauth2.googleapis.com/token' },
+  twilio: { helpText: 'Reply STOP to opt out, START to opt back in.' },
+  whatsapp: { apiVersion: 'v21.0' },
+  fcm: {},
 } as const
+
+/**
+ * The fields of each connection that name a provider endpoint instead of the operator's, and
+ * whether the stored value keeps its path (a token endpoint) or is reduced to an origin.
+ */
+export const URL_FIELDS: { [P in Provider]: ReadonlyArray<{ field: keyof Connections[P] & string; keepPath: boolean }> } = {
+  twilio: [{ field: 'baseUrl', keepPath: false }, { field: 'lookupBaseUrl', keepPath: false }],
+  whatsapp: [{ field: 'baseUrl', keepPath: false }],
+  fcm: [{ field: 'baseUrl', keepPath: false }, { field: 'tokenUrl', keepPath: true }],
+}
 
 /**
  * Fields never returned by GET: only their last four characters are shown, and of a service-account

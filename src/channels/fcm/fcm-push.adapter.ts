@@ -1,15 +1,20 @@
-import { JWT, gaxios } from 'google-auth-library'
+import { type KeyObject, createPrivateKey } from 'node:crypto'
+import { SignJWT } from 'jose'
 import type { Device } from '../../contacts/device.repository.ts'
 import type { FcmConnection } from '../connections/connection.ts'
 import { type ChannelAdapter, DeliveryError, type DeliveryStatus, type SendResult } from '../channel-adapter.ts'
 import { PROVIDER_TIMEOUT_MS, isTransientStatus, providerFetch, retryAfterMs } from '../http-errors.ts'
+import { type Endpoint, type ProviderEndpoints, endpointOf } from '../provider-url.ts'
 import type { OutboundMessage } from '../outbound-message.ts'
 
 /** The one scope an FCM HTTP v1 send needs (https://firebase.google.com/docs/cloud-messaging/auth-server). */
 export const FCM_SCOPE = 'https://www.googleapis.com/auth/firebase.messaging'
 
-/** Where google-auth-library posts a service account's token grant: a constant in its source. */
-const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token'
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer'
+/** The longest lifetime Google accepts for a service account's assertion, in seconds. */
+const ASSERTION_LIFETIME_S = 3600
+/** A token this close to its expiry is not used: a push sent with it could arrive after it expired. */
+const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000
 
 /**
  * What FCM tells the sender about a message: only that it accepted it. Delivery to the device is
@@ -74,21 +79,27 @@ interface GoogleErrorBody {
  * consumer registered on the message's apps. The push carries our message id, not the message:
  * the app fetches the text, which stays in the outbox row under that id.
  *
- * The OAuth 2.0 access token is obtained for the service account with google-auth-library and
- * kept until five minutes before it expires (the library's eager-refresh window).
+ * The OAuth 2.0 access token comes from the service account's own grant
+ * (https://developers.google.com/identity/protocols/oauth2/service-account#httprest): a JWT
+ * assertion signed with its private key, posted to the token endpoint. It is kept until five
+ * minutes before it expires, and concurrent sends share one request for it.
  */
 export class FcmPushAdapter implements ChannelAdapter {
   readonly provider = 'fcm'
   readonly #timeoutMs: number
-  #auth: JWT
+  readonly #api: Endpoint
+  readonly #tokenEndpoint: Endpoint
+  #token: Promise<{ value: string; expiresAt: number }> | undefined
 
   constructor(
     private readonly connection: Readonly<FcmConnection>,
+    endpoints: ProviderEndpoints,
     private readonly devices: PushDevices,
     options: FcmPushAdapterOptions = {},
   ) {
     this.#timeoutMs = options.timeoutMs ?? PROVIDER_TIMEOUT_MS
-    this.#auth = this.#authClient()
+    this.#api = endpointOf(endpoints.fcmApiUrl, connection.baseUrl, endpoints.providerUrlAllowlist)
+    this.#tokenEndpoint = endpointOf(endpoints.fcmTokenUrl, connection.tokenUrl, endpoints.providerUrlAllowlist)
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
@@ -112,7 +123,8 @@ export class FcmPushAdapter implements ChannelAdapter {
     if (accepted) return { providerMessageId: accepted.name, status: mapFcmStatus('accepted') }
 
     const failures = outcomes as DeliveryError[]
-    if (failures.some((f) => f.code === 'UNAUTHENTICATED')) this.#auth = this.#authClient()
+    // Our token was refused (revoked, or expired early): the retry asks for a new one.
+    if (failures.some((f) => f.code === 'UNAUTHENTICATED')) this.#token = undefined
     const transient = failures.filter((f) => f.kind === 'transient')
     const first = transient[0] ?? failures[0]!
     const retryAfter = Math.max(...transient.map((f) => f.retryAfterMs ?? 0))
@@ -122,7 +134,7 @@ export class FcmPushAdapter implements ChannelAdapter {
 
   /** One push to one device: FCM's message name, or the failure for that token and whether the token is stale. */
   async #push(token: string, message: OutboundMessage, accessToken: string): Promise<{ name: string } | { failure: DeliveryError; staleToken: boolean }> {
-    const { baseUrl, projectId, notificationTitle } = this.connection
+    const { projectId, notificationTitle } = this.connection
     const payload = {
       message: {
         token,
@@ -137,7 +149,7 @@ export class FcmPushAdapter implements ChannelAdapter {
     }
     let response: Response
     try {
-      response = await providerFetch('fcm', `${baseUrl}/v1/projects/${encodeURIComponent(projectId)}/messages:send`, {
+      response = await providerFetch('fcm', this.#api, `/v1/projects/${encodeURIComponent(projectId)}/messages:send`, {
         method: 'POST',
         headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
         body: JSON.stringify(payload),
@@ -152,39 +164,58 @@ export class FcmPushAdapter implements ChannelAdapter {
   }
 
   async #accessToken(): Promise<string> {
-    try {
-      const { token } = await this.#auth.getAccessToken()
-      if (!token) throw new DeliveryError('transient', 'token_missing', 'Google\'s token endpoint answered without an access token')
-      return token
-    } catch (error) {
-      throw classifyTokenError(error)
-    }
+    const current = this.#token
+    const held = current && (await current.catch(() => undefined))
+    if (held && held.expiresAt - Date.now() > TOKEN_REFRESH_MARGIN_MS) return held.value
+    // Unless another send asked for a new token meanwhile, this one does; a failed grant is asked again next time.
+    if (!this.#token || this.#token === current) this.#token = this.#grant()
+    return (await this.#token).value
   }
 
-  #authClient(): JWT {
-    const { serviceAccount, tokenUrl } = this.connection
-    const auth = new JWT({
-      email: serviceAccount.client_email,
-      key: serviceAccount.private_key,
-      keyId: serviceAccount.private_key_id,
-      scopes: [FCM_SCOPE],
-      // No retries inside the library: the dispatcher retries, with backoff, within its lease.
-      transporterOptions: { timeout: this.#timeoutMs, retryConfig: { retry: 0 } },
-    })
-    // google-auth-library 10 posts the grant to Google's token URL, a constant in its source
-    // (build/src/gtoken/getToken.js) that no option changes; its transporter's request interceptors
-    // are public, so the request is sent to the connection's tokenUrl instead. The assertion's
-    // audience stays Google's token URL, as Google's other auth libraries keep it for private
-    // endpoints (https://github.com/googleapis/google-auth-library-java/pull/833).
-    if (tokenUrl !== GOOGLE_TOKEN_URL) {
-      auth.transporter.interceptors.request.add({
-        resolved: async (request) => {
-          if (request.url.href === GOOGLE_TOKEN_URL) request.url = new URL(tokenUrl)
-          return request
-        },
-      })
+  /** One grant: the signed assertion posted to the token endpoint, classified as a DeliveryError when it fails. */
+  async #grant(): Promise<{ value: string; expiresAt: number }> {
+    const assertion = await this.#assertion()
+    let response: Response
+    try {
+      response = await providerFetch('Google\'s token endpoint', this.#tokenEndpoint, '', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: JWT_BEARER, assertion }).toString(),
+      }, this.#timeoutMs)
+    } catch (error) {
+      if (error instanceof DeliveryError) throw new DeliveryError(error.kind, `token_${error.code}`, error.message)
+      throw error
     }
-    return auth
+    const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown }
+    if (response.ok) {
+      if (typeof body.access_token !== 'string' || body.access_token === '') throw new DeliveryError('transient', 'token_missing', 'Google\'s token endpoint answered without an access token')
+      const lifetimeS = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : ASSERTION_LIFETIME_S
+      return { value: body.access_token, expiresAt: Date.now() + lifetimeS * 1000 }
+    }
+    // Google's refusal of the grant (invalid_grant: an unknown or deleted key…) is final; a 5xx or 429 is not.
+    const code = typeof body.error === 'string' && body.error !== '' ? body.error : `token_http_${response.status}`
+    const description = typeof body.error_description === 'string' && body.error_description !== '' ? `: ${body.error_description}` : ''
+    const kind = isTransientStatus(response.status) ? 'transient' : 'permanent'
+    throw new DeliveryError(kind, code, `Google's token endpoint answered ${response.status}${description}`, retryAfterMs(response.headers.get('retry-after')))
+  }
+
+  /** The service account's assertion: RS256 over its claims, for the token endpoint it is posted to. */
+  async #assertion(): Promise<string> {
+    const { serviceAccount } = this.connection
+    const now = Math.floor(Date.now() / 1000)
+    try {
+      const key: KeyObject = createPrivateKey(serviceAccount.private_key)
+      return await new SignJWT({ scope: FCM_SCOPE })
+        .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: serviceAccount.private_key_id })
+        .setIssuer(serviceAccount.client_email)
+        .setAudience(this.#tokenEndpoint.url)
+        .setIssuedAt(now)
+        .setExpirationTime(now + ASSERTION_LIFETIME_S)
+        .sign(key)
+    } catch (error) {
+      // Not a PEM private key, or not an RSA one: nothing but a new connection fixes that.
+      throw new DeliveryError('permanent', 'invalid_service_account', `the service account's key cannot sign: ${error instanceof Error ? error.message : String(error)}`)
+    }
   }
 }
 
@@ -222,23 +253,4 @@ function isStaleToken(body: GoogleErrorBody): boolean {
 
 function fcmErrorCode(body: GoogleErrorBody): FcmErrorCode | undefined {
   return body.error?.details?.find((d) => d['@type'] === 'type.googleapis.com/google.firebase.fcm.v1.FcmError')?.errorCode as FcmErrorCode | undefined
-}
-
-/** A failed token request: Google's refusal of the grant is final; no answer or a 5xx or 429 is not. */
-function classifyTokenError(error: unknown): DeliveryError {
-  if (error instanceof DeliveryError) return error
-  if (error instanceof gaxios.GaxiosError) {
-    const status = error.response?.status
-    if (status === undefined) {
-      const reason = error.error?.name === 'AbortError' || error.error?.name === 'TimeoutError' ? 'timeout' : 'network'
-      return new DeliveryError('transient', `token_${reason}`, `Google's token endpoint did not answer: ${error.message}`)
-    }
-    const data = error.response?.data as { error?: string; error_description?: string } | undefined
-    const retryAfter = retryAfterMs(error.response?.headers.get('retry-after') ?? null)
-    const code = data?.error ?? `token_http_${status}`
-    const text = `Google's token endpoint answered ${status}${data?.error_description ? `: ${data.error_description}` : ''}`
-    return new DeliveryError(isTransientStatus(status) ? 'transient' : 'permanent', code, text, retryAfter)
-  }
-  // The key cannot sign (not a PEM private key): nothing but a new connection fixes that.
-  return new DeliveryError('permanent', 'invalid_service_account', `the service account's key cannot sign: ${error instanceof Error ? error.message : String(error)}`)
 }

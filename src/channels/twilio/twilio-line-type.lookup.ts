@@ -1,5 +1,6 @@
 import type { LineTypeLookup } from '../../calls/device-check.ts'
 import type { SecretBox } from '../../lib/secret-box.ts'
+import type { ProviderEndpoints } from '../provider-url.ts'
 import type { Db } from '../../store/database.ts'
 import { findConnection } from '../connections/connection.repository.ts'
 import { type TwilioLineType, lookupLineType } from './twilio-lookup.ts'
@@ -14,11 +15,12 @@ export class TwilioLineTypeLookup implements LineTypeLookup {
   constructor(
     private readonly db: Db,
     private readonly secrets: SecretBox,
+    private readonly endpoints: ProviderEndpoints,
   ) {}
 
   async forBrand(accountId: string): Promise<((phone: string, timeoutMs: number) => Promise<string>) | undefined> {
     const twilio = await findConnection(this.db, this.secrets, accountId, 'twilio')
-    return twilio && ((phone, timeoutMs) => lookupLineType(twilio.config, phone, timeoutMs))
+    return twilio && ((phone, timeoutMs) => lookupLineType(twilio.config, this.endpoints, phone, timeoutMs))
   }
 
   textable(lineType: string): boolean {

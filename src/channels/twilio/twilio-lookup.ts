@@ -1,5 +1,6 @@
 import type { TwilioConnection } from '../connections/connection.ts'
 import { providerFetch } from '../http-errors.ts'
+import { type ProviderEndpoints, endpointOf } from '../provider-url.ts'
 
 /** Line types of Twilio Lookup v2's line_type_intelligence (https://www.twilio.com/docs/lookup/v2-api/line-type-intelligence). */
 export type TwilioLineType =
@@ -19,9 +20,10 @@ export type TwilioLineType =
 const KNOWN = new Set<string>(['landline', 'mobile', 'fixedVoip', 'nonFixedVoip', 'personal', 'tollFree', 'premium', 'sharedCost', 'uan', 'voicemail', 'pager', 'unknown'])
 
 /** The number's line type by Twilio Lookup v2; throws on any failure (the caller falls back). */
-export async function lookupLineType(connection: TwilioConnection, phone: string, timeoutMs: number): Promise<TwilioLineType> {
+export async function lookupLineType(connection: TwilioConnection, endpoints: ProviderEndpoints, phone: string, timeoutMs: number): Promise<TwilioLineType> {
   const { accountSid, authToken, lookupBaseUrl } = connection
-  const response = await providerFetch('twilio lookup', `${lookupBaseUrl}/v2/PhoneNumbers/${encodeURIComponent(phone)}?Fields=line_type_intelligence`, {
+  const endpoint = endpointOf(endpoints.twilioLookupUrl, lookupBaseUrl, endpoints.providerUrlAllowlist)
+  const response = await providerFetch('twilio lookup', endpoint, `/v2/PhoneNumbers/${encodeURIComponent(phone)}?Fields=line_type_intelligence`, {
     headers: { authorization: 'Basic ' + Buffer.from(`${accountSid}:${authToken}`).toString('base64') },
   }, timeoutMs)
   if (!response.ok) throw new Error(`Twilio Lookup answered ${response.status}`)

@@ -1,6 +1,7 @@
 import type { TwilioConnection } from '../connections/connection.ts'
 import { type ChannelAdapter, DeliveryError, type DeliveryStatus, type SendResult } from '../channel-adapter.ts'
 import { PROVIDER_TIMEOUT_MS, isTransientStatus, providerFetch, retryAfterMs } from '../http-errors.ts'
+import { type Endpoint, type ProviderEndpoints, endpointOf } from '../provider-url.ts'
 import type { OutboundMessage } from '../outbound-message.ts'
 
 /** Twilio's message statuses (https://www.twilio.com/docs/messaging/api/message-resource#message-status-values). */
@@ -52,25 +53,28 @@ export interface TwilioSmsAdapterOptions {
 export class TwilioSmsAdapter implements ChannelAdapter {
   readonly provider = 'twilio'
   readonly #timeoutMs: number
+  readonly #endpoint: Endpoint
 
   constructor(
     private readonly accountId: string,
     private readonly connection: Readonly<TwilioConnection>,
+    endpoints: ProviderEndpoints,
     /** PUBLIC_URL: without it Twilio cannot reach us, so no StatusCallback is requested. */
     private readonly publicUrl: string | undefined,
     options: TwilioSmsAdapterOptions = {},
   ) {
     this.#timeoutMs = options.timeoutMs ?? PROVIDER_TIMEOUT_MS
+    this.#endpoint = endpointOf(endpoints.twilioApiUrl, connection.baseUrl, endpoints.providerUrlAllowlist)
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
-    const { accountSid, authToken, baseUrl } = this.connection
+    const { accountSid, authToken } = this.connection
     const form = new URLSearchParams({ To: message.to, From: message.from, Body: message.text })
     if (this.publicUrl) form.set('StatusCallback', `${this.publicUrl}/webhooks/twilio/${this.accountId}/status`)
-    const response = await providerFetch('twilio', `${baseUrl}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`, {
+    const response = await providerFetch('twilio', this.#endpoint, `/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`, {
       method: 'POST',
       headers: { authorization: 'Basic ' + Buffer.from(`${accountSid}:${authToken}`).toString('base64'), 'content-type': 'application/x-www-form-urlencoded' },
-      body: form,
+      body: form.toString(),
     }, this.#timeoutMs)
     const body = (await response.json().catch(() => ({}))) as { sid?: string; status?: TwilioMessageStatus; code?: number; message?: string }
     if (response.ok && body.sid) return { providerMessageId: body.sid, status: body.status ? mapTwilioStatus(body.status) : 'queued' }

@@ -1,6 +1,7 @@
 import type { WhatsAppConnection } from '../connections/connection.ts'
 import { DeliveryError } from '../channel-adapter.ts'
 import { PROVIDER_TIMEOUT_MS, isTransientStatus, providerFetch } from '../http-errors.ts'
+import { type Endpoint, type ProviderEndpoints, endpointOf } from '../provider-url.ts'
 import { type WaTemplate, type WaTemplateStatus, placeholderCount } from '../../whatsapp-templates/template.ts'
 
 // Meta's template management API (https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates):
@@ -52,10 +53,15 @@ export function mapMetaTemplateStatus(event: string): WaTemplateStatus | undefin
 }
 
 export class WhatsAppTemplatesClient {
+  readonly #endpoint: Endpoint
+
   constructor(
     private readonly connection: Readonly<WhatsAppConnection>,
+    endpoints: ProviderEndpoints,
     private readonly timeoutMs = PROVIDER_TIMEOUT_MS,
-  ) {}
+  ) {
+    this.#endpoint = endpointOf(endpoints.whatsappApiUrl, connection.baseUrl, endpoints.providerUrlAllowlist)
+  }
 
   /** Sends the template for review: a new one is created on its WABA, a rejected one is edited in place. */
   async submit(template: WaTemplate, metaTemplateId: string | undefined): Promise<MetaTemplateState> {
@@ -83,16 +89,17 @@ export class WhatsAppTemplatesClient {
   }
 
   async #call(method: 'GET' | 'POST', path: string, payload?: object): Promise<unknown> {
-    const { baseUrl, apiVersion, accessToken } = this.connection
+    const { apiVersion, accessToken } = this.connection
     let response: Response
     try {
-      response = await providerFetch('whatsapp', `${baseUrl}/${apiVersion}${path}`, {
+      response = await providerFetch('whatsapp', this.#endpoint, `/${apiVersion}${path}`, {
         method,
         headers: { authorization: `Bearer ${accessToken}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
         ...(payload ? { body: JSON.stringify(payload) } : {}),
       }, this.timeoutMs)
     } catch (error) {
-      if (error instanceof DeliveryError) throw new TemplateApiError('unavailable', error.code, error.message)
+      // A brand-chosen endpoint the service refuses stays refused; no answer may come next time.
+      if (error instanceof DeliveryError) throw new TemplateApiError(error.kind === 'permanent' ? 'refused' : 'unavailable', error.code, error.message)
       throw error
     }
     const body = (await response.json().catch(() => ({}))) as { error?: { code?: number; error_subcode?: number; message?: string; error_user_title?: string; error_user_msg?: string } }

@@ -1,6 +1,7 @@
 import type { WhatsAppConnection } from '../connections/connection.ts'
 import { type ChannelAdapter, DeliveryError, type DeliveryStatus, type SendResult } from '../channel-adapter.ts'
 import { PROVIDER_TIMEOUT_MS, isTransientStatus, providerFetch, retryAfterMs } from '../http-errors.ts'
+import { type Endpoint, type ProviderEndpoints, endpointOf } from '../provider-url.ts'
 import type { OutboundMessage } from '../outbound-message.ts'
 
 /** Statuses in the Cloud API's `statuses` webhook (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components). */
@@ -36,18 +37,21 @@ export interface WhatsAppAdapterOptions {
 export class WhatsAppAdapter implements ChannelAdapter {
   readonly provider = 'whatsapp'
   readonly #timeoutMs: number
+  readonly #endpoint: Endpoint
 
   constructor(
     private readonly connection: Readonly<WhatsAppConnection>,
+    endpoints: ProviderEndpoints,
     options: WhatsAppAdapterOptions = {},
   ) {
     this.#timeoutMs = options.timeoutMs ?? PROVIDER_TIMEOUT_MS
+    this.#endpoint = endpointOf(endpoints.whatsappApiUrl, connection.baseUrl, endpoints.providerUrlAllowlist)
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
     // Free-form text only answers a consumer who just wrote (Meta's 24-hour customer service window); anything else needs a template.
     if (!message.wa && message.kind !== 'confirmation') throw new DeliveryError('permanent', 'no_template', 'a WhatsApp message needs a template')
-    const { baseUrl, apiVersion, phoneNumberId, accessToken } = this.connection
+    const { apiVersion, phoneNumberId, accessToken } = this.connection
     const payload = {
       messaging_product: 'whatsapp',
       to: message.to.replace(/^\+/, ''),
@@ -62,7 +66,7 @@ export class WhatsAppAdapter implements ChannelAdapter {
           }
         : { type: 'text', text: { body: message.text } }),
     }
-    const response = await providerFetch('whatsapp', `${baseUrl}/${apiVersion}/${encodeURIComponent(phoneNumberId)}/messages`, {
+    const response = await providerFetch('whatsapp', this.#endpoint, `/${apiVersion}/${encodeURIComponent(phoneNumberId)}/messages`, {
       method: 'POST',
       headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
       body: JSON.stringify(payload),
