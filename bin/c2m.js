@@ -3,7 +3,7 @@
 import { register } from 'tsx/esm/api'
 
 register()
-const { main } = await import('../src/cli/main.ts')
-const code = await main(process.argv.slice(2))
+const { run } = await import('../src/cli/main.ts')
+const code = await run(process.argv.slice(2))
 // `serve` keeps running until a signal; every other command ends here with its exit code.
 if (code !== 0 || process.argv[2] !== 'serve') process.exitCode = code

@@ -21,9 +21,8 @@ export async function serve(config: Config): Promise<void> {
       await started.close()
       await runtime.close()
     })
-    const demo = config.demo ? await seedDemoBrand(runtime) : null
     // Printed before listening: a port that turns out to be taken must not swallow credentials shown only once.
-    if (demo) process.stdout.write(formatDemoCredentials(demo, config.publicUrl ?? `http://localhost:${config.port}`))
+    if (config.demo) await seedDemoBrand(runtime, (demo) => process.stdout.write(formatDemoCredentials(demo, config.publicUrl ?? `http://localhost:${config.port}`)))
     await started.listen({ port: config.port, host: config.host })
   } catch (error) {
     // Left installed, close-with-grace would end the failed start with exit code 0 once the loop drains.

@@ -1,93 +1,31 @@
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import fs from 'node:fs'
+import http from 'node:http'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
 import { after, describe, test } from 'node:test'
 import { signAt } from './helper.ts'
-import { VARIABLES } from '../src/config.ts'
+import { type Child, ROOT, freePort, killAll, spawnNode, until, untilAnswers } from './support/process.ts'
 import { openDatabase } from '../src/store/database.ts'
 import { countAccounts } from '../src/accounts/account.repository.ts'
 import type { IssuedApiKey } from '../src/accounts/provisioning.service.ts'
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const BIN = path.join(ROOT, 'bin', 'c2m.js')
-/** Bounds on waiting for the process; they only stop a broken run from hanging. */
-const READY_WITHIN_MS = 20_000
-const EXIT_WITHIN_MS = 20_000
-
-/** A port nobody listens on right now: bind port 0, read it, release it. */
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
+/** The command the README tells operators to run under a process manager, as its words. */
+function readmeServeCommand(): string[] {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')
+  const command = /### Running under a process manager[\s\S]*?```sh\n([^\n]+)\n```/.exec(readme)?.[1]
+  assert.ok(command, 'the README shows the command to run under a process manager')
+  return command.split(' ')
 }
 
-class ServerProcess {
-  stdout = ''
-  stderr = ''
-  readonly exited: Promise<number | null>
-  exitCode: number | null | undefined
-
-  constructor(
-    readonly child: ChildProcessWithoutNullStreams,
-    readonly port: number,
-  ) {
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (this.stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk))
-    this.exited = new Promise((resolve) =>
-      child.on('close', (code) => {
-        this.exitCode = code
-        resolve(code)
-      }),
-    )
-  }
-
-  get origin(): string {
-    return `http://127.0.0.1:${this.port}`
-  }
-
-  /** Polls /healthz until it answers 200, failing early when the process ends. */
-  async ready(): Promise<void> {
-    const deadline = Date.now() + READY_WITHIN_MS
-    while (Date.now() < deadline) {
-      if (this.exitCode !== undefined) assert.fail(`the server exited with ${this.exitCode}: ${this.stderr}`)
-      try {
-        const res = await fetch(`${this.origin}/healthz`, { signal: AbortSignal.timeout(1000) })
-        if (res.status === 200) return
-      } catch {
-        // not listening yet
-      }
-      await sleep(100)
-    }
-    assert.fail(`/healthz did not answer within ${READY_WITHIN_MS} ms; stderr: ${this.stderr}`)
-  }
-
-  /** Waits for the process to end by itself; resolves to its exit code. */
-  async exit(): Promise<number | null> {
-    const cancel = new AbortController()
-    const timeout = sleep(EXIT_WITHIN_MS, 'timeout' as const, { signal: cancel.signal }).catch(() => 'cancelled' as const)
-    try {
-      const result = await Promise.race([this.exited, timeout])
-      if (result === 'timeout') assert.fail(`the process did not exit within ${EXIT_WITHIN_MS} ms`)
-      return result as number | null
-    } finally {
-      cancel.abort()
-    }
-  }
-
-  async stop(): Promise<number | null> {
-    this.child.kill('SIGTERM')
-    return this.exit()
-  }
+interface Server {
+  child: Child
+  origin: string
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>
 }
 
-const started: ServerProcess[] = []
 const dirs: string[] = []
 
 function tempDir(): string {
@@ -96,26 +34,24 @@ function tempDir(): string {
   return dir
 }
 
-/** `node bin/c2m.js serve` as `npm start` runs it, with only the given service variables set. */
-async function serve(env: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort()
-  const base = { ...process.env }
-  for (const variable of VARIABLES) delete base[variable.name]
-  delete base.NODE_OPTIONS
-  delete base.NODE_TEST_CONTEXT
-  const child = spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env: { ...base, PORT: String(port), ...env }, stdio: 'pipe' })
-  const server = new ServerProcess(child, port)
-  started.push(server)
-  return server
+/** The README's command, with only the given service variables set (and a free PORT unless given). */
+async function serve(env: Record<string, string>): Promise<Server> {
+  const [node, ...args] = readmeServeCommand()
+  assert.equal(node, 'node')
+  const port = env.PORT ?? String(await freePort())
+  const child = spawnNode(args, { PORT: port, ...env })
+  return {
+    child,
+    origin: `http://127.0.0.1:${port}`,
+    async stop() {
+      await child.kill('SIGTERM')
+      return child.exit()
+    },
+  }
 }
 
 after(async () => {
-  for (const server of started) {
-    if (server.exitCode === undefined) {
-      server.child.kill('SIGKILL')
-      await server.exited
-    }
-  }
+  await killAll()
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
 })
 
@@ -134,7 +70,7 @@ function parseDemoBlock(stdout: string): { accountId: string; handoffId: string;
 }
 
 /** A GET signed with the oauth-1.0a package over the URL the client actually calls. */
-function signedGet(server: ServerProcess, key: IssuedApiKey, pathAndQuery: string): Promise<Response> {
+function signedGet(server: Server, key: IssuedApiKey, pathAndQuery: string): Promise<Response> {
   const url = server.origin + pathAndQuery
   return fetch(url, { headers: { authorization: signAt(key, 'GET', url, Math.floor(Date.now() / 1000)) }, signal: AbortSignal.timeout(10_000) })
 }
@@ -151,14 +87,14 @@ describe('c2m serve as a process', () => {
   test('first start: serves /healthz, seeds the demo brand and prints its credentials once', async () => {
     const server = await serve({ DATA_DIR: dataDir, LOG_LEVEL: 'info' })
     try {
-      await server.ready()
+      await untilAnswers(`${server.origin}/healthz`, server.child)
       for (const label of ['account id', 'admin login', 'admin password', 'appKey', 'secret', 'accessToken', 'accessTokenSecret']) {
-        assert.match(server.stdout, new RegExp(`^\\s+${label}\\s+\\S+$`, 'm'), `the demo block shows ${label}`)
+        assert.match(server.child.stdout, new RegExp(`^\\s+${label}\\s+\\S+$`, 'm'), `the demo block shows ${label}`)
       }
-      demo = parseDemoBlock(server.stdout)
+      demo = parseDemoBlock(server.child.stdout)
       assert.equal(demo.accountId, '12345678')
       assert.match(demo.handoffId, /^H\d{15}$/)
-      assert.equal(server.stdout.match(/accessTokenSecret/g)?.length, 1, 'printed once')
+      assert.equal(server.child.stdout.match(/accessTokenSecret/g)?.length, 1, 'printed once')
 
       // No C2M_SECRET_KEY: the demo master key is generated under DATA_DIR, owner-only.
       const keyFile = path.join(dataDir, 'master.key')
@@ -183,10 +119,10 @@ describe('c2m serve as a process', () => {
       const unsigned = await fetch(`${server.origin}/api/account/12345678/handoffs`)
       assert.equal(unsigned.status, 401)
     } finally {
-      assert.equal(await server.stop(), 0, `SIGTERM ends the process cleanly; stderr: ${server.stderr}`)
+      assert.equal(await server.stop(), 0, `SIGTERM ends the process cleanly; stderr: ${server.child.stderr}`)
     }
 
-    const logs = logLines(server.stdout)
+    const logs = logLines(server.child.stdout)
     assert.ok(logs.length > 0, 'JSON logs on stdout')
     for (const line of logs) {
       const record = JSON.parse(line) as Record<string, unknown>
@@ -208,15 +144,15 @@ describe('c2m serve as a process', () => {
     assert.ok(demo, 'the first start ran')
     const server = await serve({ DATA_DIR: dataDir, LOG_LEVEL: 'info' })
     try {
-      await server.ready()
+      await untilAnswers(`${server.origin}/healthz`, server.child)
       const res = await signedGet(server, demo.key, '/api/account/12345678/handoffs')
       assert.equal(res.status, 200)
       assert.equal(((await res.json()) as { total: number }).total, 1, 'still the one seeded handoff')
     } finally {
       assert.equal(await server.stop(), 0)
     }
-    for (const label of ['account id', 'admin login', 'appKey', 'accessTokenSecret']) assert.doesNotMatch(server.stdout, new RegExp(`^\\s+${label}\\s`, 'm'))
-    assert.ok(!server.stdout.includes(demo.key.secret))
+    for (const label of ['account id', 'admin login', 'appKey', 'accessTokenSecret']) assert.doesNotMatch(server.child.stdout, new RegExp(`^\\s+${label}\\s`, 'm'))
+    assert.ok(!server.child.stdout.includes(demo.key.secret))
     const db = openDatabase({ dialect: 'sqlite', file: path.join(dataDir, 'c2m.sqlite') })
     try {
       assert.equal(await countAccounts(db), 1)
@@ -225,15 +161,52 @@ describe('c2m serve as a process', () => {
     }
   })
 
+  test('SIGTERM to the command the README gives operators: the request in flight completes, then the process exits 0', async () => {
+    assert.ok(demo, 'the first start ran')
+    const server = await serve({ DATA_DIR: dataDir, LOG_LEVEL: 'info' })
+    await untilAnswers(`${server.origin}/readyz`, server.child)
+
+    // An eligibility request whose body is still arriving when the signal comes: the service has
+    // begun handling it (it logged its arrival) and cannot answer before the rest is sent.
+    const url = `${server.origin}/api/account/12345678/eligibility?v=2.0`
+    const body = JSON.stringify({ consumerPhoneNumber: '+14259549855', handoffId: demo.handoffId, skill: 'support', templateVariables: { '1': 'Jane' } })
+    const request = http.request(url, {
+      method: 'POST',
+      headers: { authorization: signAt(demo.key, 'POST', url, Math.floor(Date.now() / 1000)), 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    })
+    const answered = new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+      request.on('error', reject).on('response', (res) => {
+        let text = ''
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: res.statusCode, body: text }))
+      })
+    })
+    request.write(body.slice(0, 10))
+    const arrived = (line: string) => line.includes('"incoming request"') && line.includes('/eligibility')
+    await until('the request to reach the service', async () => logLines(server.child.stdout).some(arrived), { child: server.child })
+
+    server.child.process.kill('SIGTERM')
+    const stopping = (line: string) => line.includes('"signal":"SIGTERM"')
+    await until('the service to start shutting down', async () => logLines(server.child.stdout).some(stopping), { child: server.child })
+    request.end(body.slice(10))
+
+    const response = await answered
+    assert.equal(response.status, 200, response.body)
+    assert.match((JSON.parse(response.body) as { callId?: string }).callId ?? '', /^[0-9a-f-]{36}$/)
+    assert.equal(await server.child.exit(), 0, `a graceful stop; ${server.child.output}`)
+    const logs = logLines(server.child.stdout)
+    const completed = logs.filter((line) => line.includes('"request completed"')).at(-1)
+    assert.ok(completed && logs.findIndex(stopping) < logs.indexOf(completed), 'the request completed after the shutdown began')
+  })
+
   test('with C2M_DEMO=false a fresh store stays empty', async () => {
     const freshDir = tempDir()
     const server = await serve({ DATA_DIR: freshDir, LOG_LEVEL: 'info', C2M_DEMO: 'false' })
     try {
-      await server.ready()
+      await untilAnswers(`${server.origin}/healthz`, server.child)
     } finally {
       assert.equal(await server.stop(), 0)
     }
-    assert.doesNotMatch(server.stdout, /demo brand created|accessTokenSecret/)
+    assert.doesNotMatch(server.child.stdout, /demo brand created|accessTokenSecret/)
     const db = openDatabase({ dialect: 'sqlite', file: path.join(freshDir, 'c2m.sqlite') })
     try {
       assert.equal(await countAccounts(db), 0)
@@ -244,10 +217,10 @@ describe('c2m serve as a process', () => {
 
   test('a bad environment variable stops the start with one line naming it', async () => {
     const server = await serve({ DATA_DIR: tempDir(), PORT: 'abc' })
-    const code = await server.exit()
+    const code = await server.child.exit()
     assert.notEqual(code, 0)
-    assert.match(server.stderr, /^c2m: PORT must be a whole number, got "abc"\n$/)
-    assert.equal(server.stdout, '')
+    assert.match(server.child.stderr, /^c2m: PORT must be a whole number, got "abc"\n$/)
+    assert.equal(server.child.stdout, '')
   })
 
   test('a port already in use ends the start with a non-zero code', async () => {
@@ -256,11 +229,11 @@ describe('c2m serve as a process', () => {
     try {
       const { port } = blocker.address() as net.AddressInfo
       const server = await serve({ DATA_DIR: tempDir(), LOG_LEVEL: 'silent', PORT: String(port) })
-      const code = await server.exit()
+      const code = await server.child.exit()
       assert.notEqual(code, 0)
-      assert.match(server.stderr, /^c2m: .*EADDRINUSE.*\n$/)
+      assert.match(server.child.stderr, /^c2m: .*EADDRINUSE.*\n$/)
       // The credentials of the brand seeded on this failed start were shown, not lost.
-      assert.match(server.stdout, /^\s+accessTokenSecret\s+\S+$/m)
+      assert.match(server.child.stdout, /^\s+accessTokenSecret\s+\S+$/m)
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()))
     }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { StoreContext } from '../context.ts'
 import { countAccounts } from '../accounts/account.repository.ts'
-import { ProvisioningError, createAccount, createApiKey, createUser, type IssuedApiKey } from '../accounts/provisioning.service.ts'
+import { ProvisioningError, type Provisioning, createAccount, createApiKey, createUser, type IssuedApiKey } from '../accounts/provisioning.service.ts'
 import { insertApp, insertPhoneNumber, insertSkill } from '../brand-config/catalog.repository.ts'
 import { saveSettings } from '../brand-config/settings.repository.ts'
 import { insertHandoff } from '../handoffs/handoff.repository.ts'
@@ -18,17 +18,36 @@ export interface DemoCredentials {
   apiKey: IssuedApiKey
 }
 
+/** The store already holds a brand: the demo is not seeded, and nothing is printed. */
+class AlreadySeeded extends Error {}
+
 /**
  * Seeds a complete demo brand into an empty store so the whole journey can be tried without an
- * account anywhere. Returns null when the store already holds a brand (including when another
- * instance seeded it a moment ago), so credentials are printed once only.
+ * account anywhere. Every write is one transaction, and `announce` (which prints the credentials)
+ * runs inside it after the last write: a start that crashes leaves either no demo brand, to be
+ * seeded on the next start, or a complete one whose credentials were shown. Returns null when the
+ * store already holds a brand (including when another instance seeded it a moment ago), so
+ * credentials are shown once only.
  */
-export async function seedDemoBrand(services: StoreContext): Promise<DemoCredentials | null> {
+export async function seedDemoBrand(services: StoreContext, announce: (demo: DemoCredentials) => void = () => {}): Promise<DemoCredentials | null> {
   if ((await countAccounts(services.db)) > 0) return null
+  try {
+    return await services.db.transaction().execute(async (trx) => {
+      const demo = await seedInto({ ...services, db: trx })
+      announce(demo)
+      return demo
+    })
+  } catch (error) {
+    if (error instanceof AlreadySeeded) return null
+    throw error
+  }
+}
+
+async function seedInto(services: Provisioning): Promise<DemoCredentials> {
   try {
     await createAccount(services, { id: DEMO_ACCOUNT_ID, name: 'Demo Brand', zone: 'z1' })
   } catch (error) {
-    if (error instanceof ProvisioningError) return null
+    if (error instanceof ProvisioningError) throw new AlreadySeeded()
     throw error
   }
   const now = isoNow(services.clock)

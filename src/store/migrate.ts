@@ -51,3 +51,9 @@ async function migrate(db: Db, step: (migrator: Migrator) => Promise<MigrationRe
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
 }
+
+/** The migrations of this version the store has not run, in order; only reads, so an absent store stays absent. */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) }, migrationTableSchema: await currentSchema(db) })
+  return (await migrator.getMigrations()).filter((migration) => migration.executedAt === undefined).map((migration) => migration.name)
+}

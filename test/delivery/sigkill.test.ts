@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { brandCall, ManualClock, PUBLIC_ORIGIN, TEST_SECRET_KEY, dialects, provisionBrand, startApp, type TestApp, type TestDialect } from '../helper.ts'
+import { BIN, type Child, spawnNode, until } from '../support/process.ts'
 import { TwilioFake } from '../fakes/twilio.fake.ts'
-import { VARIABLES } from '../../src/config.ts'
 
 // A dispatcher killed mid-flight and restarted: the real service (`node bin/c2m.js serve`) runs
 // in a child process over the same store as the test, sends through a local fake of Twilio, and
@@ -18,59 +15,15 @@ import { VARIABLES } from '../../src/config.ts'
 // answered never committed), the others still pending. A second `serve` reclaims the dead
 // claims once their lease runs out: every message reaches the fake exactly once.
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const BIN = path.join(ROOT, 'bin', 'c2m.js')
 const MESSAGES = 30
 const ANSWERED = 8
 /** Short, so the restarted process reclaims the dead claims within the test. */
 const LEASE_SECONDS = 3
-/** Only stops a broken run from hanging; a passing one waits far less. */
-const WAIT_LIMIT_MS = 15_000
 
 const SMS_NUMBER = '+18005550101'
 const TWILIO = { accountSid: 'AC' + 'd'.repeat(32), authToken: 'token-of-brand-7201' }
 // This process only writes the invites: with its dispatcher off, only the children send.
 const ENV = { DELIVERY_WORKER: 'false', RATE_LIMIT: '1000000' }
-
-/** `node bin/c2m.js serve` as `npm start` runs it, its output kept for failure messages. */
-class ServeProcess {
-  readonly child: ChildProcess
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
-  ended = false
-  output = ''
-
-  constructor(env: Record<string, string>) {
-    const base = { ...process.env }
-    for (const variable of VARIABLES) delete base[variable.name]
-    delete base.NODE_OPTIONS
-    delete base.NODE_TEST_CONTEXT
-    this.child = spawn(process.execPath, [BIN, 'serve'], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-    this.child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk))
-    this.child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (this.output += chunk))
-    this.exited = new Promise((resolve) =>
-      this.child.once('close', (code, signal) => {
-        this.ended = true
-        resolve({ code, signal })
-      }),
-    )
-  }
-
-  async kill(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-    if (!this.ended) this.child.kill(signal)
-    return this.exited
-  }
-}
-
-/** Polls `check` every 25 ms until it holds; fails early when the `service` it waits on ends. */
-async function until(what: string, check: () => Promise<boolean>, service?: ServeProcess): Promise<void> {
-  const deadline = Date.now() + WAIT_LIMIT_MS
-  for (;;) {
-    if (await check()) return
-    if (service?.ended) assert.fail(`the service exited while waiting for ${what}:\n${service.output}`)
-    if (Date.now() > deadline) assert.fail(`timed out after ${WAIT_LIMIT_MS} ms waiting for ${what}${service ? `; the service said:\n${service.output}` : ''}`)
-    await sleep(25)
-  }
-}
 
 /** DATABASE_URL naming the test's store; a PostgreSQL schema travels in the URL, as the environment has no other way to give it. */
 function databaseUrl(t: TestApp): string {
@@ -86,12 +39,12 @@ function suite(dialect: TestDialect): void {
     let t: TestApp
     let fake: TwilioFake
     let dataDir: string
-    const services: ServeProcess[] = []
+    const services: Child[] = []
     const account = '7201'
     const phones = Array.from({ length: MESSAGES }, (_, i) => `+1425956${String(1000 + i)}`)
 
-    function serve(): ServeProcess {
-      const service = new ServeProcess({
+    function serve(): Child {
+      const service = spawnNode([BIN, 'serve'], {
         DATABASE_URL: databaseUrl(t),
         DATA_DIR: dataDir,
         C2M_SECRET_KEY: TEST_SECRET_KEY,
@@ -148,7 +101,7 @@ function suite(dialect: TestDialect): void {
       await until(`${ANSWERED} sends recorded and the rest of the claimed batch held at the provider`, async () => {
         const rows = await outbox()
         return countBy(rows, 'sent') === ANSWERED && (await deliveries()).length === ANSWERED && fake.held > 0 && countBy(rows, 'sending') === fake.held
-      }, first)
+      }, { child: first })
       const held = fake.held
       const heldPhones = new Set(fake.requests.map((r) => r.form.To).filter((to) => !fake.messages.some((m) => m.to === to)))
       assert.equal(heldPhones.size, held)
@@ -163,9 +116,9 @@ function suite(dialect: TestDialect): void {
 
       fake.stopHolding()
       const second = serve()
-      await until('every outbox row sent and every delivery recorded', async () => countBy(await outbox(), 'sent') === MESSAGES && (await deliveries()).length === MESSAGES, second)
+      await until('every outbox row sent and every delivery recorded', async () => countBy(await outbox(), 'sent') === MESSAGES && (await deliveries()).length === MESSAGES, { child: second })
       const stopped = await second.kill('SIGTERM')
-      assert.equal(stopped.code, 0, `a graceful stop after the work is done; the service said:\n${second.output}`)
+      assert.equal(stopped.code, 0, `a graceful stop after the work is done; ${second.output}`)
 
       const sent = fake.messages.map((m) => m.to).sort()
       assert.deepEqual(sent, [...phones].sort(), 'each consumer got exactly one message')

@@ -546,6 +546,7 @@ for (const dialect of dialects) {
     })
 
     test('createUser stores a scrypt hash that verifies the password and nothing else', async () => {
+      for (const name of ['a', 'b']) await insertSkill(store.db, '555', { name, createdAt: AT })
       const user = await createUser(services, { accountId: '555', login: 'admin', role: 'admin', skills: ['a', 'b', 'a'], password: 'correct horse battery' })
       assert.equal(user.login, 'admin')
       assert.equal(user.role, 'admin')
@@ -565,6 +566,7 @@ for (const dialect of dialects) {
       await provisioningError(() => createUser(services, { accountId: '555', login: OUTBOUND_SYSTEM_LOGIN, role: 'admin', skills: [], password: 'a long enough password' }), /reserved/)
       await provisioningError(() => createUser(services, { accountId: '555', login: 'bad login', role: 'agent', skills: [], password: 'a long enough password' }), /login/)
       await provisioningError(() => createUser(services, { accountId: '999', login: 'x', role: 'agent', skills: [], password: 'a long enough password' }), /999 does not exist/)
+      await provisioningError(() => createUser(services, { accountId: '555', login: 'eve', role: 'agent', skills: ['a', 'c'], password: 'a long enough password' }), /555 has no skill c/)
       assert.equal(await findUserByLogin(store.db, '555', 'shorty'), undefined)
       // The same login is free in another brand.
       await createUser(services, { accountId: '557', login: 'admin', role: 'agent-manager', skills: [], password: 'a long enough password' })
