@@ -5,7 +5,7 @@ import type { Clock } from '../lib/clock.ts'
 import type { Db } from '../store/database.ts'
 import { prunePendingStatuses, recordDelivery } from './delivery.repository.ts'
 import type { OutboundMessage } from '../channels/outbound-message.ts'
-import { type OutboxEntry, claimDue, reroute, settle } from './outbox.repository.ts'
+import { type OutboxEntry, claimDue, rerouteAndRecord, settle } from './outbox.repository.ts'
 
 export interface DispatcherOptions {
   /** Rows claimed per round. */
@@ -152,7 +152,7 @@ export class Dispatcher {
       const reason = `${entry.channel} ${failure.code}: ${failure.message}`
       if (failure.kind === 'permanent') {
         const next = await this.fallback(entry.message)
-        if (next && (await reroute(this.db, claim, next, reason, now.toISOString()))) {
+        if (next && (await rerouteAndRecord(this.db, { ...claim, accountId: entry.accountId, channel: entry.channel }, next, reason, now.toISOString()))) {
           log.warn({ code: failure.code, fallback: next.channel }, 'permanent failure; falling back to the next channel')
           this.kick()
           return
