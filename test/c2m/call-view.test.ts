@@ -46,6 +46,7 @@ for (const dialect of dialects) {
     let otherKey: IssuedApiKey
     let waThenSms: string
     let otherSms: string
+    let otherInApp: string
     let nextPhone = 1000
 
     const view = (apiKey: IssuedApiKey, callId: string, account = ACCOUNT) => signedRequest(t, apiKey, 'GET', `/api/account/${account}/calls/${callId}`)
@@ -85,8 +86,11 @@ for (const dialect of dialects) {
       const other = brandCall(t, otherKey, OTHER)
       await other('POST', 'skills', { name: 'sales' }, 201)
       await other('POST', 'phone-numbers', { number: BRAND_NUMBER, channel: 'sms' }, 201)
-      await other('PUT', 'settings', { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: true }], deviceCheck: true, routing: { skills: ['sales'] } }, 200)
+      await other('POST', 'apps', { appId: 'com.brand-b.ios', platform: 'ios', name: 'Brand B iOS' }, 201)
+      await other('POST', 'consumers/jane/devices', { appId: 'com.brand-b.ios', platform: 'ios', pushToken: 'push-token-of-jane' }, 201)
+      await other('PUT', 'settings', { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: true }, { name: 'inapp', enabled: true }], deviceCheck: true, routing: { skills: ['sales'] } }, 200)
       otherSms = (await other('POST', 'handoffs', { title: 'SMS', lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber: BRAND_NUMBER, message: 'Hi there' } }, 201)).id
+      otherInApp = (await other('POST', 'handoffs', { title: 'In app', lookbackMinutes: 120, channels: ['inapp'], inapp: { appIds: ['com.brand-b.ios'], message: 'Continue in the app' } }, 201)).id
     })
     after(async () => {
       await t.close()
@@ -209,6 +213,33 @@ for (const dialect of dialects) {
         ],
       })
       assert.ok(!res.body.includes(phone.slice(1)), 'the whole number appears nowhere')
+    })
+
+    test('an in-app message: the app\'s receipts make its status timeline', async () => {
+      const { callId } = await eligible(otherKey, OTHER, { handoffId: otherInApp, skill: 'sales', consumerId: 'jane' })
+      tick()
+      const invited = await signedRequest(t, otherKey, 'POST', `/api/account/${OTHER}/invite?v=2.0`, { callId })
+      assert.equal(invited.statusCode, 200, invited.body)
+      const sentAt = tick()
+      assert.equal(await t.app.dispatcher.runOnce(), 1)
+      const messageId = (await findOutboxByCall(t.runtime.db, callId))!.id
+      const receipt = async (status: string) => {
+        const res = await signedRequest(t, otherKey, 'POST', `/api/account/${OTHER}/inapp/messages/${messageId}/status`, { status })
+        assert.ok(res.statusCode < 300, res.body)
+      }
+      const deliveredAt = tick()
+      await receipt('delivered')
+      const readAt = tick()
+      await receipt('read')
+      const [message] = json(await view(otherKey, callId, OTHER)).messages
+      assert.deepEqual([message.channel, message.status, message.fallbacks], ['inapp', 'sent', []])
+      assert.equal(message.deliveries.length, 1)
+      const [delivery] = message.deliveries
+      assert.deepEqual([delivery.provider, delivery.status, delivery.sentAt, delivery.updatedAt], ['sandbox', 'read', sentAt, readAt])
+      assert.deepEqual(delivery.statusTimeline, [
+        { status: 'delivered', errorCode: null, errorMessage: null, at: deliveredAt },
+        { status: 'read', errorCode: null, errorMessage: null, at: readAt },
+      ])
     })
 
     test('the management or reporting privilege: an IVR-only key is refused with 1101', async () => {
