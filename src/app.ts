@@ -17,6 +17,7 @@ import { channelModeRoutes } from './brand-config/channel-mode.routes.ts'
 import { handoffRoutes } from './handoffs/handoff.routes.ts'
 import { templateRoutes } from './whatsapp-templates/template.routes.ts'
 import { c2mRoutes } from './c2m-api/c2m.routes.ts'
+import { callRoutes } from './c2m-api/calls.routes.ts'
 import { RateLimit } from './http/rate-limit.ts'
 import { fallBack } from './delivery/fallback.ts'
 import { AdapterRegistry } from './channels/adapter-registry.ts'
@@ -104,6 +105,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await app.register(handoffRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(templateRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(c2mRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(callRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(deviceRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(inAppReceiptRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(sandboxRoutes(ctx), { prefix: '/api/account/:accountId' })

@@ -199,3 +199,36 @@ function toDelivery(row: { id: string; outbox_id: string; account_id: string; ca
     updatedAt: row.updated_at,
   }
 }
+
+/** One status a provider (or the brand's app) reported for a message, when we received it. */
+export interface StatusEvent {
+  status: string
+  errorCode: string | null
+  errorMessage: string | null
+  receivedAt: string
+}
+
+/**
+ * The status events received for each of the brand's deliveries, by delivery id, in the order
+ * received: the provider's callbacks, and for an in-app message the app's receipts too.
+ */
+export async function listStatusTimelines(db: DbOrTrx, accountId: string, deliveries: Delivery[]): Promise<Map<string, StatusEvent[]>> {
+  const keysOf = (d: Delivery): Array<[provider: string, messageId: string]> => [[d.provider, d.providerMessageId], ...(d.channel === 'inapp' ? [[APP_RECEIPT, d.outboxId] as [string, string]] : [])]
+  const keys = deliveries.flatMap(keysOf)
+  const timelines = new Map(deliveries.map((d) => [d.id, [] as StatusEvent[]]))
+  if (keys.length === 0) return timelines
+  const rows = await db
+    .selectFrom('delivery_status_events')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where((eb) => eb.or(keys.map(([provider, messageId]) => eb.and([eb('provider', '=', provider), eb('provider_message_id', '=', messageId)]))))
+    .execute()
+  for (const d of deliveries) {
+    const mine = keysOf(d)
+    const events = rows.filter((row) => mine.some(([provider, messageId]) => row.provider === provider && row.provider_message_id === messageId))
+    // Same instant: in the order a message moves, so the timeline reads forward.
+    events.sort((a, b) => a.received_at.localeCompare(b.received_at) || rank(a.status) - rank(b.status))
+    timelines.set(d.id, events.map((row) => ({ status: row.status, errorCode: row.error_code, errorMessage: row.error_message, receivedAt: row.received_at })))
+  }
+  return timelines
+}

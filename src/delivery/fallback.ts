@@ -5,7 +5,7 @@ import { reachableNow } from '../calls/invite.service.ts'
 import { renderMessage } from '../calls/message.ts'
 import { isPostgres } from '../store/database.ts'
 import { nextChannel } from './policy.ts'
-import { reroute } from './outbox.repository.ts'
+import { rerouteAndRecord } from './outbox.repository.ts'
 
 /** `rerouted`: the invitation waits on its next channel; `none`: no channel is left; `claim-lost`: another dispatcher holds the row now. */
 export type FallbackOutcome = 'rerouted' | 'none' | 'claim-lost'
@@ -44,7 +44,7 @@ export async function fallBack(ctx: Pick<AppContext, 'db'>, claim: { id: string;
       ...(call.inviteOverrideMessage !== null ? { overrideMessage: call.inviteOverrideMessage } : {}),
       inappAppIds: next === 'inapp' ? reachable.inappAppIds : [],
     })
-    if (!(await reroute(trx, claim, message, reason, now))) return 'claim-lost'
+    if (!(await rerouteAndRecord(trx, { ...claim, accountId: failed.accountId, channel: failed.channel }, message, reason, now))) return 'claim-lost'
     await setInviteChannel(trx, call.id, next)
     return 'rerouted'
   })

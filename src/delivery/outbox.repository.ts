@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely'
 import type { Channel } from '../shared/channel.ts'
 import type { MessageKind, OutboundMessage } from '../channels/outbound-message.ts'
-import { type DbOrTrx, isPostgres } from '../store/database.ts'
+import { type DbOrTrx, inTransaction, isPostgres } from '../store/database.ts'
 import type { OutboxTable } from '../store/schema.ts'
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed'
@@ -133,4 +133,65 @@ export async function reroute(db: DbOrTrx, claim: { id: string; attempts: number
     .where('attempts', '=', claim.attempts)
     .executeTakeFirst()
   return Number(result.numUpdatedRows) > 0
+}
+
+/** A message moved to the next channel after a permanent failure, as the call's history shows it. */
+export interface ChannelFallback {
+  outboxId: string
+  from: Channel
+  to: Channel
+  /** The failure that caused it (`<channel> <code>: <message>`), as `last_error` held it. */
+  reason: string
+  /** Sends tried on `from`. */
+  attempts: number
+  at: string
+}
+
+/**
+ * `reroute`, keeping the fallback for the call's history in the same transaction: the history
+ * shows a fallback exactly when the row moved. `from` and `attempts` are the claim's.
+ */
+export async function rerouteAndRecord(
+  db: DbOrTrx,
+  claim: { id: string; attempts: number; accountId: string; channel: Channel },
+  message: OutboundMessage,
+  error: string,
+  now: string,
+): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    if (!(await reroute(trx, claim, message, error, now))) return false
+    await trx
+      .insertInto('outbox_fallbacks')
+      .values({ outbox_id: claim.id, account_id: claim.accountId, from_channel: claim.channel, to_channel: message.channel, reason: error, attempts: claim.attempts, at: now })
+      // A message leaves each channel at most once (fallback only moves forward): the first record stands.
+      .onConflict((oc) => oc.doNothing())
+      .execute()
+    return true
+  })
+}
+
+/** A message of the outbox with its own times, for the call's history. */
+export interface OutboxRecord extends OutboxEntry {
+  createdAt: string
+  updatedAt: string
+}
+
+/** The messages of a call, oldest first (an invite writes one), with the fallbacks of each. */
+export async function listOutboxOfCall(db: DbOrTrx, callId: string): Promise<Array<OutboxRecord & { fallbacks: ChannelFallback[] }>> {
+  const rows = await db.selectFrom('outbox').selectAll().where('call_id', '=', callId).orderBy('created_at').execute()
+  if (rows.length === 0) return []
+  const fallbacks = await db
+    .selectFrom('outbox_fallbacks')
+    .selectAll()
+    .where('outbox_id', 'in', rows.map((r) => r.id))
+    .orderBy('at')
+    .execute()
+  return rows.map((row) => ({
+    ...toEntry(row),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    fallbacks: fallbacks
+      .filter((f) => f.outbox_id === row.id)
+      .map((f) => ({ outboxId: f.outbox_id, from: f.from_channel as Channel, to: f.to_channel as Channel, reason: f.reason, attempts: f.attempts, at: f.at })),
+  }))
 }

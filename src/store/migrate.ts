@@ -5,6 +5,7 @@ import * as callsAndDelivery from './migrations/0002-calls-and-delivery.ts'
 import * as providerChannels from './migrations/0003-provider-channels.ts'
 import * as whatsAppTemplates from './migrations/0004-whatsapp-templates.ts'
 import * as pendingStatusEvents from './migrations/0005-pending-status-events.ts'
+import * as callView from './migrations/0007-call-view.ts'
 import * as channelModesAndReplies from './migrations/0008-channel-modes-and-replies.ts'
 
 /** The one migration set, in order. Names never change once released. */
@@ -14,6 +15,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-provider-channels': providerChannels,
   '0004-whatsapp-templates': whatsAppTemplates,
   '0005-pending-status-events': pendingStatusEvents,
+  '0007-call-view': callView,
   '0008-channel-modes-and-replies': channelModesAndReplies,
 }
 

@@ -13,6 +13,7 @@ export interface Database {
   handoffs: HandoffTable
   calls: CallTable
   outbox: OutboxTable
+  outbox_fallbacks: OutboxFallbackTable
   sandbox_messages: SandboxMessageTable
   devices: DeviceTable
   opt_outs: OptOutTable
@@ -162,6 +163,19 @@ export interface OutboxTable {
   last_error: string | null
   created_at: string
   updated_at: string
+}
+
+/** A message moved to the next channel after a permanent failure: which channel it left, for which, and why. */
+export interface OutboxFallbackTable {
+  outbox_id: string
+  account_id: string
+  from_channel: string
+  to_channel: string
+  /** The failure that caused it, as the outbox's `last_error` held it. */
+  reason: string
+  /** Sends tried on `from_channel`. */
+  attempts: number
+  at: string
 }
 
 /** The built-in sandbox channel's inbox: what was "sent" and what consumers "replied". */

@@ -34,6 +34,8 @@ for (const dialect of dialects) {
     let handoffB: string
     /** A message of A's (by SMS, so a receipt for it is the documented 404 of a served route). */
     let messageA: string
+    /** A's invited call. */
+    let callA: string
 
     const asA = (method: Method, path: string, payload?: unknown) => signedRequest(t, keyA, method, `/api/account/${A}${path}`, payload)
 
@@ -70,6 +72,7 @@ for (const dialect of dialects) {
       const { callId } = await created(await asA('POST', '/eligibility?v=2.0', { consumerPhoneNumber: '+14259549856', handoffId: handoffA, skill: 'sales' }), 200)
       await created(await asA('POST', '/invite?v=2.0', { callId }), 200)
       messageA = (await findOutboxByCall(t.runtime.db, callId))!.id
+      callA = callId
 
       // B has a catalogue of its own, so its listings are not trivially empty.
       const asB = (method: Method, path: string, payload?: unknown) => signedRequest(t, keyB, method, `/api/account/${B}${path}`, payload)
@@ -88,6 +91,7 @@ for (const dialect of dialects) {
     const documentedRoutes = (): Array<[Method, string, string, unknown?]> => [
       ['POST', '/eligibility', '/eligibility?v=2.0', { consumerPhoneNumber: '+14259549855', handoffId: handoffA, skill: 'sales' }],
       ['POST', '/invite', '/invite?v=2.0', { callId: '00000000-0000-4000-8000-000000000000' }],
+      ['GET', '/calls/{callId}', `/calls/${callA}`],
       ['POST', '/consumers/{consumerId}/devices', '/consumers/jane/devices', { appId: 'com.brand-a.ios', platform: 'ios', pushToken: 'token-of-jane' }],
       ['POST', '/inapp/messages/{messageId}/status', `/inapp/messages/${messageA}/status`, { status: 'read' }],
       ['GET', '/sandbox/messages', '/sandbox/messages'],
@@ -205,6 +209,7 @@ for (const dialect of dialects) {
         ['DELETE', '/whatsapp-templates/a_spare'],
         ['POST', '/whatsapp-templates/a_draft/submit'],
         ['POST', `/inapp/messages/${messageA}/status`, { status: 'read' }],
+        ['GET', `/calls/${callA}`],
       ] as Array<[Method, string, unknown?]>) {
         const res = await asB(method, path, payload)
         assert.equal(res.statusCode, 404, `${method} ${path}: ${res.body}`)
