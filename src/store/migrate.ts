@@ -5,6 +5,7 @@ import * as callsAndDelivery from './migrations/0002-calls-and-delivery.ts'
 import * as providerChannels from './migrations/0003-provider-channels.ts'
 import * as whatsAppTemplates from './migrations/0004-whatsapp-templates.ts'
 import * as pendingStatusEvents from './migrations/0005-pending-status-events.ts'
+import * as lookupIndexes from './migrations/0006-lookup-indexes.ts'
 
 /** The one migration set, in order. Names never change once released. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -13,6 +14,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-provider-channels': providerChannels,
   '0004-whatsapp-templates': whatsAppTemplates,
   '0005-pending-status-events': pendingStatusEvents,
+  '0006-lookup-indexes': lookupIndexes,
 }
 
 export class MigrationError extends Error {
@@ -37,15 +39,26 @@ async function migrate(db: Db, step: (migrator: Migrator) => Promise<MigrationRe
   // schema's tables (another app, a parallel test run) cannot make it skip creating them here.
   const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) }, migrationTableSchema: await currentSchema(db) })
   let outcome = await step(migrator)
-  // Before running anything, Kysely's migrator introspects the catalogue of every schema of the
-  // database; a schema or table dropped meanwhile by someone else (another app, a parallel test
-  // run) can fail that step although ours is fine. Such a failure has no results (no migration
-  // ran; each runs in the transaction), so trying again is safe.
-  for (let retry = 0; retry < 5 && outcome.error !== undefined && outcome.results === undefined; retry++) outcome = await step(migrator)
+  for (let retry = 0; retry < 5 && isCatalogueRace(outcome); retry++) outcome = await step(migrator)
   const { error, results } = outcome
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName
     throw new MigrationError(`migration ${failed ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`)
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
+
+/**
+ * Before running anything, Kysely's migrator introspects the catalogue of every schema of a
+ * PostgreSQL database; a schema or table dropped meanwhile by someone else (another app, a parallel
+ * test run) fails that step although ours is fine: 3F000 (invalid_schema_name) from its schema
+ * privilege check, 42P01 (undefined_table) from its look-up of a table's sequences. Such a failure
+ * has no results (no migration ran; they run in one transaction), so trying again is safe. Any
+ * other failure (the store unreachable, a migration history this code does not know) is not a race
+ * and would fail again the same way.
+ */
+function isCatalogueRace({ error, results }: MigrationResultSet): boolean {
+  if (error === undefined || results !== undefined) return false
+  const code = (error as { code?: unknown } | null)?.code
+  return code === '3F000' || code === '42P01'
 }
