@@ -231,6 +231,29 @@ for (const dialect of dialects) {
           await store.drop()
         }
       })
+
+      test('an idle connection ended by the server is logged, the process goes on, and the pool opens another', async () => {
+        const created = await dialect.create()
+        let warned: (args: unknown[]) => void = () => {}
+        const warning = new Promise<unknown[]>((resolve) => (warned = resolve))
+        const db = openDatabase(created.database, { schema: created.schema, logger: { warn: (...args: unknown[]) => warned(args) } })
+        const admin = new pg.Client({ connectionString: (created.database as { url: string }).url })
+        await admin.connect()
+        try {
+          const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)
+          await admin.query('select pg_terminate_backend($1)', [rows[0]!.pid])
+          // Without a listener the pool's 'error' event would end this process here.
+          const [fields, message] = (await warning) as [{ err: { code?: string } }, string]
+          assert.equal(fields.err.code, '57P01', 'admin_shutdown')
+          assert.match(message, /postgres pool/)
+          const { rows: again } = await sql<{ one: number }>`select 1 as one`.execute(db)
+          assert.deepEqual(again, [{ one: 1 }])
+        } finally {
+          await admin.end()
+          await db.destroy()
+          await created.drop()
+        }
+      })
     }
 
     test('the down migrations drop every table they created, and up works again after it', async () => {
