@@ -279,7 +279,7 @@ for (const dialect of dialects) {
           { provider: 'twilio', provider_message_id: 'SM-of-a-deleted-delivery', status: 'sent', received_at: at },
         ]).execute()
 
-        assert.deepEqual(await migrateToLatest(db), ['0005-pending-status-events'])
+        assert.deepEqual(await migrateTo(db, '0005-pending-status-events'), ['0005-pending-status-events'])
         const rows = await db.selectFrom('delivery_status_events').selectAll().orderBy('provider').execute()
         assert.deepEqual(rows, [
           { account_id: '9001', provider: 'app', provider_message_id: 'msg-2', status: 'read', error_code: null, error_message: null, received_at: at, pending: 0 },
