@@ -69,7 +69,12 @@ export interface Config {
 
 export type DatabaseConfig =
   | { dialect: 'sqlite'; file: string }
-  | { dialect: 'postgres'; url: string }
+  | {
+    dialect: 'postgres'
+    url: string
+    /** Connections the process keeps open at most (DATABASE_POOL_SIZE); 10 when absent. */
+    poolSize?: number
+  }
 
 /** One documented environment variable: the README's configuration table is this list. */
 interface Variable {
@@ -82,6 +87,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'PORT', doc: 'HTTP port', default: '8080' },
   { name: 'HOST', doc: 'interface to bind', default: '0.0.0.0' },
   { name: 'DATABASE_URL', doc: '`postgres://…` selects PostgreSQL; a file path or `sqlite:<path>` selects SQLite', default: '`sqlite:<DATA_DIR>/c2m.sqlite`' },
+  { name: 'DATABASE_POOL_SIZE', doc: 'PostgreSQL connections each instance keeps open at most (mind the server\'s `max_connections` across instances); unused with SQLite', default: '`10`' },
   { name: 'DATA_DIR', doc: 'folder for the SQLite file and the generated demo master key', default: '`./data`' },
   { name: 'REDIS_URL', doc: 'Redis shared by all instances (OAuth nonces, rate limits); in-memory when unset', default: 'unset' },
   { name: 'PUBLIC_URL', doc: 'origin clients sign OAuth requests against, e.g. `https://c2m.example.com`', default: 'the request\'s own scheme and host' },
@@ -117,7 +123,9 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.DATA_DIR || './data')
-  const database = parseDatabase(env.DATABASE_URL, dataDir)
+  const parsed = parseDatabase(env.DATABASE_URL, dataDir)
+  const poolSize = integer(env, 'DATABASE_POOL_SIZE', 10, 1, 1000)
+  const database: DatabaseConfig = parsed.dialect === 'postgres' ? { ...parsed, poolSize } : parsed
   const secretKey = env.C2M_SECRET_KEY ? parseSecretKey(env.C2M_SECRET_KEY) : undefined
   if (!secretKey && database.dialect === 'postgres') {
     throw new ConfigError('C2M_SECRET_KEY is required with PostgreSQL: every instance must decrypt the same secrets')

@@ -28,7 +28,7 @@ export interface RuntimeOverrides {
 export async function openRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const logger = createLogger(config.logLevel)
   const secrets = new SecretBox(config.secretKey ?? loadOrCreateKeyFile(config.dataDir))
-  const db = openDatabase(config.database, { schema: overrides.schema })
+  const db = openDatabase(config.database, { schema: overrides.schema, logger })
   let redis: Redis | undefined
   try {
     await migrateToLatest(db)

@@ -53,9 +53,19 @@ describe('loadConfig', () => {
   test('a postgres DATABASE_URL selects PostgreSQL and then requires C2M_SECRET_KEY', () => {
     rejects({ DATABASE_URL: PG_URL }, 'C2M_SECRET_KEY')
     const config = loadConfig({ DATABASE_URL: PG_URL, C2M_SECRET_KEY: HEX_KEY })
-    assert.deepEqual(config.database, { dialect: 'postgres', url: PG_URL })
+    assert.deepEqual(config.database, { dialect: 'postgres', url: PG_URL, poolSize: 10 })
     const alias = loadConfig({ DATABASE_URL: 'postgresql://localhost/c2m', C2M_SECRET_KEY: HEX_KEY })
     assert.equal(alias.database.dialect, 'postgres')
+  })
+
+  test('DATABASE_POOL_SIZE sizes the PostgreSQL pool: a whole number from 1 to 1000, 10 by default', () => {
+    const pool = (size: string) => loadConfig({ DATABASE_URL: PG_URL, C2M_SECRET_KEY: HEX_KEY, DATABASE_POOL_SIZE: size }).database
+    assert.deepEqual(pool('25'), { dialect: 'postgres', url: PG_URL, poolSize: 25 })
+    assert.deepEqual(pool('1'), { dialect: 'postgres', url: PG_URL, poolSize: 1 })
+    for (const size of ['0', '1001', '2.5', 'ten']) rejects({ DATABASE_URL: PG_URL, C2M_SECRET_KEY: HEX_KEY, DATABASE_POOL_SIZE: size }, 'DATABASE_POOL_SIZE')
+    // Validated with SQLite too, so a typo shows before a move to PostgreSQL.
+    rejects({ DATABASE_POOL_SIZE: '0' }, 'DATABASE_POOL_SIZE')
+    assert.deepEqual(loadConfig({ DATABASE_POOL_SIZE: '25' }).database.dialect, 'sqlite')
   })
 
   test('a malformed postgres URL names DATABASE_URL', () => {

@@ -3,6 +3,7 @@ import path from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely'
 import pg from 'pg'
+import type { Logger } from 'pino'
 import type { DatabaseConfig } from '../config.ts'
 import type { Database } from './schema.ts'
 
@@ -13,6 +14,8 @@ export type DbOrTrx = Kysely<Database> | Transaction<Database>
 export interface OpenOptions {
   /** PostgreSQL schema to use instead of `public` (tests give each run its own). */
   schema?: string
+  /** Where PostgreSQL pool errors are reported; the process's standard error when absent. */
+  logger?: Pick<Logger, 'warn'>
 }
 
 /**
@@ -23,13 +26,18 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   if (config.dialect === 'postgres') {
     const pool = new pg.Pool({
       connectionString: config.url,
-      max: 10,
+      max: config.poolSize ?? 10,
       // A store that cannot be reached (or a pool with no free client) answers 503 within a second, never holds the caller.
       connectionTimeoutMillis: 1_000,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     })
-    // An idle client losing its connection must not take the process down; the pool replaces it.
-    pool.on('error', () => {})
+    // An idle client losing its connection (the server restarted, an administrator ended it) must
+    // not take the process down, which an unheard 'error' event would: the pool drops the client
+    // and opens another when next needed. It is logged, since a run of them means the store is away.
+    pool.on('error', (error) => {
+      if (options.logger) options.logger.warn({ err: error }, 'postgres pool: an idle connection failed')
+      else process.stderr.write(`postgres pool: an idle connection failed: ${error.message}\n`)
+    })
     // Nor may one losing it while checked out: pg reports that as an event besides failing the query, and Kysely does not listen.
     pool.on('connect', (client) => client.on('error', () => {}))
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })

@@ -1,5 +1,5 @@
 import type { Db, DbOrTrx } from './database.ts'
-import { isPostgres } from './database.ts'
+import { inTransaction, isPostgres } from './database.ts'
 
 interface Waiting<T> {
   item: T
@@ -19,8 +19,13 @@ interface Waiting<T> {
  * committed as before, one turn later.
  *
  * When the shared transaction fails, every write of the group is retried on its own, so only the
- * write at fault fails. PostgreSQL, and a caller already in a transaction, write directly:
- * PostgreSQL groups concurrent commits itself.
+ * write at fault fails. PostgreSQL writes at once, each write in its own transaction: it groups
+ * concurrent commits itself. A caller already in a transaction writes in it.
+ *
+ * Every path runs the write in a transaction, so a write of several statements is atomic whether
+ * it was grouped or not. Precondition: `write` makes store writes only (no provider call, no
+ * message sent, nothing outside the transaction it is given) and may be run twice, because a write
+ * whose group was rolled back is run again alone.
  */
 export function groupCommitted<T>(write: (db: DbOrTrx, item: T) => Promise<void>): (db: DbOrTrx, item: T) => Promise<void> {
   const groups = new WeakMap<Db, Array<Waiting<T>>>()
@@ -37,11 +42,13 @@ export function groupCommitted<T>(write: (db: DbOrTrx, item: T) => Promise<void>
         // Rolled back as a whole: nothing of the group is stored, so each write is tried alone.
       }
     }
-    for (const { item, resolve, reject } of group) await write(db, item).then(resolve, reject)
+    for (const { item, resolve, reject } of group) await alone(db, item).then(resolve, reject)
   }
 
+  const alone = (db: DbOrTrx, item: T): Promise<void> => inTransaction(db, (trx) => write(trx, item))
+
   return (db, item) => {
-    if (db.isTransaction || isPostgres(db)) return write(db, item)
+    if (db.isTransaction || isPostgres(db)) return alone(db, item)
     const root = db as Db
     return new Promise<void>((resolve, reject) => {
       let group = groups.get(root)

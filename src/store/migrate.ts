@@ -5,6 +5,7 @@ import * as callsAndDelivery from './migrations/0002-calls-and-delivery.ts'
 import * as providerChannels from './migrations/0003-provider-channels.ts'
 import * as whatsAppTemplates from './migrations/0004-whatsapp-templates.ts'
 import * as pendingStatusEvents from './migrations/0005-pending-status-events.ts'
+import * as lookupIndexes from './migrations/0006-lookup-indexes.ts'
 import * as callView from './migrations/0007-call-view.ts'
 import * as channelModesAndReplies from './migrations/0008-channel-modes-and-replies.ts'
 
@@ -15,6 +16,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-provider-channels': providerChannels,
   '0004-whatsapp-templates': whatsAppTemplates,
   '0005-pending-status-events': pendingStatusEvents,
+  '0006-lookup-indexes': lookupIndexes,
   '0007-call-view': callView,
   '0008-channel-modes-and-replies': channelModesAndReplies,
 }
@@ -41,11 +43,7 @@ async function migrate(db: Db, step: (migrator: Migrator) => Promise<MigrationRe
   // schema's tables (another app, a parallel test run) cannot make it skip creating them here.
   const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) }, migrationTableSchema: await currentSchema(db) })
   let outcome = await step(migrator)
-  // Before running anything, Kysely's migrator introspects the catalogue of every schema of the
-  // database; a schema or table dropped meanwhile by someone else (another app, a parallel test
-  // run) can fail that step although ours is fine. Such a failure has no results (no migration
-  // ran; each runs in the transaction), so trying again is safe.
-  for (let retry = 0; retry < 5 && outcome.error !== undefined && outcome.results === undefined; retry++) outcome = await step(migrator)
+  for (let retry = 0; retry < 5 && isCatalogueRace(outcome); retry++) outcome = await step(migrator)
   const { error, results } = outcome
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName
@@ -58,4 +56,19 @@ async function migrate(db: Db, step: (migrator: Migrator) => Promise<MigrationRe
 export async function pendingMigrations(db: Db): Promise<string[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) }, migrationTableSchema: await currentSchema(db) })
   return (await migrator.getMigrations()).filter((migration) => migration.executedAt === undefined).map((migration) => migration.name)
+}
+
+/**
+ * Before running anything, Kysely's migrator introspects the catalogue of every schema of a
+ * PostgreSQL database; a schema or table dropped meanwhile by someone else (another app, a parallel
+ * test run) fails that step although ours is fine: 3F000 (invalid_schema_name) from its schema
+ * privilege check, 42P01 (undefined_table) from its look-up of a table's sequences. Such a failure
+ * has no results (no migration ran; they run in one transaction), so trying again is safe. Any
+ * other failure (the store unreachable, a migration history this code does not know) is not a race
+ * and would fail again the same way.
+ */
+function isCatalogueRace({ error, results }: MigrationResultSet): boolean {
+  if (error === undefined || results !== undefined) return false
+  const code = (error as { code?: unknown } | null)?.code
+  return code === '3F000' || code === '42P01'
 }

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
-import { NO_MIGRATIONS, sql } from 'kysely'
+import { type DatabaseIntrospector, Kysely, NO_MIGRATIONS, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
 import { ManualClock, TEST_SECRET_KEY, dialects, type TestDialect } from '../helper.ts'
 import { type Db, isUniqueViolation, openDatabase } from '../../src/store/database.ts'
 import { MIGRATIONS, migrateTo, migrateToLatest } from '../../src/store/migrate.ts'
+import type { Database } from '../../src/store/schema.ts'
 
 const ALL_MIGRATIONS = Object.keys(MIGRATIONS)
 import type { StoreContext } from '../../src/context.ts'
@@ -62,6 +64,24 @@ async function tableNames(store: Store): Promise<string[]> {
     : sql<{ name: string }>`select tablename as name from pg_catalog.pg_tables where schemaname = current_schema()`
   const { rows } = await query.execute(store.db)
   return rows.map((t) => t.name).sort()
+}
+
+/**
+ * The indexes of this store, read from its own schema's catalogue, each as `table (columns)` and its
+ * `where` when partial, written alike on both dialects.
+ */
+async function indexDefinitions(store: Store): Promise<Map<string, string>> {
+  const query = store.schema === undefined
+    ? sql<{ name: string; definition: string }>`select name, sql as definition from sqlite_master where type = 'index' and sql is not null`
+    : sql<{ name: string; definition: string }>`select indexname as name, indexdef as definition from pg_catalog.pg_indexes where schemaname = current_schema() and indexdef not like 'CREATE UNIQUE%'`
+  const { rows } = await query.execute(store.db)
+  const definitions = new Map<string, string>()
+  for (const { name, definition } of rows) {
+    const plain = definition.toLowerCase().replaceAll('"', '').replaceAll('::text', '').replace(' using btree', '')
+    const [, table, columns, where] = /\son (?:\S+\.)?(\S+) \(([^)]*)\)(?: where \(?(.*?)\)?)?$/.exec(plain) ?? []
+    definitions.set(name, `${table} (${columns})${where ? ` where ${where}` : ''}`)
+  }
+  return definitions
 }
 
 async function captureError(run: () => Promise<unknown>): Promise<unknown> {
@@ -135,6 +155,106 @@ for (const dialect of dialects) {
         await second.close()
       }
     })
+
+    test('the lookup indexes exist, the outbox\'s only over the rows a dispatcher can claim; down restores the old ones', async () => {
+      const store = await openStore(dialect)
+      try {
+        await migrateToLatest(store.db)
+        const indexes = await indexDefinitions(store)
+        assert.equal(indexes.get('calls_account_phone_created_idx'), 'calls (account_id, consumer_phone, created_at)')
+        assert.equal(indexes.get('calls_account_consumer_created_idx'), 'calls (account_id, consumer_id, created_at)')
+        assert.equal(indexes.get('deliveries_call_idx'), 'deliveries (call_id)')
+        assert.equal(indexes.get('outbox_pending_due_idx'), "outbox (available_at) where status = 'pending'")
+        assert.equal(indexes.get('outbox_sending_lease_idx'), "outbox (lease_until) where status = 'sending'")
+        assert.equal(indexes.has('outbox_due_idx'), false, 'the index over every outbox row is gone')
+
+        await migrateTo(store.db, '0005-pending-status-events')
+        const before = await indexDefinitions(store)
+        for (const name of ['calls_account_phone_created_idx', 'calls_account_consumer_created_idx', 'deliveries_call_idx', 'outbox_pending_due_idx', 'outbox_sending_lease_idx']) {
+          assert.equal(before.has(name), false, `${name} was dropped`)
+        }
+        assert.equal(before.get('outbox_due_idx'), 'outbox (status, available_at)')
+        assert.deepEqual(await migrateTo(store.db, '0006-lookup-indexes'), ['0006-lookup-indexes'])
+      } finally {
+        await store.close()
+      }
+    })
+
+    test('a migration failure that is not the catalogue race is thrown at once, not tried again', async () => {
+      const store = await openStore(dialect)
+      try {
+        await migrateToLatest(store.db)
+        // A history this code does not know: a newer version's migration, as after a downgrade.
+        await sql`insert into kysely_migration (name, timestamp) values ('9999-from-a-newer-version', ${AT})`.execute(store.db)
+        let historyReads = 0
+        const counted = store.db.withPlugin({
+          transformQuery({ node }) {
+            if (node.kind === 'SelectQueryNode' && JSON.stringify(node).includes('"kysely_migration"')) historyReads++
+            return node
+          },
+          transformResult: async ({ result }) => result,
+        })
+        await assert.rejects(migrateToLatest(counted), { name: 'MigrationError', message: /9999-from-a-newer-version is missing/ })
+        assert.equal(historyReads, 1, 'the history was read once: the failure was not retried')
+      } finally {
+        await store.close()
+      }
+    })
+
+    if (dialect.name === 'postgres') {
+      test('the catalogue race, a schema dropped by someone else during Kysely\'s introspection, is tried again', async () => {
+        const store = await dialect.create()
+        assert.equal(store.database.dialect, 'postgres')
+        const pool = new pg.Pool({ connectionString: store.database.url, options: `-c search_path=${store.schema}` })
+        // Kysely's introspector, whose first catalogue read meets the error a schema dropped meanwhile
+        // gives: PostgreSQL's own 3F000 from the same privilege check.
+        let reads = 0
+        class RacingDialect extends PostgresDialect {
+          override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+            const introspector = super.createIntrospector(db)
+            return {
+              getSchemas: () => introspector.getSchemas(),
+              getMetadata: (options) => introspector.getMetadata(options),
+              async getTables(options) {
+                if (reads++ === 0) await sql`select has_schema_privilege('c2m_dropped_meanwhile', 'USAGE')`.execute(db)
+                return introspector.getTables(options)
+              },
+            }
+          }
+        }
+        const db = new Kysely<Database>({ dialect: new RacingDialect({ pool }) })
+        try {
+          assert.deepEqual(await migrateToLatest(db), ALL_MIGRATIONS)
+          assert.ok(reads > 1)
+        } finally {
+          await db.destroy()
+          await store.drop()
+        }
+      })
+
+      test('an idle connection ended by the server is logged, the process goes on, and the pool opens another', async () => {
+        const created = await dialect.create()
+        let warned: (args: unknown[]) => void = () => {}
+        const warning = new Promise<unknown[]>((resolve) => (warned = resolve))
+        const db = openDatabase(created.database, { schema: created.schema, logger: { warn: (...args: unknown[]) => warned(args) } })
+        const admin = new pg.Client({ connectionString: (created.database as { url: string }).url })
+        await admin.connect()
+        try {
+          const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db)
+          await admin.query('select pg_terminate_backend($1)', [rows[0]!.pid])
+          // Without a listener the pool's 'error' event would end this process here.
+          const [fields, message] = (await warning) as [{ err: { code?: string } }, string]
+          assert.equal(fields.err.code, '57P01', 'admin_shutdown')
+          assert.match(message, /postgres pool/)
+          const { rows: again } = await sql<{ one: number }>`select 1 as one`.execute(db)
+          assert.deepEqual(again, [{ one: 1 }])
+        } finally {
+          await admin.end()
+          await db.destroy()
+          await created.drop()
+        }
+      })
+    }
 
     test('the down migrations drop every table they created, and up works again after it', async () => {
       const store = await openStore(dialect)

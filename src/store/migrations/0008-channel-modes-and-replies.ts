@@ -83,9 +83,12 @@ export async function down(db: Kysely<any>): Promise<void> {
 async function createOutboxIndexes(db: Kysely<any>): Promise<void> {
   // One invitation per call: the store itself refuses a second, whatever races above it.
   await db.schema.createIndex('outbox_invitation_call_unique').on('outbox').column('call_id').unique().where(sql.ref('kind'), '=', 'invitation').execute()
-  await db.schema.createIndex('outbox_due_idx').on('outbox').columns(['status', 'available_at']).execute()
+  // The dispatcher's due rows, as 0006 indexed them.
+  await db.schema.createIndex('outbox_pending_due_idx').on('outbox').column('available_at').where(sql.ref('status'), '=', 'pending').execute()
+  await db.schema.createIndex('outbox_sending_lease_idx').on('outbox').column('lease_until').where(sql.ref('status'), '=', 'sending').execute()
 }
 
 async function createDeliveryIndexes(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('deliveries_outbox_idx').on('deliveries').column('outbox_id').execute()
+  await db.schema.createIndex('deliveries_call_idx').on('deliveries').column('call_id').execute()
 }
