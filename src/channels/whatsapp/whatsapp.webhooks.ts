@@ -79,7 +79,7 @@ const VerificationQuery = Type.Object({
   'hub.challenge': Type.Optional(Type.String({ maxLength: 255 })),
 })
 
-const WEBHOOK_BODY = `Meta's JSON as Meta sends it (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components):
+const WEBHOOK_BODY = `Meta's JSON as sent (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components):
 changes of field \`messages\` (consumer messages and the statuses of our messages) and \`message_template_status_update\`.
 \`X-Hub-Signature-256\` must be \`sha256=\` and the HMAC-SHA256 of the raw body with the brand's app secret; otherwise
 the answer is 403 1101 and nothing in the body is read. The 200 \`{}\` comes once its content is recorded: Meta retries anything else.`
