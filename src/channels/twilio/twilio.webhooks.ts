@@ -101,7 +101,7 @@ export function twilioWebhookRoutes(ctx: AppContext): FastifyPluginAsync {
       tags: ['webhooks'],
       description:
         'Twilio\'s form parameters (https://www.twilio.com/docs/messaging/guides/webhook-request), signed with `X-Twilio-Signature`: ' +
-        'the HMAC-SHA1 of the URL under PUBLIC_URL and the sorted parameters, keyed with the brand\'s auth token. A request without ' +
+        'the HMAC-SHA1 of the webhook\'s public URL and its sorted parameters, keyed with the brand\'s auth token. A request without ' +
         'a valid signature is answered 403 1101 before its body is checked.',
       security: [],
       params: AccountParams,
