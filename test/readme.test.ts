@@ -5,7 +5,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { after, before, describe, test } from 'node:test'
 import { VARIABLES } from '../src/config.ts'
-import { ManualClock, startApp, type TestApp } from './helper.ts'
+import { ManualClock, TEST_SECRET_KEY, startApp, type TestApp } from './helper.ts'
 import { seedDemoBrand } from '../src/demo/seed.ts'
 
 const run = promisify(execFile)
@@ -75,6 +75,58 @@ describe('README', () => {
       assert.match(lines[1]!, /^invite 200 \{"callId":"[0-9a-f-]{36}"\}$/)
       assert.equal(lines[2], 'sandbox sms from +18005550100: "Hi Jane, thanks for calling Demo Brand. Reply here to keep talking with us by text.\\nReply STOP to opt out"')
       assert.match(lines[3]!, /^\{"callId":"[0-9a-f-]{36}"\}$/, 'the curl invite answers with the callId')
+    })
+  })
+
+  describe('"Set up a new brand", run as written against a live server', () => {
+    let t: TestApp
+    let server: NodeJS.ProcessEnv
+    let cli: NodeJS.ProcessEnv
+    let demoAppKey: string
+
+    /** The four values `c2m key create` prints, as the reader copies them into the exports. */
+    const keyOf = (stdout: string) => {
+      const value = (name: string) => new RegExp(`^  ${name} +(\\S+)$`, 'm').exec(stdout)?.[1] ?? assert.fail(`no ${name} in ${stdout}`)
+      return { C2M_APP_KEY: value('appKey'), C2M_SECRET: value('secret'), C2M_ACCESS_TOKEN: value('accessToken'), C2M_ACCESS_TOKEN_SECRET: value('accessTokenSecret') }
+    }
+
+    before(async () => {
+      t = await startApp(undefined, { PUBLIC_URL: '' }, new ManualClock(new Date().toISOString()))
+      const demo = await seedDemoBrand(t.runtime)
+      assert.ok(demo)
+      demoAppKey = demo.apiKey.appKey
+      const address = await t.app.listen({ host: '127.0.0.1', port: 0 })
+      const { database } = t.config
+      assert.equal(database.dialect, 'sqlite')
+      // The CLI works on the server's store, as it does when run from the server's folder.
+      cli = { PATH: process.env.PATH, DATABASE_URL: database.dialect === 'sqlite' ? database.file : '', C2M_SECRET_KEY: TEST_SECRET_KEY, LOG_LEVEL: 'silent' }
+      server = { PATH: process.env.PATH, C2M_URL: address, C2M_ACCOUNT: '7654321' }
+    })
+    after(() => t.close())
+
+    test('the brand, its configuration and its IVR key, in order, end in a delivered invitation', async () => {
+      const brand = await runBlock(/## Set up a new brand[\s\S]*?```sh\n([\s\S]*?)```/, cli)
+      assert.match(brand.stdout, /^account 7654321 \(Acme, zone z1\) created/)
+
+      const { stdout } = await runBlock(/\*\*2\. Skills, settings, numbers, a handoff\*\*[\s\S]*?```sh\n([\s\S]*?)```/, { ...server, ...keyOf(brand.stdout) })
+      const lines = stdout.trim().split('\n')
+      assert.deepEqual(lines.map((line) => line.split(' ')[0]), ['201', '201', '200', '201', 'eligibility', 'invite', 'sandbox'], stdout)
+      assert.match(lines[4]!, /^eligibility 200 \{"availableChannels":\["sms"\],"recommendedChannelName":"sms","eligible":true,/)
+      assert.equal(lines[6], 'sandbox sms from +18005550123: "Hi Jane, thanks for calling Acme. Reply here to keep talking with us by text.\\nReply STOP to opt out"')
+
+      const ivr = await runBlock(/\*\*3\. The IVR's own key\*\*[\s\S]*?```sh\n([\s\S]*?)```/, cli)
+      assert.match(ivr.stdout, /\(privileges: ivr-engagement\)/)
+      const ivrKey = { ...server, ...keyOf(ivr.stdout) }
+      const refused = (error: { stdout?: string }) => /^403 .*1101/.test(error.stdout ?? '')
+      await assert.rejects(run('node', ['examples/oauth-call.mjs', 'GET', '/settings'], { cwd: root, env: ivrKey }), refused, 'the IVR key is not a management key')
+    })
+
+    test('a lost key is replaced and revoked with the commands shown', async () => {
+      const { stdout } = await runBlock(/### A new API key when the printed one is lost[\s\S]*?```sh\n([\s\S]*?)```/, { ...cli, LOST_APP_KEY: demoAppKey })
+      assert.match(stdout, new RegExp(`^key ${demoAppKey} revoked$`, 'm'))
+      const fresh = { ...server, C2M_ACCOUNT: '12345678', ...keyOf(stdout) }
+      const handoffs = await run('node', ['examples/oauth-call.mjs', 'GET', '/handoffs'], { cwd: root, env: fresh })
+      assert.match(handoffs.stdout, /^200 .*"title":"Demo SMS handoff"/)
     })
   })
 })

@@ -29,6 +29,7 @@ export function appJwtRoutes(ctx: AppContext): FastifyPluginAsync {
           tags: ['authentication'],
           security: [],
           params: AccountParams,
+          consumes: ['application/x-www-form-urlencoded', 'application/json'],
           body: TokenRequest,
           response: {
             200: Type.Object({ access_token: Type.String(), token_type: Type.Literal('Bearer'), expires_in: Type.Integer() }),

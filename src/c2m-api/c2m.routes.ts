@@ -7,6 +7,7 @@ import { requirePrivilege } from '../auth/auth.hooks.ts'
 import { CHANNELS } from '../shared/channel.ts'
 import { apiError } from '../shared/errors.ts'
 import { AccountParams, CallId, ErrorResponse } from '../http/schemas.ts'
+import { errorTable } from '../http/error-table.ts'
 import { isValidE164 } from '../lib/phone.ts'
 import { invalidBody, rateLimited, requireJson, requireVersion } from './c2m.hooks.ts'
 import { checkEligibility } from '../calls/eligibility.service.ts'
@@ -44,14 +45,8 @@ const InviteBody = Type.Object({
   overrideSkill: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'routes the reply to this skill instead' })),
 }, { maxProperties: 50 })
 
-const C2M_ERRORS = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 405: ErrorResponse, 415: ErrorResponse, 429: ErrorResponse, 500: ErrorResponse, 503: ErrorResponse }
-const ERROR_TABLE = [
-  '400 1000 Invalid request · 1001 Invalid customerPhoneNumber · 1002 Invalid version · 1200 No internal user is available',
-  '1201 No internal app is available · 1300 No engagement found for skill <skill> · 1400 Message cannot be sent',
-  '1500 No handoff is available · 1501 No handoff channel is available · 1600 No setting is available',
-  '1900 Overridden channel is not available · 1901 No engagement provided for the overridden skill',
-  '401 1100 Invalid Bearer token · 403 1101 Not enough privilege · 404 1004 Not Found · 405 1005 · 415 1015 · 429 1029 Rate limit hit · 500 5000',
-].join('\n\n')
+const C2M_ERRORS = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 405: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 429: ErrorResponse, 500: ErrorResponse, 503: ErrorResponse }
+const ERROR_TABLE = `Errors:\n\n${errorTable(Object.keys(C2M_ERRORS))}`
 
 /** The C2M 2.0 API: Eligibility and Invite, as an IVR calls them during a live call. */
 export function c2mRoutes(ctx: AppContext): FastifyPluginAsync {

@@ -58,11 +58,14 @@ export function sandboxRoutes(ctx: AppContext): FastifyPluginAsync {
           tags,
           summary: 'Messages the sandbox channel delivered or received, oldest first',
           params: AccountParams,
-          querystring: Type.Object({ consumer: Type.Optional(Type.String({ maxLength: 255, description: 'phone number or consumerId' })), limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }) }),
+          querystring: Type.Object({
+            consumer: Type.Optional(Type.String({ maxLength: 255, description: 'phone number (`%2B14259549855`; an unencoded `+` is read right too) or consumerId' })),
+            limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+          }),
           response: { 200: Type.Object({ items: Type.Array(SandboxMessage) }), ...AUTHENTICATED_ERRORS },
         },
       },
-      async (request) => ({ items: await listSandboxMessages(ctx.db, request.params.accountId, request.query.consumer, request.query.limit) }),
+      async (request) => ({ items: await listSandboxMessages(ctx.db, request.params.accountId, phoneAsTyped(request.query.consumer), request.query.limit) }),
     )
 
     app.post(
@@ -114,4 +117,12 @@ export function sandboxRoutes(ctx: AppContext): FastifyPluginAsync {
       },
     )
   }
+}
+
+/**
+ * A query string decodes `+` as a space, so `?consumer=+14259549855` written as the README once
+ * showed it arrives as " 14259549855"; a leading space before digits can only have been that `+`.
+ */
+function phoneAsTyped(consumer: string | undefined): string | undefined {
+  return consumer?.replace(/^ (?=\d)/, '+')
 }

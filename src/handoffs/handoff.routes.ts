@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifySchemaCompiler } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Transaction } from 'kysely'
 import { Type } from 'typebox'
@@ -9,10 +9,24 @@ import { listApps, listPhoneNumbers, listSkills } from '../brand-config/catalog.
 import { withBrandReferences } from '../brand-config/references.ts'
 import { ApiError, apiError, ERRORS, invalidFields } from '../shared/errors.ts'
 import { AccountParams, AUTHENTICATED_ERRORS, ErrorResponse } from '../http/schemas.ts'
+import { validatorCompiler } from '../http/validation.ts'
 import { isoNow } from '../lib/clock.ts'
 import { isUniqueViolation, type DbOrTrx } from '../store/database.ts'
 import type { Database } from '../store/schema.ts'
-import { type Handoff, type HandoffReferences, type RawHandoffInput, checkHandoff } from './handoff.ts'
+import {
+  type Handoff,
+  type HandoffReferences,
+  type RawHandoffInput,
+  checkHandoff,
+  DEFAULT_OPT_OUT_TEXT,
+  LOOKBACK_MAX_MINUTES,
+  LOOKBACK_MIN_MINUTES,
+  MAX_INAPP_APPS,
+  OPT_OUT_TEXT_MAX_LENGTH,
+  SMS_MAX_LENGTH,
+  SMS_RECOMMENDED_LENGTH,
+  TITLE_MAX_LENGTH,
+} from './handoff.ts'
 import { listTemplates } from '../whatsapp-templates/template.repository.ts'
 import { knownParameterCount } from '../whatsapp-templates/template.ts'
 import { HANDOFF_SORTS, deleteHandoff, findHandoff, insertHandoff, isTitleTaken, listHandoffs, updateHandoff } from './handoff.repository.ts'
@@ -22,13 +36,21 @@ const Text = (maxLength: number) => Type.String({ maxLength })
 
 const HandoffBody = Type.Object(
   {
-    title: Text(1000),
-    lookbackMinutes: Type.Integer({ description: 'from 60 (1 hour) to 43200 (30 days)' }),
+    title: Type.String({
+      minLength: 1,
+      maxLength: TITLE_MAX_LENGTH,
+      description: 'unique within the brand, ignoring case; letters, digits, spaces, punctuation and symbols, without < or >; surrounding spaces are dropped',
+    }),
+    lookbackMinutes: Type.Integer({ minimum: LOOKBACK_MIN_MINUTES, maximum: LOOKBACK_MAX_MINUTES, description: 'from 60 (1 hour) to 43200 (30 days)' }),
     channels: Type.Array(Channel, { maxItems: 3, description: 'priority order' }),
     skills: Type.Optional(Type.Array(Text(255), { maxItems: 100, description: 'routing skills allowed with this handoff; empty = all' })),
     sms: Type.Optional(
       Type.Object(
-        { fromNumber: Text(16), message: Type.Optional(Text(10_000)), optOutText: Type.Optional(Text(1000)) },
+        {
+          fromNumber: Text(16),
+          message: Type.Optional(Type.String({ minLength: 1, maxLength: SMS_MAX_LENGTH, description: `required with sms; above ${SMS_RECOMMENDED_LENGTH} characters the answer carries a warning` })),
+          optOutText: Type.Optional(Type.String({ minLength: 1, maxLength: OPT_OUT_TEXT_MAX_LENGTH, description: `appended to the message; default "${DEFAULT_OPT_OUT_TEXT}"` })),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -43,7 +65,12 @@ const HandoffBody = Type.Object(
         { additionalProperties: false },
       ),
     ),
-    inapp: Type.Optional(Type.Object({ appIds: Type.Array(Text(255), { maxItems: 10 }), message: Type.Optional(Text(10_000)) }, { additionalProperties: false })),
+    inapp: Type.Optional(
+      Type.Object(
+        { appIds: Type.Array(Text(255), { minItems: 1, maxItems: MAX_INAPP_APPS }), message: Type.Optional(Type.String({ minLength: 1, maxLength: SMS_MAX_LENGTH, description: 'required with inapp' })) },
+        { additionalProperties: false },
+      ),
+    ),
     // Read-only fields are accepted so that what GET returns can be sent back to PUT as it is.
     id: Type.Optional(Type.String({ maxLength: 16, description: 'read-only; on PUT it must match the path' })),
     createdAt: Type.Optional(Type.String({ description: 'read-only; ignored' })),
@@ -51,6 +78,24 @@ const HandoffBody = Type.Object(
   },
   { additionalProperties: false },
 )
+
+/**
+ * Limits checkHandoff enforces itself, next to the rules that need the brand's catalogue.
+ * HandoffBody states them, so the document shows the real rules; the body is validated without
+ * them, so that one answer names every broken rule (a title too long and an unknown sending
+ * number, say) instead of stopping at the schema's.
+ */
+const RULE_LIMITS: Record<string, string[]> = {
+  title: ['minLength', 'maxLength'],
+  lookbackMinutes: ['minimum', 'maximum'],
+  'sms.message': ['minLength', 'maxLength'],
+  'sms.optOutText': ['minLength', 'maxLength'],
+  'inapp.message': ['minLength', 'maxLength'],
+  'inapp.appIds': ['minItems'],
+}
+
+const HandoffShape = withoutKeywords(HandoffBody, RULE_LIMITS)
+const validateShape: FastifySchemaCompiler<unknown> = (route) => validatorCompiler(route.httpPart === 'body' ? { ...route, schema: HandoffShape } : route)
 
 const FieldList = Type.Array(Type.Object({ field: Type.String(), message: Type.String() }))
 
@@ -100,7 +145,7 @@ export function handoffRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.post(
       '/handoffs',
-      { onRequest: auth, schema: { tags, summary: 'Create a handoff', params: AccountParams, body: HandoffBody, response: { 201: HandoffResponse, ...WRITE_ERRORS } } },
+      { onRequest: auth, validatorCompiler: validateShape, schema: { tags, summary: 'Create a handoff', params: AccountParams, body: HandoffBody, response: { 201: HandoffResponse, ...WRITE_ERRORS } } },
       async (request, reply) => {
         const { accountId } = request.params
         if (request.body.id !== undefined) throw invalidFields([{ field: 'id', message: 'is generated by the service' }])
@@ -127,7 +172,7 @@ export function handoffRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.put(
       '/handoffs/:handoffId',
-      { onRequest: auth, schema: { tags, summary: 'Replace a handoff', params: HandoffParams, body: HandoffBody, response: { 200: HandoffResponse, ...WRITE_ERRORS } } },
+      { onRequest: auth, validatorCompiler: validateShape, schema: { tags, summary: 'Replace a handoff', params: HandoffParams, body: HandoffBody, response: { 200: HandoffResponse, ...WRITE_ERRORS } } },
       async (request) => {
         const { accountId, handoffId } = request.params
         try {
@@ -199,4 +244,20 @@ async function insertWithFreshId<T>(ctx: AppContext, accountId: string, title: s
     }
   }
   throw apiError('internal', 'could not allocate a handoff id')
+}
+
+/** `schema` without the given keywords of the properties at the given dotted paths. */
+function withoutKeywords<T extends object>(schema: T, keywords: Record<string, string[]>): T {
+  const copy = structuredClone(schema)
+  for (const [path, names] of Object.entries(keywords)) {
+    let node = copy as SchemaNode
+    for (const name of path.split('.')) node = node.properties![name]!
+    for (const name of names) delete node[name]
+  }
+  return copy
+}
+
+interface SchemaNode {
+  properties?: Record<string, SchemaNode>
+  [keyword: string]: unknown
 }

@@ -51,6 +51,7 @@ export const SMS_MAX_LENGTH = 1600
 /** Longer SMS texts are accepted with a warning: carriers split them into several segments. */
 export const SMS_RECOMMENDED_LENGTH = 140
 export const DEFAULT_OPT_OUT_TEXT = 'Reply STOP to opt out'
+export const OPT_OUT_TEXT_MAX_LENGTH = 160
 export const MAX_INAPP_APPS = 3
 export const TITLE_MAX_LENGTH = 100
 
@@ -113,7 +114,7 @@ export function checkHandoff(input: RawHandoffInput, refs: HandoffReferences): H
         warnings.push({ field: 'sms.message', message: `is ${sms.message.length} characters; up to ${SMS_RECOMMENDED_LENGTH} is recommended so it arrives as one message` })
       }
       const optOutText = sms.optOutText ?? DEFAULT_OPT_OUT_TEXT
-      if (optOutText.trim() === '' || optOutText.length > 160) fail('sms.optOutText', 'must be 1 to 160 characters')
+      if (optOutText.trim() === '' || optOutText.length > OPT_OUT_TEXT_MAX_LENGTH) fail('sms.optOutText', `must be 1 to ${OPT_OUT_TEXT_MAX_LENGTH} characters`)
       handoff.sms = { fromNumber: sms.fromNumber, message: sms.message ?? '', optOutText }
     }
   }

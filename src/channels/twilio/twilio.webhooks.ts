@@ -97,7 +97,16 @@ export function twilioWebhookRoutes(ctx: AppContext): FastifyPluginAsync {
       verified.set(request, connection)
     })
 
-    const schema = { tags: ['webhooks'], security: [], params: AccountParams, consumes: ['application/x-www-form-urlencoded'] }
+    const schema = {
+      tags: ['webhooks'],
+      description:
+        'Twilio\'s form parameters (https://www.twilio.com/docs/messaging/guides/webhook-request), signed with `X-Twilio-Signature`: ' +
+        'the HMAC-SHA1 of the webhook\'s public URL and its sorted parameters, keyed with the brand\'s auth token. A request without ' +
+        'a valid signature is answered 403 1101 before its body is checked.',
+      security: [],
+      params: AccountParams,
+      consumes: ['application/x-www-form-urlencoded'],
+    }
     const errors = { 400: ErrorResponse, 403: ErrorResponse, 415: ErrorResponse }
 
     app.post(

@@ -10,6 +10,7 @@ import { DEFAULT_HELP_TEXT } from '../../inbound/keywords.ts'
 import { receiveStatus } from '../../delivery/status.service.ts'
 import { apiError } from '../../shared/errors.ts'
 import { AccountParams, ErrorResponse } from '../../http/schemas.ts'
+import { validatorCompiler } from '../../http/validation.ts'
 import { openConnection } from '../connections/open-connection.ts'
 import type { WhatsAppConnection } from '../connections/connection.ts'
 import { setTemplateStatus } from '../../whatsapp-templates/template.repository.ts'
@@ -79,6 +80,11 @@ const VerificationQuery = Type.Object({
   'hub.challenge': Type.Optional(Type.String({ maxLength: 255 })),
 })
 
+const WEBHOOK_BODY = `Meta's JSON as sent (https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components):
+changes of field \`messages\` (consumer messages and the statuses of our messages) and \`message_template_status_update\`.
+\`X-Hub-Signature-256\` must be \`sha256=\` and the HMAC-SHA256 of the raw body with the brand's app secret; otherwise
+the answer is 403 1101 and nothing in the body is read. The 200 \`{}\` comes once its content is recorded: Meta retries anything else.`
+
 const REFUSED = 'the webhook is not signed by this brand\'s WhatsApp app'
 
 /** Request lines without the query string: Meta's handshake carries the brand's verify token there. */
@@ -125,9 +131,14 @@ export function whatsAppWebhookRoutes(ctx: AppContext): FastifyPluginAsync {
     app.post(
       '/webhooks/whatsapp/:accountId',
       {
+        // The body schema documents Meta's JSON; the handler checks it, once the signature over the raw bytes holds.
+        validatorCompiler: (route) => (route.httpPart === 'body' ? () => true : validatorCompiler(route)),
         schema: {
           ...schema,
           summary: 'Meta\'s webhook: consumer messages, message statuses and template statuses, signed with X-Hub-Signature-256',
+          description: WEBHOOK_BODY,
+          consumes: ['application/json'],
+          body: Envelope,
           response: { 200: Type.Object({}), 400: ErrorResponse, 403: ErrorResponse, 415: ErrorResponse },
         },
       },
