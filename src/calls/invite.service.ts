@@ -4,11 +4,12 @@ import { findSettings } from '../brand-config/settings.repository.ts'
 import { appsWithDevice } from '../contacts/device.repository.ts'
 import { isOptedOut } from '../contacts/opt-out.repository.ts'
 import { enqueue } from '../delivery/outbox.repository.ts'
-import { apiError } from '../shared/errors.ts'
+import { type ApiError, apiError } from '../shared/errors.ts'
 import type { DbOrTrx } from '../store/database.ts'
 import { type Call, findCall, markInvited } from './call.repository.ts'
+import { type InviteChannelChoice, chooseInviteChannel } from './channel-choice.ts'
 import { isSkillAllowed } from './eligibility.ts'
-import { renderMessage } from './message.ts'
+import { renderMessage, renderedMessageViolation } from './message.ts'
 
 /** The body of `POST /invite`, as the C2M 2.0 API defines it. */
 export interface InviteRequest {
@@ -16,13 +17,6 @@ export interface InviteRequest {
   overrideChannel?: string
   overrideMessage?: string
   overrideSkill?: string
-}
-
-/** `twilio` is the C2M API's other name for `sms`. */
-export function normalizeChannel(name: string): Channel | undefined {
-  const lower = name.trim().toLowerCase()
-  if (lower === 'twilio') return 'sms'
-  return lower === 'sms' || lower === 'wa' || lower === 'inapp' ? lower : undefined
 }
 
 export interface InviteOutcome {
@@ -48,18 +42,10 @@ export async function invite(services: StoreContext, accountId: string, request:
   const skill = request.overrideSkill ?? call.skill
   if (request.overrideSkill !== undefined && !isSkillAllowed(request.overrideSkill, settings, call.handoff)) throw apiError('noEngagementForOverriddenSkill')
 
-  let channel: Channel
-  const { channels: stillAvailable, inappAppIds } = await reachableNow(services.db, call)
-  if (request.overrideChannel !== undefined) {
-    const wanted = normalizeChannel(request.overrideChannel)
-    if (!wanted || !call.availableChannels.includes(wanted)) throw apiError('overriddenChannelUnavailable')
-    if (!stillAvailable.includes(wanted)) throw apiError('messageCannotBeSent', `the consumer can no longer be reached on ${wanted}`)
-    channel = wanted
-  } else {
-    const first = stillAvailable[0]
-    if (!first) throw apiError('messageCannotBeSent', 'no channel of the call can reach the consumer any more')
-    channel = first
-  }
+  const { channels: reachable, inappAppIds } = await reachableNow(services.db, call)
+  const choice = chooseInviteChannel({ available: call.availableChannels, reachable, override: request.overrideChannel })
+  if ('refused' in choice) throw choiceRefused(choice)
+  const { channel } = choice
 
   const message = renderMessage(services.ids.uuid(), accountId, call.id, {
     channel,
@@ -71,12 +57,25 @@ export async function invite(services: StoreContext, accountId: string, request:
     ...(request.overrideMessage !== undefined ? { overrideMessage: request.overrideMessage } : {}),
     inappAppIds: channel === 'inapp' ? inappAppIds : [],
   })
+  const violation = renderedMessageViolation(message)
+  if (violation) throw apiError('messageCannotBeSent', violation)
   const enqueued = await services.db.transaction().execute(async (trx) => {
     if (!(await markInvited(trx, call.id, { at: now.toISOString(), channel, skill, ...(request.overrideMessage !== undefined ? { overrideMessage: request.overrideMessage } : {}) }))) return false
     await enqueue(trx, message, now.toISOString())
     return true
   })
   return { callId: call.id, enqueued }
+}
+
+function choiceRefused(choice: Extract<InviteChannelChoice, { refused: string }>): ApiError {
+  switch (choice.refused) {
+    case 'override-not-available':
+      return apiError('overriddenChannelUnavailable')
+    case 'override-unreachable':
+      return apiError('messageCannotBeSent', `the consumer can no longer be reached on ${choice.channel}`)
+    case 'none-reachable':
+      return apiError('messageCannotBeSent', 'no channel of the call can reach the consumer any more')
+  }
 }
 
 /**

@@ -69,7 +69,7 @@ export interface FcmPushAdapterOptions {
 }
 
 /** Google's error envelope (https://cloud.google.com/apis/design/errors#http_mapping). */
-interface GoogleErrorBody {
+export interface GoogleErrorBody {
   name?: string
   error?: { code?: number; message?: string; status?: string; details?: Array<{ '@type'?: string; errorCode?: string; fieldViolations?: Array<{ field?: string }> }> }
 }
@@ -219,7 +219,8 @@ export class FcmPushAdapter implements ChannelAdapter {
   }
 }
 
-function classifyFcmError(response: Response, body: GoogleErrorBody): DeliveryError {
+/** A push FCM refused, as a delivery failure: FCM's own error code decides when it gives one, the HTTP status otherwise. */
+export function classifyFcmError(response: Response, body: GoogleErrorBody): DeliveryError {
   const error = body.error
   const fcmCode = fcmErrorCode(body)
   const code = fcmCode ?? error?.status ?? `http_${response.status}`
@@ -240,7 +241,7 @@ function classifyFcmError(response: Response, body: GoogleErrorBody): DeliveryEr
  * token's field, or FCM's wording for a bad token, counts
  * (https://github.com/firebase/firebase-admin-java/issues/1064).
  */
-function isStaleToken(body: GoogleErrorBody): boolean {
+export function isStaleToken(body: GoogleErrorBody): boolean {
   const error = body.error
   const fcmCode = fcmErrorCode(body)
   if (fcmCode === 'UNREGISTERED') return true
