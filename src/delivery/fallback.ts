@@ -2,7 +2,7 @@ import type { AppContext } from '../context.ts'
 import type { OutboundMessage } from '../channels/outbound-message.ts'
 import { findCall, setInviteChannel } from '../calls/call.repository.ts'
 import { reachableNow } from '../calls/invite.service.ts'
-import { renderMessage } from '../calls/message.ts'
+import { renderMessage, renderedMessageViolation } from '../calls/message.ts'
 import { isPostgres } from '../store/database.ts'
 import { nextChannel } from './policy.ts'
 import { rerouteAndRecord } from './outbox.repository.ts'
@@ -44,6 +44,8 @@ export async function fallBack(ctx: Pick<AppContext, 'db'>, claim: { id: string;
       ...(call.inviteOverrideMessage !== null ? { overrideMessage: call.inviteOverrideMessage } : {}),
       inappAppIds: next === 'inapp' ? reachable.inappAppIds : [],
     })
+    // A text that renders too long for the next channel cannot go there either.
+    if (renderedMessageViolation(message) !== undefined) return 'none'
     if (!(await rerouteAndRecord(trx, { ...claim, accountId: failed.accountId, channel: failed.channel }, message, reason, now))) return 'claim-lost'
     await setInviteChannel(trx, call.id, next)
     return 'rerouted'

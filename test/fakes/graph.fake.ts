@@ -221,12 +221,19 @@ function invalidTemplate(body: unknown, edit: boolean): string | undefined {
   return undefined
 }
 
-/** Why a send body is not a template message as documented, or undefined when it is one. */
+/**
+ * Why a send body is not a template or text message as documented, or undefined when it is one
+ * (https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages).
+ */
 function invalidSend(body: unknown): string | undefined {
   if (!isObject(body)) return 'the body is not a JSON object'
   if (body.messaging_product !== 'whatsapp') return 'messaging_product must be whatsapp'
   if (typeof body.to !== 'string' || !/^[1-9]\d{1,14}$/.test(body.to)) return 'to must be a phone number in international form without +'
-  if (body.type !== 'template') return 'type must be template'
+  if (body.type === 'text') {
+    const text = body.text
+    return isObject(text) && typeof text.body === 'string' && text.body !== '' && text.body.length <= 4096 ? undefined : 'text.body must be 1 to 4096 characters'
+  }
+  if (body.type !== 'template') return 'type must be template or text'
   const template = body.template
   if (!isObject(template) || typeof template.name !== 'string' || template.name === '') return 'template.name is required'
   if (!isObject(template.language) || typeof template.language.code !== 'string') return 'template.language.code is required'

@@ -82,7 +82,7 @@ function content(overrides: Partial<InviteContent>): InviteContent {
   return { channel: 'sms', handoff: HANDOFF, consumerPhone: '+14259549855', consumerId: null, templateVariables: { '1': 'Jane', '2': 'A-17' }, skill: 'support', inappAppIds: [], ...overrides }
 }
 
-const BASE = { id: 'm-1', accountId: '4101', callId: 'c-1', skill: 'support', lookbackMinutes: 120 }
+const BASE = { id: 'm-1', accountId: '4101', kind: 'invitation' as const, callId: 'c-1', skill: 'support', lookbackMinutes: 120 }
 
 describe('renderMessage', () => {
   const rows: Array<{ name: string; content: InviteContent; expected: OutboundMessage }> = [
