@@ -103,5 +103,47 @@ for (const dialect of dialects) {
       assert.equal(await run.runOnce(), 0, 'nothing is retried')
       assert.deepEqual([wa.sent.length, sms.sent.length], [1, 1])
     })
+
+    test('a claim lost during the send: the fallback changes nothing, and the call and the outbox still name the same channel', async () => {
+      // Another dispatcher reclaims the row while this one's send is in flight (its lease ran out).
+      const wa: ChannelAdapter = {
+        provider: 'whatsapp',
+        async send(message) {
+          await t.runtime.db.updateTable('outbox').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('id', '=', message.id).execute()
+          throw new DeliveryError('permanent', '131026', 'Message undeliverable')
+        },
+      }
+      const run = dispatcher({ wa })
+      const { callId } = await invite()
+      assert.equal(await run.runOnce(), 1)
+      const row = await findOutboxByCall(t.runtime.db, callId)
+      const call = await findCall(t.runtime.db, demo.accountId, callId)
+      assert.deepEqual([row?.status, row?.channel, call?.inviteChannel], ['sending', 'wa', 'wa'], 'the new claim owns the row; nothing moved')
+      assert.equal(await t.runtime.db.selectFrom('outbox_fallbacks').select('outbox_id').where('outbox_id', '=', row!.id).executeTakeFirst(), undefined)
+      // The other dispatcher's outcome, so the row is not claimed again by the tests that follow.
+      await t.runtime.db.updateTable('outbox').set({ status: 'failed', lease_until: null }).where('id', '=', row!.id).execute()
+    })
+
+    test('a fallback that throws is a transient failure: the row waits for a retry, never stuck sending, and falls back then', async () => {
+      const wa = new RefusingAdapter('whatsapp', '131026')
+      let failures = 1
+      const registry: Pick<AdapterRegistry, 'adapterFor'> = { adapterFor: async (_account, channel) => (channel === 'wa' ? wa : new SandboxAdapter(t.runtime.db, t.clock)) }
+      const run = new Dispatcher(t.runtime.db, t.clock, registry as AdapterRegistry, pino({ level: 'silent' }), DEFAULT_DISPATCHER_OPTIONS, async (claim, failed, reason, now) => {
+        if (failures-- > 0) throw new Error('connection reset while falling back')
+        return fallBack(t.runtime, claim, failed, reason, now)
+      })
+      const { callId } = await invite()
+      assert.equal(await run.runOnce(), 1)
+      const waiting = await findOutboxByCall(t.runtime.db, callId)
+      assert.deepEqual([waiting?.status, waiting?.channel, waiting?.lastError], ['pending', 'wa', 'wa 131026: Message undeliverable'])
+      assert.equal((await findCall(t.runtime.db, demo.accountId, callId))?.inviteChannel, 'wa')
+      assert.equal(await run.runOnce(), 0, 'not before its backoff')
+      t.clock.advance(60_000)
+      assert.equal(await run.runOnce(), 1, 'retried: WhatsApp refuses again, and the fallback now works')
+      assert.equal(await run.runOnce(), 1, 'sent by SMS')
+      const sent = await findOutboxByCall(t.runtime.db, callId)
+      assert.deepEqual([sent?.status, sent?.channel, (await findCall(t.runtime.db, demo.accountId, callId))?.inviteChannel], ['sent', 'sms', 'sms'])
+      assert.equal(wa.sent.length, 2)
+    })
   })
 }

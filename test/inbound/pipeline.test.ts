@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import type { LightMyRequestResponse } from 'fastify'
+import { PUBLIC_ORIGIN, approvedTemplate, brandCall, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { FakeGraphApi, signWebhook, textMessageItem, webhookPayload } from '../fakes/graph.fake.ts'
+import { TwilioFake, inboundSmsParams, sendTwilioWebhook } from '../fakes/twilio.fake.ts'
+import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
+import { listInbound } from '../../src/inbound/inbound.repository.ts'
+import { DEFAULT_HELP_TEXT, OPT_IN_CONFIRMATION, OPT_OUT_CONFIRMATION } from '../../src/inbound/keywords.ts'
+
+// The same consumer scenarios through every way a message arrives: Twilio's webhook, Meta's
+// webhook and the sandbox. Each entry point only verifies and parses; what happens next is the
+// one inbound pipeline's, so it must happen the same way on each.
+
+const TWILIO_ACCOUNT = '7401'
+const WA_ACCOUNT = '7402'
+const SANDBOX_ACCOUNT = '7403'
+const BRAND_NUMBER = '+18005550104'
+const TWILIO = { accountSid: 'AC' + 'e'.repeat(32), authToken: 'token-of-7401' }
+const META = { phoneNumberId: '306540352242922', wabaId: '302290129340398', accessToken: 'EAAG-pipeline-token', appSecret: 'app-secret-of-7402', verifyToken: 'verify-7402' }
+
+/** One way in: how a consumer's message is delivered, and what the consumer received back. */
+interface EntryPoint {
+  name: string
+  account: string
+  channel: 'sms' | 'wa'
+  /** Delivers the consumer's message with the carrier's id; answers what the consumer got back inline (TwiML), if anything. */
+  deliver(from: string, text: string, id: string): Promise<string[]>
+  /** What the consumer received afterwards through the outbox. */
+  sentBack(to: string): Promise<string[]>
+}
+
+for (const dialect of dialects) {
+  describe(`one inbound pipeline for every entry point (${dialect.name})`, () => {
+    let t: TestApp
+    let twilio: TwilioFake
+    let graph: FakeGraphApi
+    const keys: Record<string, IssuedApiKey> = {}
+    const handoffs: Record<string, string> = {}
+    let nextPhone = 1000
+    let nextId = 0
+
+    async function setUp(account: string, channel: 'sms' | 'wa', connect?: () => Promise<void>): Promise<void> {
+      const key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
+      keys[account] = key
+      const call = brandCall(t, key, account)
+      await call('POST', 'skills', { name: 'support' }, 201)
+      await call('POST', 'phone-numbers', { number: BRAND_NUMBER, channel }, 201)
+      await call('PUT', 'settings', { channels: [{ name: channel, enabled: true }], deviceCheck: false, routing: { skills: ['support'] } }, 200)
+      await connect?.()
+      const body =
+        channel === 'sms'
+          ? { title: 'SMS', lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber: BRAND_NUMBER, message: 'Hi, text us back.' } }
+          : { title: 'WA', lookbackMinutes: 120, channels: ['wa'], wa: { fromNumber: BRAND_NUMBER, templateName: 'ivr_pipeline', language: 'en_US', variables: {} } }
+      handoffs[account] = (await call('POST', 'handoffs', body, 201)).id
+    }
+
+    /** Sends what the outbox holds, then moves the clock on, so what the consumer receives has an order. */
+    async function drain(): Promise<void> {
+      while ((await t.app.dispatcher.runOnce()) > 0);
+      t.clock.advance(1000)
+    }
+
+    const twimlMessages = (res: LightMyRequestResponse): string[] => {
+      assert.equal(res.statusCode, 200, res.body)
+      return [...res.body.matchAll(/<Message>([^<]*)<\/Message>/g)].map((m) => m[1]!)
+    }
+
+    const entryPoints: EntryPoint[] = [
+      {
+        name: 'Twilio',
+        account: TWILIO_ACCOUNT,
+        channel: 'sms',
+        deliver: async (from, text, id) =>
+          twimlMessages(
+            await sendTwilioWebhook(t.app, {
+              url: `${PUBLIC_ORIGIN}/webhooks/twilio/${TWILIO_ACCOUNT}/inbound`,
+              params: inboundSmsParams(TWILIO.accountSid, { sid: `SM${id.padStart(32, '0')}`, from, to: BRAND_NUMBER, body: text }),
+              authToken: TWILIO.authToken,
+            }),
+          ),
+        sentBack: async (to) => twilio.messages.filter((m) => m.to === to).map((m) => m.body),
+      },
+      {
+        name: 'WhatsApp',
+        account: WA_ACCOUNT,
+        channel: 'wa',
+        deliver: async (from, text, id) => {
+          const raw = JSON.stringify(webhookPayload(META.phoneNumberId, BRAND_NUMBER.slice(1), { messages: [textMessageItem(`wamid.${id}`, from.slice(1), text)] }))
+          const res = await t.app.inject({ method: 'POST', url: `/webhooks/whatsapp/${WA_ACCOUNT}`, headers: { 'content-type': 'application/json', 'x-hub-signature-256': signWebhook(META.appSecret, raw) }, payload: raw })
+          assert.equal(res.statusCode, 200, res.body)
+          return []
+        },
+        sentBack: async (to) =>
+          graph.requests
+            .map((r) => r.body as { to: string; type: string; text?: { body: string } })
+            .filter((b) => b.to === to.slice(1) && b.type === 'text')
+            .map((b) => b.text!.body),
+      },
+      {
+        name: 'sandbox',
+        account: SANDBOX_ACCOUNT,
+        channel: 'sms',
+        deliver: async (from, text, id) => {
+          const res = await signedRequest(t, keys[SANDBOX_ACCOUNT]!, 'POST', `/api/account/${SANDBOX_ACCOUNT}/sandbox/inbound`, { channel: 'sms', from, to: BRAND_NUMBER, text, messageId: id })
+          assert.ok(res.statusCode === 201 || res.statusCode === 200, res.body)
+          return []
+        },
+        sentBack: async (to) =>
+          json(await signedRequest(t, keys[SANDBOX_ACCOUNT]!, 'GET', `/api/account/${SANDBOX_ACCOUNT}/sandbox/messages?consumer=${encodeURIComponent(to)}`))
+            .items.filter((m: { direction: string }) => m.direction === 'outbound')
+            .map((m: { text: string }) => m.text),
+      },
+    ]
+
+    before(async () => {
+      twilio = await TwilioFake.start({ [TWILIO.accountSid]: TWILIO.authToken })
+      graph = await FakeGraphApi.start({ accessToken: META.accessToken, phoneNumberId: META.phoneNumberId })
+      t = await startApp(dialect, { DELIVERY_WORKER: 'false', RATE_LIMIT: '1000000', TWILIO_API_URL: twilio.baseUrl, WHATSAPP_API_URL: graph.baseUrl })
+      await setUp(TWILIO_ACCOUNT, 'sms', async () => {
+        await brandCall(t, keys[TWILIO_ACCOUNT]!, TWILIO_ACCOUNT)('PUT', 'channels/twilio', TWILIO, 200)
+      })
+      await setUp(WA_ACCOUNT, 'wa', async () => {
+        await brandCall(t, keys[WA_ACCOUNT]!, WA_ACCOUNT)('PUT', 'channels/whatsapp', META, 200)
+        await approvedTemplate(t, keys[WA_ACCOUNT]!, WA_ACCOUNT, { name: 'ivr_pipeline', phoneNumber: BRAND_NUMBER, body: 'Thanks for calling: reply here to chat.' }, { graph, appSecret: META.appSecret, wabaId: META.wabaId })
+      })
+      await setUp(SANDBOX_ACCOUNT, 'sms')
+    })
+    after(async () => {
+      await t.close()
+      await twilio.close()
+      await graph.close()
+    })
+
+    async function offered(entry: EntryPoint, phone: string): Promise<string[]> {
+      const res = await signedRequest(t, keys[entry.account]!, 'POST', `/api/account/${entry.account}/eligibility?v=2.0`, { consumerPhoneNumber: phone, handoffId: handoffs[entry.account], skill: 'support' })
+      assert.equal(res.statusCode, 200, res.body)
+      return json(res).availableChannels
+    }
+
+    for (const entry of entryPoints) {
+      describe(entry.name, () => {
+        test('a reply delivered twice is recorded once and handed on once', async () => {
+          const phone = `+1425957${nextPhone++}`
+          const id = String(++nextId)
+          await entry.deliver(phone, 'Yes, I would like to chat', id)
+          await entry.deliver(phone, 'Yes, I would like to chat', id)
+          const recorded = await listInbound(t.runtime.db, entry.account, phone)
+          assert.deepEqual(recorded.map((m) => [m.channel, m.text, m.to]), [[entry.channel, 'Yes, I would like to chat', BRAND_NUMBER]])
+          await drain()
+          assert.deepEqual(await entry.sentBack(phone), [], 'an ordinary reply gets no automatic answer')
+        })
+
+        test('STOP opts out of that channel and number with one confirmation, START opts back in, HELP answers; eligibility follows', async () => {
+          const phone = `+1425957${nextPhone++}`
+          assert.deepEqual(await offered(entry, phone), [entry.channel])
+          const answers: string[] = []
+          const stopId = String(++nextId)
+          answers.push(...(await entry.deliver(phone, '  stop ', stopId)))
+          answers.push(...(await entry.deliver(phone, '  stop ', stopId)))
+          await drain()
+          answers.push(...(await entry.sentBack(phone)))
+          assert.deepEqual(answers, [OPT_OUT_CONFIRMATION], 'one confirmation, however often the STOP is delivered')
+          assert.deepEqual(await offered(entry, phone), [], `${entry.channel} is no longer offered to this consumer`)
+
+          const inline = await entry.deliver(phone, 'START', String(++nextId))
+          await drain()
+          assert.deepEqual([...inline, ...(await entry.sentBack(phone))].slice(-1), [OPT_IN_CONFIRMATION])
+          assert.deepEqual(await offered(entry, phone), [entry.channel])
+
+          const help = await entry.deliver(phone, 'Help', String(++nextId))
+          await drain()
+          assert.deepEqual([...help, ...(await entry.sentBack(phone))].slice(-1), [DEFAULT_HELP_TEXT])
+          assert.deepEqual(await offered(entry, phone), [entry.channel], 'HELP changes no consent')
+
+          const events = await t.runtime.db.selectFrom('opt_out_events').select(['action', 'keyword', 'channel', 'from_number']).where('account_id', '=', entry.account).where('consumer_phone', '=', phone).orderBy('at').execute()
+          assert.deepEqual(events.map((e) => [e.action, e.keyword, e.channel, e.from_number]), [['opt-out', 'STOP', entry.channel, BRAND_NUMBER], ['opt-in', 'START', entry.channel, BRAND_NUMBER]])
+        })
+      })
+    }
+
+    test('a simulated message on a live channel is refused: consumers write through the provider', async () => {
+      const res = await signedRequest(t, keys[TWILIO_ACCOUNT]!, 'POST', `/api/account/${TWILIO_ACCOUNT}/sandbox/inbound`, { channel: 'sms', from: '+14259570999', to: BRAND_NUMBER, text: 'STOP' })
+      assert.equal(res.statusCode, 409, res.body)
+      assert.deepEqual(await listInbound(t.runtime.db, TWILIO_ACCOUNT, '+14259570999'), [])
+    })
+  })
+}
