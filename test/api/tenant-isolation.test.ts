@@ -106,6 +106,8 @@ for (const dialect of dialects) {
       ['GET', '/channels/fcm', '/channels/fcm'],
       ['DELETE', '/channels/fcm', '/channels/fcm'],
       ['GET', '/settings', '/settings'],
+      ['GET', '/channel-modes', '/channel-modes'],
+      ['PUT', '/channel-modes/{channel}', '/channel-modes/sms', { mode: 'sandbox' }],
       ['PUT', '/settings', '/settings', { channels: [{ name: 'inapp', enabled: true }], deviceCheck: true, routing: { skills: [] } }],
       ['GET', '/skills', '/skills'],
       ['POST', '/skills', '/skills', { name: 'planted-by-b' }],

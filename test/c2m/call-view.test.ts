@@ -58,15 +58,15 @@ for (const dialect of dialects) {
     }
 
     before(async () => {
-      t = await startApp(dialect, ENV)
       graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID })
       twilio = await TwilioFake.start({ [TWILIO.accountSid]: TWILIO.authToken })
+      t = await startApp(dialect, { ...ENV, WHATSAPP_API_URL: graph.baseUrl, TWILIO_API_URL: twilio.baseUrl, TWILIO_LOOKUP_URL: twilio.baseUrl })
       key = await provisionBrand(t.runtime, ACCOUNT, ['ivr-engagement', 'management'])
       ivrOnly = await createApiKey(t.runtime, { accountId: ACCOUNT, appName: 'IVR', developer: 'test suite', privileges: ['ivr-engagement'] })
       reporting = await createApiKey(t.runtime, { accountId: ACCOUNT, appName: 'Reports', developer: 'test suite', privileges: ['reporting'] })
       const call = brandCall(t, key, ACCOUNT)
-      await call('PUT', 'channels/whatsapp', { phoneNumberId: PHONE_NUMBER_ID, wabaId: '102290129340398', accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, verifyToken: 'verify-8100', baseUrl: graph.baseUrl }, 200)
-      await call('PUT', 'channels/twilio', { ...TWILIO, baseUrl: twilio.baseUrl, lookupBaseUrl: twilio.baseUrl }, 200)
+      await call('PUT', 'channels/whatsapp', { phoneNumberId: PHONE_NUMBER_ID, wabaId: '102290129340398', accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, verifyToken: 'verify-8100' }, 200)
+      await call('PUT', 'channels/twilio', TWILIO, 200)
       await call('POST', 'skills', { name: 'support' }, 201)
       await call('POST', 'phone-numbers', { number: BRAND_NUMBER, channel: 'wa' }, 201)
       await call('POST', 'phone-numbers', { number: BRAND_NUMBER, channel: 'sms' }, 201)
