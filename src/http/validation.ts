@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject } from 'ajv'
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import type { DataValidationCxt } from 'ajv/dist/types/index.js'
 import addFormats from 'ajv-formats'
 import type { FastifySchemaCompiler } from 'fastify'
@@ -41,10 +41,15 @@ const coercing = { first: createAjv(true, false), all: createAjv(true, true) }
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? strict : coercing
   const first = ajv.first.compile(schema as object)
-  const all = ajv.all.compile(schema as object)
+  // Compiled on the first failure only: most routes of a process never see one.
+  let all: ValidateFunction | undefined
   return (data: unknown) => {
     if (first(data)) return { value: data }
-    const errors = hasAtMostValues(data, FULL_REPORT_MAX_VALUES) && !all(data) ? all.errors : first.errors
+    let errors = first.errors
+    if (hasAtMostValues(data, FULL_REPORT_MAX_VALUES)) {
+      all ??= ajv.all.compile(schema as object)
+      if (!all(data)) errors = all.errors
+    }
     return { error: Object.assign(new Error('validation failed'), { validation: errors ?? [] }) }
   }
 }

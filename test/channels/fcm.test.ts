@@ -821,7 +821,7 @@ for (const dialect of dialects) {
         assert.deepEqual(schema.required, ['status'])
         assert.equal(schema.additionalProperties, false)
         assert.deepEqual(schema.properties.status.enum, ['delivered', 'read'])
-        assert.deepEqual(Object.keys(operation.responses).sort(), ['204', '400', '401', '403', '404', '405', '415', '500'])
+        assert.deepEqual(Object.keys(operation.responses).sort(), ['204', '400', '401', '403', '404', '405', '415', '500', '503'])
         assert.deepEqual(operation.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort(), ['path:accountId', 'path:messageId'])
       })
     })
