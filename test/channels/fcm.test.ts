@@ -827,11 +827,21 @@ for (const dialect of dialects) {
     })
 
     describe('disconnecting', () => {
-      test('after DELETE, the brand\'s in-app messages go to the sandbox again', async () => {
+      test('after DELETE, in-app stays live and is not offered (nothing goes to the simulator) until switched back to sandbox', async () => {
+        const { consumerId } = await consumerWithDevices()
+        const invitedBefore = await invite(consumerId)
         assert.equal((await signedRequest(t, key, 'DELETE', `/api/account/${ACCOUNT}/channels/fcm`)).statusCode, 204)
         assert.equal((await signedRequest(t, key, 'GET', `/api/account/${ACCOUNT}/channels/fcm`)).statusCode, 404)
         assert.equal((await signedRequest(t, key, 'DELETE', `/api/account/${ACCOUNT}/channels/fcm`)).statusCode, 404)
-        const { consumerId } = await consumerWithDevices()
+        assert.equal(await t.app.dispatcher.runOnce(), 1)
+        const failed = await findOutboxByCall(t.runtime.db, invitedBefore.callId)
+        assert.equal(failed?.status, 'failed')
+        assert.match(failed?.lastError ?? '', /^inapp no-connection: /)
+        const refused = await signedRequest(t, key, 'POST', `/api/account/${ACCOUNT}/eligibility?v=2.0`, { consumerPhoneNumber: `+1425955${nextPhone++}`, handoffId, skill: 'support', consumerId })
+        assert.deepEqual(json(refused).availableChannels, [], refused.body)
+        assert.deepEqual(await sandboxInbox(consumerId), [])
+
+        assert.equal((await signedRequest(t, key, 'PUT', `/api/account/${ACCOUNT}/channel-modes/inapp`, { mode: 'sandbox' })).statusCode, 200)
         const { callId } = await invite(consumerId)
         assert.equal(await t.app.dispatcher.runOnce(), 1)
         assert.equal((await findOutboxByCall(t.runtime.db, callId))?.status, 'sent')

@@ -473,7 +473,7 @@ for (const dialect of dialects) {
         test(`${keyword} is answered with the brand's help text, XML-escaped, and changes no opt-out`, async () => {
           for (const text of variants(keyword)) {
             const phone = nextPhone()
-            assert.equal(twiml(await sms(phone, text)), replyOf('Acme &amp; Co &lt;support&gt;: &quot;Msg&amp;data rates may apply&quot;. Reply STOP to opt out.'), JSON.stringify(text))
+            assert.equal(twiml(await sms(phone, text)), replyOf('Acme &amp; Co &lt;support&gt;: "Msg&amp;data rates may apply". Reply STOP to opt out.'), JSON.stringify(text))
             assert.equal(await optedOut(phone), false)
             assert.deepEqual(await listOptOutEvents(t.runtime.db, brand.account, phone), [])
           }

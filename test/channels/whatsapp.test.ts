@@ -451,7 +451,7 @@ for (const dialect of dialects) {
           const incoming = lines.map((line) => JSON.parse(line) as { reqId?: string; req?: { url?: string } }).find((e) => e.reqId === 'wa-handshake' && e.req)
           assert.equal(incoming?.req?.url, `/webhooks/whatsapp/${ACCOUNT}`, text)
           for (const secret of [VERIFY_TOKEN, APP_SECRET, signature.slice('sha256='.length), '14259547002']) assert.ok(!text.includes(secret), `${secret} in\n${text}`)
-          assert.ok(text.includes('whatsapp message received'), text)
+          assert.ok(text.includes('consumer message received'), text)
         } finally {
           await logged.close()
         }
