@@ -185,5 +185,3 @@ export class Dispatcher {
     log.warn({ code: failure.code, reason, retryInMs: next.delayMs }, 'send failed; will retry')
   }
 }
-
-export { backoffMs } from './policy.ts'

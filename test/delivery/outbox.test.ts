@@ -9,7 +9,7 @@ import { type ChannelAdapter, DeliveryError, type SendResult } from '../../src/c
 import type { OutboundMessage } from '../../src/channels/outbound-message.ts'
 import { SandboxAdapter } from '../../src/channels/sandbox.adapter.ts'
 import { type DemoCredentials, seedDemoBrand } from '../../src/demo/seed.ts'
-import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher, type DispatcherOptions, backoffMs } from '../../src/delivery/dispatcher.ts'
+import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher, type DispatcherOptions } from '../../src/delivery/dispatcher.ts'
 import { claimDue, enqueue, findOutboxByCall, settle } from '../../src/delivery/outbox.repository.ts'
 import type { Db } from '../../src/store/database.ts'
 
@@ -475,23 +475,6 @@ function suite(dialect: TestDialect): void {
       assert.equal(current.attempts, 3)
       assert.match(current.lastError ?? '', /^attempts-exhausted/)
       assert.equal(adapter.sent.length, 0)
-    })
-
-    test('backoffMs: between half and all of 2^(n-1) s, capped at 300 s', () => {
-      for (let attempt = 1; attempt <= 30; attempt++) {
-        const ceiling = Math.min(300_000, 1000 * 2 ** (attempt - 1))
-        assert.equal(backoffMs(attempt, () => 0), ceiling / 2, `lowest for attempt ${attempt}`)
-        assert.equal(backoffMs(attempt, () => 1), ceiling, `highest for attempt ${attempt}`)
-        for (let i = 0; i < 50; i++) {
-          const delay = backoffMs(attempt)
-          assert.ok(delay >= ceiling / 2 && delay <= ceiling, `attempt ${attempt}: ${delay} ms`)
-        }
-      }
-      assert.deepEqual(
-        [1, 2, 3, 9, 10, 100].map((n) => backoffMs(n, () => 1)),
-        [1000, 2000, 4000, 256_000, 300_000, 300_000],
-      )
-      assert.equal(backoffMs(10, () => 0), 150_000)
     })
   })
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { type KeywordRequest, classifyKeyword } from '../../../src/inbound/keywords.ts'
+import { DEFAULT_HELP_TEXT, type KeywordRequest, OPT_IN_CONFIRMATION, OPT_OUT_CONFIRMATION, classifyKeyword, keywordAnswer } from '../../../src/inbound/keywords.ts'
 
 // A message is a request only when it is exactly one keyword, in any case, with surrounding spaces.
 describe('classifyKeyword', () => {
@@ -38,4 +38,18 @@ describe('classifyKeyword', () => {
     ['Hi, I need help with my order', null],
   ]
   for (const [text, expected] of rows) test(`${JSON.stringify(text)} → ${expected ? `${expected.kind} ${expected.keyword}` : 'a message'}`, () => assert.deepEqual(classifyKeyword(text), expected))
+})
+
+describe('keywordAnswer', () => {
+  const rows: Array<[KeywordRequest['kind'], string]> = [
+    ['opt-out', OPT_OUT_CONFIRMATION],
+    ['opt-in', OPT_IN_CONFIRMATION],
+    ['help', 'Acme: call 555-0100. Reply STOP to opt out.'],
+  ]
+  for (const [kind, expected] of rows) test(`${kind} is answered with ${JSON.stringify(expected.slice(0, 30))}…`, () => assert.equal(keywordAnswer(kind, 'Acme: call 555-0100. Reply STOP to opt out.'), expected))
+  test('STOP and START answers say how to undo them', () => {
+    assert.match(OPT_OUT_CONFIRMATION, /Reply START/)
+    assert.match(OPT_IN_CONFIRMATION, /Reply STOP/)
+    assert.match(DEFAULT_HELP_TEXT, /STOP/)
+  })
 })
