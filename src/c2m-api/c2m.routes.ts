@@ -14,6 +14,9 @@ import { checkEligibility } from '../calls/eligibility.service.ts'
 import type { EligibilityRequest } from '../calls/eligibility.ts'
 import { invite, type InviteRequest } from '../calls/invite.service.ts'
 
+/** What the SDEs of one call may weigh, serialised as they are stored. */
+const SDES_MAX_BYTES = 16 * 1024
+
 const VersionQuery = Type.Object({ v: Type.String({ description: 'API version: 2.0' }) })
 
 const EligibilityBody = Type.Object({
@@ -83,6 +86,9 @@ export function c2mRoutes(ctx: AppContext): FastifyPluginAsync {
         const phone = (body as { consumerPhoneNumber?: unknown }).consumerPhoneNumber
         if (typeof phone !== 'string' || phone.length > 15 || !isValidE164(phone)) throw apiError('invalidPhoneNumber')
         if (errors.length > 0) throw invalidBody(errors)
+        // Stored with the call: what a caller's SDEs may weigh is bounded, not only their counts.
+        const { sdes } = body as EligibilityRequest
+        if (sdes !== undefined && Buffer.byteLength(JSON.stringify(sdes)) > SDES_MAX_BYTES) throw apiError('invalidRequest', `sdes may take at most ${SDES_MAX_BYTES / 1024} KB`)
         return checkEligibility(ctx, request.params.accountId, body as EligibilityRequest, eligibilityOptions)
       },
     )

@@ -196,6 +196,17 @@ for (const dialect of dialects) {
         })
         assertEligibility(await check(t, main, body), { availableChannels: ['wa', 'sms'], recommendedChannelName: 'wa', eligible: true })
       })
+
+      test('SDEs are stored with the call, so what they weigh is bounded: 16 KB fit, more is 400 1000 and nothing is stored', async () => {
+        const weighing = (bytes: number) => [{ type: 'ctmrinfo', info: { customerId: '138766AC', notes: 'x'.repeat(bytes - JSON.stringify([{ type: 'ctmrinfo', info: { customerId: '138766AC', notes: '' } }]).length) } }]
+        assertEligibility(await check(t, main, request(main, 'waSms', US, { sdes: weighing(16 * 1024) })), { availableChannels: ['wa', 'sms'], recommendedChannelName: 'wa', eligible: true })
+        const calls = async () => Number((await t.runtime.db.selectFrom('calls').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+        const before = await calls()
+        const refused = await check(t, main, request(main, 'waSms', US, { sdes: weighing(16 * 1024 + 1) }))
+        assert.equal(refused.statusCode, 400, refused.body)
+        assert.deepEqual(json(refused), { errorCode: 1000, errorMessage: 'Invalid request', detail: 'sdes may take at most 16 KB' })
+        assert.equal(await calls(), before)
+      })
     })
 
     describe('priority follows the handoff\'s channel order', () => {
