@@ -55,7 +55,14 @@ async function migrate(db: Db, step: (migrator: Migrator) => Promise<MigrationRe
 /** The migrations of this version the store has not run, in order; only reads, so an absent store stays absent. */
 export async function pendingMigrations(db: Db): Promise<string[]> {
   const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) }, migrationTableSchema: await currentSchema(db) })
-  return (await migrator.getMigrations()).filter((migration) => migration.executedAt === undefined).map((migration) => migration.name)
+  for (let retry = 0; ; retry++) {
+    try {
+      return (await migrator.getMigrations()).filter((migration) => migration.executedAt === undefined).map((migration) => migration.name)
+    } catch (error) {
+      // The same catalogue read as a migration's, with the same race (below).
+      if (retry >= 5 || !isCatalogueRaceError(error)) throw error
+    }
+  }
 }
 
 /**
@@ -68,7 +75,10 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
  * and would fail again the same way.
  */
 function isCatalogueRace({ error, results }: MigrationResultSet): boolean {
-  if (error === undefined || results !== undefined) return false
+  return error !== undefined && results === undefined && isCatalogueRaceError(error)
+}
+
+function isCatalogueRaceError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
   return code === '3F000' || code === '42P01'
 }

@@ -62,7 +62,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('error_message', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
-    .addUniqueConstraint('deliveries_0008_provider_message_unique', ['provider', 'provider_message_id'])
     .execute()
   await sql`insert into deliveries_0008 select id, outbox_id, account_id, call_id, channel, provider, provider_message_id, status, error_code, error_message, created_at, updated_at from deliveries`.execute(db)
   await db.schema.dropTable('deliveries').execute()
@@ -71,24 +70,74 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  // Messages that belong to no call cannot exist in the older shape.
-  await db.deleteFrom('deliveries').where('call_id', 'is', null).execute()
-  await db.deleteFrom('outbox').where('kind', '<>', 'invitation').execute()
-  await db.schema.dropIndex('outbox_invitation_call_unique').execute()
-  await db.schema.alterTable('outbox').dropColumn('kind').execute()
-  await db.schema.createIndex('outbox_call_unique').on('outbox').column('call_id').unique().execute()
+  // Rebuilt to the 0007 shape; messages that belong to no call cannot exist in it.
+  await db.schema
+    .createTable('outbox_0007')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('call_id', 'text', (c) => c.notNull().unique())
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('message', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('available_at', 'text', (c) => c.notNull())
+    .addColumn('lease_until', 'text')
+    .addColumn('provider_message_id', 'text')
+    .addColumn('last_error', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute()
+  await sql`
+    insert into outbox_0007 (id, account_id, call_id, channel, message, status, attempts, available_at, lease_until, provider_message_id, last_error, created_at, updated_at)
+    select id, account_id, call_id, channel, message, status, attempts, available_at, lease_until, provider_message_id, last_error, created_at, updated_at from outbox where kind = 'invitation'
+  `.execute(db)
+  await db.schema.dropTable('outbox').execute()
+  await db.schema.alterTable('outbox_0007').renameTo('outbox').execute()
+  await createDueIndexes(db)
+
+  await db.schema
+    .createTable('deliveries_0007')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('outbox_id', 'text', (c) => c.notNull())
+    .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
+    .addColumn('call_id', 'text', (c) => c.notNull())
+    .addColumn('channel', 'text', (c) => c.notNull())
+    .addColumn('provider', 'text', (c) => c.notNull())
+    .addColumn('provider_message_id', 'text')
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('error_code', 'text')
+    .addColumn('error_message', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('deliveries_provider_message_unique', ['provider', 'provider_message_id'])
+    .execute()
+  await sql`insert into deliveries_0007 select id, outbox_id, account_id, call_id, channel, provider, provider_message_id, status, error_code, error_message, created_at, updated_at from deliveries where call_id is not null`.execute(db)
+  await db.schema.dropTable('deliveries').execute()
+  await db.schema.alterTable('deliveries_0007').renameTo('deliveries').execute()
+  await db.schema.createIndex('deliveries_outbox_idx').on('deliveries').column('outbox_id').execute()
+  await db.schema.createIndex('deliveries_call_idx').on('deliveries').column('call_id').execute()
+
   await db.schema.dropTable('channel_modes').execute()
 }
+
+// Each rebuild names its tables after the migration (outbox_0008, deliveries_0007 …), so on
+// PostgreSQL the constraints they carry never clash with the table they replace, up or down.
 
 async function createOutboxIndexes(db: Kysely<any>): Promise<void> {
   // One invitation per call: the store itself refuses a second, whatever races above it.
   await db.schema.createIndex('outbox_invitation_call_unique').on('outbox').column('call_id').unique().where(sql.ref('kind'), '=', 'invitation').execute()
-  // The dispatcher's due rows, as 0006 indexed them.
+  await createDueIndexes(db)
+}
+
+/** The dispatcher's due rows, as 0006 indexed them. */
+async function createDueIndexes(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('outbox_pending_due_idx').on('outbox').column('available_at').where(sql.ref('status'), '=', 'pending').execute()
   await db.schema.createIndex('outbox_sending_lease_idx').on('outbox').column('lease_until').where(sql.ref('status'), '=', 'sending').execute()
 }
 
 async function createDeliveryIndexes(db: Kysely<any>): Promise<void> {
+  // A provider's message id is ours once: a retried send the provider de-duplicated is recognised.
+  await db.schema.createIndex('deliveries_provider_message_idx').on('deliveries').columns(['provider', 'provider_message_id']).unique().execute()
   await db.schema.createIndex('deliveries_outbox_idx').on('deliveries').column('outbox_id').execute()
   await db.schema.createIndex('deliveries_call_idx').on('deliveries').column('call_id').execute()
 }
