@@ -2,15 +2,24 @@ import type { Channel } from '../shared/channel.ts'
 import type { DbOrTrx } from '../store/database.ts'
 import { isUniqueViolation } from '../store/database.ts'
 
-export interface InboundMessage {
-  id: string
+/** A consumer's message as every entry point (Twilio, WhatsApp, the sandbox) hands it over, verified and parsed. */
+export interface ConsumerMessage {
   accountId: string
   channel: Channel
+  /** Who carried it (`twilio`, `whatsapp`, `sandbox`): with its id, what makes a repeat recognisable. */
   provider: string
+  /** The carrier's id of the message; a webhook delivered twice carries the same one. */
   providerMessageId: string
+  /** The consumer: an E.164 number for sms and wa, the consumerId for inapp. */
   from: string
+  /** What the consumer wrote to: the brand's number (sms, wa) or app id (inapp). */
   to: string
   text: string
+}
+
+/** A consumer's message as stored: once per carrier id. */
+export interface InboundMessage extends ConsumerMessage {
+  id: string
   receivedAt: string
 }
 

@@ -4,23 +4,8 @@ import type { OutboundMessage } from '../channels/outbound-message.ts'
 import { recordOptIn, recordOptOut } from '../contacts/opt-out.repository.ts'
 import { enqueue } from '../delivery/outbox.repository.ts'
 import { type Channel, NUMBER_CHANNELS, type NumberChannel } from '../shared/channel.ts'
-import { recordInbound } from './inbound.repository.ts'
+import { type ConsumerMessage, recordInbound } from './inbound.repository.ts'
 import { type KeywordRequest, classifyKeyword, keywordAnswer } from './keywords.ts'
-
-/** A consumer's message as every entry point (Twilio, WhatsApp, the sandbox) hands it over, verified and parsed. */
-export interface ConsumerMessage {
-  accountId: string
-  channel: Channel
-  /** Who carried it (`twilio`, `whatsapp`, `sandbox`): with its id, what makes a repeat recognisable. */
-  provider: string
-  /** The carrier's id of the message; a webhook delivered twice carries the same one. */
-  providerMessageId: string
-  /** The consumer: an E.164 number for sms and wa, the consumerId for inapp. */
-  from: string
-  /** What the consumer wrote to: the brand's number (sms, wa) or app id (inapp). */
-  to: string
-  text: string
-}
 
 export interface ReceiveOptions {
   /**
