@@ -1,3 +1,5 @@
+import { DEFAULT_HELP_TEXT } from '../../inbound/keywords.ts'
+
 /** A brand's Twilio account: SMS sending and Lookup v2 line types. */
 export interface TwilioConnection {
   accountSid: string
@@ -59,7 +61,7 @@ export interface Connections {
 export type Provider = keyof Connections
 
 export const DEFAULTS = {
-  twilio: { helpText: 'Reply STOP to opt out, START to opt back in.' },
+  twilio: { helpText: DEFAULT_HELP_TEXT },
   whatsapp: { apiVersion: 'v21.0' },
   fcm: {},
 } as const
