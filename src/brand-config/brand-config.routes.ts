@@ -3,17 +3,12 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.ts'
 import { requirePrivilege } from '../auth/auth.hooks.ts'
-import { apiError, invalidFields } from '../shared/errors.ts'
+import { apiError } from '../shared/errors.ts'
 import { AccountParams, AUTHENTICATED_ERRORS, ErrorResponse } from '../http/schemas.ts'
-import { isoNow } from '../lib/clock.ts'
-import { isValidE164 } from '../lib/phone.ts'
-import { isUniqueViolation } from '../store/database.ts'
-import { handoffsUsingNumber, handoffsUsingSkill } from '../handoffs/handoff.repository.ts'
 import { CHANNELS, NUMBER_CHANNELS } from '../shared/channel.ts'
-import { deleteApp, deletePhoneNumber, deleteSkill, insertApp, insertPhoneNumber, insertSkill, listApps, listPhoneNumbers, listSkills } from './catalog.repository.ts'
-import { withBrandReferences } from './references.ts'
-import { findSettings, saveSettings } from './settings.repository.ts'
-import { validateSettings } from './settings.ts'
+import { listApps, listPhoneNumbers, listSkills } from './catalog.repository.ts'
+import { addSkill, registerApp, registerPhoneNumber, removeApp, removePhoneNumber, removeSkill, replaceSettings } from './brand-config.service.ts'
+import { findSettings } from './settings.repository.ts'
 
 const SettingsBody = Type.Object(
   {
@@ -69,39 +64,23 @@ export function brandConfigRoutes(ctx: AppContext): FastifyPluginAsync {
       return settings
     })
 
-    app.put('/settings', { onRequest, schema: { tags: ['settings'], summary: 'Replace the brand settings', params: AccountParams, body: SettingsBody, response: { 200: SettingsBody, ...AUTHENTICATED_ERRORS } } }, async (request) => {
-      const { accountId } = request.params
-      await withBrandReferences(ctx.db, accountId, async (trx) => {
-        const skills = new Set((await listSkills(trx, accountId)).map((s) => s.name))
-        const errors = validateSettings(request.body, skills)
-        if (errors.length > 0) throw invalidFields(errors)
-        await saveSettings(trx, accountId, request.body, isoNow(ctx.clock))
-      })
-      return request.body
-    })
+    app.put('/settings', { onRequest, schema: { tags: ['settings'], summary: 'Replace the brand settings', params: AccountParams, body: SettingsBody, response: { 200: SettingsBody, ...AUTHENTICATED_ERRORS } } }, async (request) =>
+      replaceSettings(ctx, request.params.accountId, request.body),
+    )
 
     app.get('/skills', { onRequest, schema: { tags: ['skills'], summary: 'List skills', params: AccountParams, response: { 200: items(SkillResponse), ...AUTHENTICATED_ERRORS } } }, async (request) => ({
       items: await listSkills(ctx.db, request.params.accountId),
     }))
 
-    app.post('/skills', { onRequest, schema: { tags: ['skills'], summary: 'Add a skill', params: AccountParams, body: SkillBody, response: { 201: SkillResponse, ...WRITE_ERRORS } } }, async (request, reply) => {
-      const skill = { name: request.body.name.trim(), createdAt: isoNow(ctx.clock) }
-      await insertOrConflict(() => insertSkill(ctx.db, request.params.accountId, skill), `skill ${skill.name} already exists`)
-      return reply.code(201).send(skill)
-    })
+    app.post('/skills', { onRequest, schema: { tags: ['skills'], summary: 'Add a skill', params: AccountParams, body: SkillBody, response: { 201: SkillResponse, ...WRITE_ERRORS } } }, async (request, reply) =>
+      reply.code(201).send(await addSkill(ctx, request.params.accountId, request.body.name)),
+    )
 
     app.delete(
       '/skills/:name',
       { onRequest, schema: { tags: ['skills'], summary: 'Remove a skill', params: Type.Intersect([AccountParams, Type.Object({ name: Type.String({ maxLength: 255 }) })]), response: { 204: Type.Null(), ...WRITE_ERRORS } } },
       async (request, reply) => {
-        const { accountId, name } = request.params
-        await withBrandReferences(ctx.db, accountId, async (trx) => {
-          const settings = await findSettings(trx, accountId)
-          if (settings?.routing.skills.includes(name)) throw apiError('conflict', `skill ${name} is used by the routing settings`)
-          const users = await handoffsUsingSkill(trx, accountId, name)
-          if (users.length > 0) throw apiError('conflict', `skill ${name} is used by handoff ${users.join(', ')}`)
-          if (!(await deleteSkill(trx, accountId, name))) throw apiError('notFound')
-        })
+        await removeSkill(ctx, request.params.accountId, request.params.name)
         return reply.code(204).send(null)
       },
     )
@@ -110,13 +89,9 @@ export function brandConfigRoutes(ctx: AppContext): FastifyPluginAsync {
       items: await listPhoneNumbers(ctx.db, request.params.accountId),
     }))
 
-    app.post('/phone-numbers', { onRequest, schema: { tags: ['phone numbers'], summary: 'Register an outbound number', params: AccountParams, body: NumberBody, response: { 201: NumberResponse, ...WRITE_ERRORS } } }, async (request, reply) => {
-      const { number, channel } = request.body
-      if (!isValidE164(number)) throw invalidFields([{ field: 'number', message: 'must be a valid E.164 number with a leading +' }])
-      const phone = { number, channel, createdAt: isoNow(ctx.clock) }
-      await insertOrConflict(() => insertPhoneNumber(ctx.db, request.params.accountId, phone), `${channel} number is already registered`)
-      return reply.code(201).send(phone)
-    })
+    app.post('/phone-numbers', { onRequest, schema: { tags: ['phone numbers'], summary: 'Register an outbound number', params: AccountParams, body: NumberBody, response: { 201: NumberResponse, ...WRITE_ERRORS } } }, async (request, reply) =>
+      reply.code(201).send(await registerPhoneNumber(ctx, request.params.accountId, request.body)),
+    )
 
     app.delete(
       '/phone-numbers/:number',
@@ -131,15 +106,7 @@ export function brandConfigRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        const { accountId, number } = request.params
-        const channels = request.query.channel ? [request.query.channel] : NUMBER_CHANNELS
-        await withBrandReferences(ctx.db, accountId, async (trx) => {
-          for (const channel of channels) {
-            const users = await handoffsUsingNumber(trx, accountId, number, channel)
-            if (users.length > 0) throw apiError('conflict', `the ${channel} number is used by handoff ${users.join(', ')}`)
-          }
-          if ((await deletePhoneNumber(trx, accountId, number, request.query.channel)) === 0) throw apiError('notFound')
-        })
+        await removePhoneNumber(ctx, request.params.accountId, request.params.number, request.query.channel)
         return reply.code(204).send(null)
       },
     )
@@ -148,29 +115,17 @@ export function brandConfigRoutes(ctx: AppContext): FastifyPluginAsync {
       items: await listApps(ctx.db, request.params.accountId),
     }))
 
-    app.post('/apps', { onRequest, schema: { tags: ['apps'], summary: 'Register a mobile app', params: AccountParams, body: AppBody, response: { 201: AppResponse, ...WRITE_ERRORS } } }, async (request, reply) => {
-      const registered = { ...request.body, name: request.body.name.trim(), createdAt: isoNow(ctx.clock) }
-      await insertOrConflict(() => insertApp(ctx.db, request.params.accountId, registered), `app ${registered.appId} is already registered`)
-      return reply.code(201).send(registered)
-    })
+    app.post('/apps', { onRequest, schema: { tags: ['apps'], summary: 'Register a mobile app', params: AccountParams, body: AppBody, response: { 201: AppResponse, ...WRITE_ERRORS } } }, async (request, reply) =>
+      reply.code(201).send(await registerApp(ctx, request.params.accountId, request.body)),
+    )
 
     app.delete(
       '/apps/:appId',
       { onRequest, schema: { tags: ['apps'], summary: 'Remove a mobile app', params: Type.Intersect([AccountParams, Type.Object({ appId: Type.String({ maxLength: 255 }) })]), response: { 204: Type.Null(), ...AUTHENTICATED_ERRORS } } },
       async (request, reply) => {
-        // Handoffs naming a removed app stay; the C2M API answers 1201 for them until they are edited.
-        if (!(await deleteApp(ctx.db, request.params.accountId, request.params.appId))) throw apiError('notFound')
+        await removeApp(ctx, request.params.accountId, request.params.appId)
         return reply.code(204).send(null)
       },
     )
-  }
-}
-
-async function insertOrConflict(insert: () => Promise<void>, message: string): Promise<void> {
-  try {
-    await insert()
-  } catch (error) {
-    if (isUniqueViolation(error)) throw apiError('conflict', message)
-    throw error
   }
 }

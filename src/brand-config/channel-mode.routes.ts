@@ -4,9 +4,9 @@ import { Type } from 'typebox'
 import type { AppContext } from '../context.ts'
 import { requirePrivilege } from '../auth/auth.hooks.ts'
 import { AccountParams, AUTHENTICATED_ERRORS, ErrorResponse } from '../http/schemas.ts'
-import { CHANNELS, CHANNEL_MODES, CHANNEL_PROVIDER } from '../shared/channel.ts'
-import { apiError } from '../shared/errors.ts'
-import { listChannelModes, setChannelMode } from './channel-mode.repository.ts'
+import { CHANNELS, CHANNEL_MODES } from '../shared/channel.ts'
+import { switchChannelMode } from './brand-config.service.ts'
+import { listChannelModes } from './channel-mode.repository.ts'
 
 const ChannelModeResponse = Type.Object({
   channel: Type.Enum(CHANNELS),
@@ -48,12 +48,7 @@ export function channelModeRoutes(ctx: AppContext): FastifyPluginAsync {
       async (request) => {
         const { accountId, channel } = request.params
         const { mode } = request.body
-        const state = await ctx.db.transaction().execute(async (trx) => {
-          const current = (await listChannelModes(trx, accountId)).find((s) => s.channel === channel)!
-          if (mode === 'live' && !current.connected) throw apiError('conflict', `connect ${CHANNEL_PROVIDER[channel]} before switching ${channel} to live`)
-          await setChannelMode(trx, accountId, channel, mode, ctx.clock.now().toISOString())
-          return { ...current, mode }
-        })
+        const state = await switchChannelMode(ctx, accountId, channel, mode)
         request.log.info({ accountId, channel, mode }, 'channel mode changed')
         return withDeliverable(state)
       },

@@ -1,16 +1,13 @@
-import { setChannelMode } from '../../brand-config/channel-mode.repository.ts'
-import { type Channel, CHANNEL_PROVIDER } from '../../shared/channel.ts'
 import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from 'typebox'
 import type { AppContext } from '../../context.ts'
 import { requirePrivilege } from '../../auth/auth.hooks.ts'
-import { type FieldError, apiError, invalidFields } from '../../shared/errors.ts'
+import { apiError } from '../../shared/errors.ts'
 import { AccountParams, AUTHENTICATED_ERRORS } from '../../http/schemas.ts'
-import { type Connections, DEFAULTS, type Provider, URL_FIELDS, mask } from './connection.ts'
-import { checkBrandUrl } from '../provider-url.ts'
-import { deleteConnection, findConnection, saveConnection, hasConnection } from './connection.repository.ts'
-import { returnSandboxApprovalsToDraft } from '../../whatsapp-templates/template.repository.ts'
+import { DEFAULTS, type Provider, mask } from './connection.ts'
+import { findConnection } from './connection.repository.ts'
+import { type ConnectionWrite, connectProvider, disconnectProvider } from './connection.service.ts'
 
 /** A provider endpoint a brand names instead of the operator's: checked further at save time (`checkBrandUrl`). */
 const endpointUrl = (operatorVariable: string) =>
@@ -77,29 +74,10 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
         `/channels/${provider}`,
         { onRequest, schema: { ...schema, summary: `Connect ${provider}`, body: BODIES[provider], response: { 200: Type.Object({}, { additionalProperties: true }), ...AUTHENTICATED_ERRORS } } },
         async (request) => {
-          const fields: Record<string, string> = { ...DEFAULTS[provider], ...(request.body as Record<string, string>) }
-          const refused: FieldError[] = []
-          for (const { field, keepPath } of URL_FIELDS[provider]) {
-            if (!fields[field]) continue
-            const checked = await checkBrandUrl(fields[field], ctx.config.providerUrlAllowlist, keepPath)
-            if ('problem' in checked) refused.push({ field, message: checked.problem })
-            else fields[field] = checked.url
-          }
-          if (refused.length > 0) throw invalidFields(refused)
-          const config = fields as unknown as Connections[typeof provider]
           const { accountId } = request.params
-          const at = ctx.clock.now().toISOString()
-          await ctx.db.transaction().execute(async (trx) => {
-            const first = provider === 'whatsapp' && !(await hasConnection(trx, accountId, provider))
-            await saveConnection(trx, ctx.secrets, accountId, provider, config, at)
-            // Connecting is what makes a channel live; going back to the sandbox is explicit (PUT /channel-modes/{channel}).
-            await setChannelMode(trx, accountId, CHANNEL_OF_PROVIDER[provider], 'live', at)
-            if (first) {
-              const drafts = await returnSandboxApprovalsToDraft(trx, accountId, at)
-              if (drafts > 0) request.log.info({ accountId, drafts }, 'whatsapp connected: templates the sandbox approved are drafts again, to submit to Meta')
-            }
-          })
-          return mask(provider, config)
+          const { connection, draftsAgain: drafts } = await connectProvider(ctx, accountId, provider, request.body as ConnectionWrite<Provider>)
+          if (drafts > 0) request.log.info({ accountId, drafts }, 'whatsapp connected: templates the sandbox approved are drafts again, to submit to Meta')
+          return mask(provider, connection)
         },
       )
       app.get(`/channels/${provider}`, { onRequest, schema: { ...schema, summary: `Read the ${provider} connection (secrets masked)`, response: { 200: Type.Object({}, { additionalProperties: true }), ...AUTHENTICATED_ERRORS } } }, async (request) => {
@@ -108,11 +86,9 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
         return mask(provider, stored.config)
       })
       app.delete(`/channels/${provider}`, { onRequest, schema: { ...schema, summary: `Disconnect ${provider}`, description: 'The channel stays live: its sends fail and eligibility stops offering it, until it is connected again or switched to sandbox', response: { 204: Type.Null(), ...AUTHENTICATED_ERRORS } } }, async (request, reply) => {
-        if (!(await deleteConnection(ctx.db, request.params.accountId, provider))) throw apiError('notFound', `no ${provider} connection`)
+        await disconnectProvider(ctx, request.params.accountId, provider)
         return reply.code(204).send(null)
       })
     }
   }
 }
-
-const CHANNEL_OF_PROVIDER = Object.fromEntries(Object.entries(CHANNEL_PROVIDER).map(([channel, provider]) => [provider, channel])) as { [P in Provider]: Channel }
