@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.ts'
 import { appOrManagement, requirePrivilege } from '../auth/auth.hooks.ts'
-import { applyInAppReceipt } from './delivery.repository.ts'
+import { receiveStatus } from './status.service.ts'
 import { findOutboxById } from './outbox.repository.ts'
 import { apiError } from '../shared/errors.ts'
 import { AccountParams, AUTHENTICATED_ERRORS } from '../http/schemas.ts'
@@ -48,8 +48,7 @@ export function inAppReceiptRoutes(ctx: AppContext): FastifyPluginAsync {
         if (message.channel !== 'inapp') throw apiError('notFound', 'this message was not sent in-app')
         // A receipt that beats our record of the push (the app was quicker than our transaction)
         // is kept, and counts once the push is recorded.
-        const outcome = await applyInAppReceipt(ctx.db, { accountId, messageId, status: request.body.status, at: ctx.clock.now().toISOString() })
-        request.log.info({ accountId, messageId, status: request.body.status, outcome }, 'in-app receipt received')
+        await receiveStatus({ ...ctx, logger: request.log }, { accountId, provider: 'app', messageId, status: request.body.status })
         return reply.code(204).send(null)
       },
     )
