@@ -1,5 +1,6 @@
 import { type Channel, CHANNELS, CHANNEL_PROVIDER, type ChannelMode } from '../shared/channel.ts'
 import type { DbOrTrx } from '../store/database.ts'
+import { preparedQuery } from '../store/prepared-query.ts'
 
 export interface ChannelModeState {
   channel: Channel
@@ -35,15 +36,12 @@ export async function setChannelMode(db: DbOrTrx, accountId: string, channel: Ch
     .execute()
 }
 
-/**
- * Channels that cannot deliver at all: live, with no provider connection (deleted, or never
- * made). Eligibility does not offer them; the dispatcher fails their sends with the reason.
- */
-export async function undeliverableChannels(db: DbOrTrx, accountId: string): Promise<Channel[]> {
-  const rows = await db
+// Prepared: every eligibility asks it.
+const selectUndeliverable = preparedQuery((db, v: { accountId: string }) =>
+  db
     .selectFrom('channel_modes')
     .select('channel')
-    .where('account_id', '=', accountId)
+    .where('account_id', '=', v.accountId)
     .where('mode', '=', 'live')
     .where(({ not, exists, selectFrom, ref, eb }) =>
       not(
@@ -56,7 +54,14 @@ export async function undeliverableChannels(db: DbOrTrx, accountId: string): Pro
             ),
         ),
       ),
-    )
-    .execute()
+    ),
+)
+
+/**
+ * Channels that cannot deliver at all: live, with no provider connection (deleted, or never
+ * made). Eligibility does not offer them; the dispatcher fails their sends with the reason.
+ */
+export async function undeliverableChannels(db: DbOrTrx, accountId: string): Promise<Channel[]> {
+  const { rows } = await selectUndeliverable(db, { accountId })
   return rows.map((r) => r.channel as Channel)
 }
