@@ -5,6 +5,7 @@
 // and signs every C2M request with OAuth 1.0a as the C2M spec's Node snippet does (oauth-1.0a package).
 //
 //   node --import tsx bench/run.ts            BENCH_DURATION=10 BENCH_WARMUP=3 BENCH_CONNECTIONS=50
+//   BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'   profiles the service's process
 //
 // A benchmark, not a test: a missed target is printed as MISS and the exit code stays 0. It exits
 // non-zero only when the benchmark itself cannot run (a server does not start, the smoke call fails).
@@ -22,6 +23,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const DURATION = positiveNumber('BENCH_DURATION', 10)
 const WARMUP = positiveNumber('BENCH_WARMUP', 3, true)
 const CONNECTIONS = positiveNumber('BENCH_CONNECTIONS', 50)
+/** Node options for the service's process only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes. */
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)
 /** So high that the limiter (30/s per brand per endpoint by default) never refuses: we measure the service, not its budget. */
 const RATE_LIMIT = 1_000_000
 const TARGET_RATIO = 0.5
@@ -193,7 +196,7 @@ async function startService(): Promise<{ started: Started; origin: string; crede
   }
   // The embedded SQLite store in DATA_DIR, in-memory nonces and limits, requests signed against their own origin.
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'C2M_SECRET_KEY', 'DELIVERY_WORKER']) delete env[name]
-  const started = startChild('c2m', [path.join(ROOT, 'bin/c2m.js'), 'serve'], env)
+  const started = startChild('c2m', [...SERVER_NODE_ARGS, path.join(ROOT, 'bin/c2m.js'), 'serve'], env)
   await started.waitFor(/accessTokenSecret\s+\S+[\s\S]*API docs[^\n]*\n=+\n/, 60_000)
   const credentials = parseCredentials(started.stdout())
   const origin = `http://${HOST}:${port}`
