@@ -184,13 +184,14 @@ export async function signedRequest(
 
 /**
  * The brand's API over signed HTTP for setting a test up: each call asserts the status it expects
- * and answers the parsed body. `resource` is the path under `/api/account/{accountId}/`.
+ * and answers the parsed body (undefined when empty, as a 204's). `resource` is the path under
+ * `/api/account/{accountId}/`.
  */
 export function brandCall(t: TestApp, key: IssuedApiKey, accountId: string) {
   return async (method: 'GET' | 'POST' | 'PUT' | 'DELETE', resource: string, body: unknown, status: number): Promise<any> => {
     const res = await signedRequest(t, key, method, `/api/account/${accountId}/${resource}`, body)
     assert.equal(res.statusCode, status, `${method} ${resource}: ${res.body}`)
-    return json(res)
+    return res.body === '' ? undefined : json(res)
   }
 }
 

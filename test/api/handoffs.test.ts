@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { approvedTemplate, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { approvedTemplate, dialects, json, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { brandFixture } from '../fixtures/brand.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 
 // Every handoff rule of the configuration API, exercised over signed HTTP against a real store.
@@ -50,21 +51,21 @@ function assertNotFound(res: LightMyRequestResponse): void {
   assert.deepEqual(json(res), { errorCode: 1004, errorMessage: 'Not Found' })
 }
 
-/** Registers the brand's catalogue through the API: skills, sending numbers, apps. */
-async function seedCatalog(t: TestApp, key: IssuedApiKey, account: string, skills = ['sales', 'support']): Promise<void> {
-  const calls: Array<[string, Body]> = [
-    ...skills.map((name): [string, Body] => ['skills', { name }]),
-    ['phone-numbers', { number: SMS_ONLY, channel: 'sms' }],
-    ['phone-numbers', { number: WA_ONLY, channel: 'wa' }],
-    ['phone-numbers', { number: BOTH, channel: 'sms' }],
-    ['phone-numbers', { number: BOTH, channel: 'wa' }],
-    ...APPS.map((appId, i): [string, Body] => ['apps', { appId, platform: i % 2 === 0 ? 'ios' : 'android', name: `Acme ${appId}` }]),
-  ]
-  for (const [resource, body] of calls) {
-    const res = await signedRequest(t, key, 'POST', `/api/account/${account}/${resource}`, body)
-    assert.equal(res.statusCode, 201, `${resource} ${JSON.stringify(body)}: ${res.body}`)
-  }
-  await approvedTemplate(t, key, account, { name: 'ivr_followup', phoneNumber: WA_ONLY, body: 'Hi {{1}}, thanks for calling Acme. Reply to keep talking.' })
+/** A brand (management key) with its catalogue registered through the API: skills, sending numbers, apps, one approved template. */
+async function catalogued(t: TestApp, account: string, skills = ['sales', 'support']): Promise<IssuedApiKey> {
+  const brand = await brandFixture(t, account, {
+    privileges: ['management'],
+    skills,
+    numbers: [
+      { number: SMS_ONLY, channel: 'sms' },
+      { number: WA_ONLY, channel: 'wa' },
+      { number: BOTH, channel: 'sms' },
+      { number: BOTH, channel: 'wa' },
+    ],
+    apps: APPS.map((appId, i) => ({ appId, platform: i % 2 === 0 ? 'ios' : 'android', name: `Acme ${appId}` })),
+    templates: [{ name: 'ivr_followup', phoneNumber: WA_ONLY, body: 'Hi {{1}}, thanks for calling Acme. Reply to keep talking.' }],
+  })
+  return brand.key
 }
 
 for (const dialect of dialects) {
@@ -88,10 +89,8 @@ for (const dialect of dialects) {
 
     before(async () => {
       t = await startApp(dialect)
-      keyA = await provisionBrand(t.runtime, A)
-      keyB = await provisionBrand(t.runtime, B)
-      await seedCatalog(t, keyA, A)
-      await seedCatalog(t, keyB, B, ['vip'])
+      keyA = await catalogued(t, A)
+      keyB = await catalogued(t, B, ['vip'])
     })
     after(() => t.close())
 
@@ -496,8 +495,7 @@ for (const dialect of dialects) {
       }
 
       before(async () => {
-        key = await provisionBrand(t.runtime, L)
-        await seedCatalog(t, key, L)
+        key = await catalogued(t, L)
         // Creation, title and update orders are three different permutations.
         for (let k = 0; k < 25; k++) {
           t.clock.advance(MINUTE)
@@ -649,8 +647,7 @@ for (const dialect of dialects) {
       }
 
       before(async () => {
-        key = await provisionBrand(t.runtime, F)
-        await seedCatalog(t, key, F)
+        key = await catalogued(t, F)
         for (const title of TITLES) {
           const res = await signedRequest(t, key, 'POST', handoffsPath(F), smsHandoff(title))
           assert.equal(res.statusCode, 201, res.body)

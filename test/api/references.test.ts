@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { approvedTemplate, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { approvedTemplate, dialects, json, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { brandFixture } from '../fixtures/brand.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 
 // A handoff (or the routing settings) naming a skill, number or template, saved at the same moment
@@ -41,10 +42,14 @@ for (const dialect of dialects) {
 
     before(async () => {
       t = await startApp(dialect)
-      key = await provisionBrand(t.runtime, A)
-      await created('/phone-numbers', { number: SMS, channel: 'sms' })
-      await created('/phone-numbers', { number: WA, channel: 'wa' })
-      await created('/skills', { name: 'support' })
+      ;({ key } = await brandFixture(t, A, {
+        privileges: ['management'],
+        skills: ['support'],
+        numbers: [
+          { number: SMS, channel: 'sms' },
+          { number: WA, channel: 'wa' },
+        ],
+      }))
     })
     after(() => t.close())
 

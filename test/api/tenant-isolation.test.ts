@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import { dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import type { InjectOptions } from 'fastify'
+import { dialects, json, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { brandFixture } from '../fixtures/brand.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { findOutboxByCall } from '../../src/delivery/outbox.repository.ts'
 
@@ -21,7 +22,7 @@ function templateBody(name: string) {
 }
 
 function handoffBody(title: string, fromNumber: string) {
-  return { title, lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber, message: `Hello from ${title}` } }
+  return { title, lookbackMinutes: 120, channels: ['sms' as const], sms: { fromNumber, message: `Hello from ${title}` } }
 }
 
 for (const dialect of dialects) {
@@ -39,11 +40,6 @@ for (const dialect of dialects) {
 
     const asA = (method: Method, path: string, payload?: unknown) => signedRequest(t, keyA, method, `/api/account/${A}${path}`, payload)
 
-    async function created(res: LightMyRequestResponse, status = 201) {
-      assert.equal(res.statusCode, status, res.body)
-      return json(res)
-    }
-
     /** Everything brand A has, read with A's own key. */
     async function snapshotOfA() {
       const paths = ['/settings', '/skills', '/phone-numbers', '/apps', '/handoffs', `/handoffs/${handoffA}`, '/whatsapp-templates']
@@ -58,28 +54,33 @@ for (const dialect of dialects) {
 
     before(async () => {
       t = await startApp(dialect)
-      keyA = await provisionBrand(t.runtime, A, ['management', 'ivr-engagement'])
-      keyB = await provisionBrand(t.runtime, B, ['management', 'ivr-engagement'])
-
-      for (const name of ['sales', 'support', 'spare-skill']) await created(await asA('POST', '/skills', { name }))
-      await created(await asA('PUT', '/settings', { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: false }], deviceCheck: false, routing: { skills: ['sales', 'support'], defaultSkill: 'support' } }), 200)
-      await created(await asA('POST', '/phone-numbers', { number: SMS_NUMBER, channel: 'sms' }))
-      await created(await asA('POST', '/phone-numbers', { number: SPARE_NUMBER, channel: 'sms' }))
-      await created(await asA('POST', '/apps', { appId: 'com.brand-a.ios', platform: 'ios', name: 'Brand A iOS' }))
-      handoffA = (await created(await asA('POST', '/handoffs', handoffBody('Brand A support line', SMS_NUMBER)))).id
-      await created(await asA('POST', '/phone-numbers', { number: WA_NUMBER, channel: 'wa' }))
-      for (const name of ['a_draft', 'a_spare']) await created(await asA('POST', '/whatsapp-templates', templateBody(name)))
-      const { callId } = await created(await asA('POST', '/eligibility?v=2.0', { consumerPhoneNumber: '+14259549856', handoffId: handoffA, skill: 'sales' }), 200)
-      await created(await asA('POST', '/invite?v=2.0', { callId }), 200)
-      messageA = (await findOutboxByCall(t.runtime.db, callId))!.id
-      callA = callId
+      const brandA = await brandFixture(t, A, {
+        skills: ['sales', 'support', 'spare-skill'],
+        settings: { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: false }], deviceCheck: false, routing: { skills: ['sales', 'support'], defaultSkill: 'support' } },
+        numbers: [
+          { number: SMS_NUMBER, channel: 'sms' },
+          { number: SPARE_NUMBER, channel: 'sms' },
+          { number: WA_NUMBER, channel: 'wa' },
+        ],
+        apps: [{ appId: 'com.brand-a.ios', platform: 'ios', name: 'Brand A iOS' }],
+        handoffs: { support: handoffBody('Brand A support line', SMS_NUMBER) },
+      })
+      keyA = brandA.key
+      handoffA = brandA.handoffs.support
+      // Drafts, never submitted.
+      for (const name of ['a_draft', 'a_spare']) await brandA.call('POST', 'whatsapp-templates', templateBody(name), 201)
+      callA = await brandA.invited('+14259549856', handoffA)
+      messageA = (await findOutboxByCall(t.runtime.db, callA))!.id
 
       // B has a catalogue of its own, so its listings are not trivially empty.
-      const asB = (method: Method, path: string, payload?: unknown) => signedRequest(t, keyB, method, `/api/account/${B}${path}`, payload)
-      await created(await asB('POST', '/skills', { name: 'b-only' }))
-      await created(await asB('POST', '/phone-numbers', { number: '+18005550199', channel: 'sms' }))
-      await created(await asB('POST', '/apps', { appId: 'com.brand-b.android', platform: 'android', name: 'Brand B Android' }))
-      handoffB = (await created(await asB('POST', '/handoffs', handoffBody('Brand B line', '+18005550199')))).id
+      const brandB = await brandFixture(t, B, {
+        skills: ['b-only'],
+        numbers: [{ number: '+18005550199', channel: 'sms' }],
+        apps: [{ appId: 'com.brand-b.android', platform: 'android', name: 'Brand B Android' }],
+        handoffs: { line: handoffBody('Brand B line', '+18005550199') },
+      })
+      keyB = brandB.key
+      handoffB = brandB.handoffs.line
 
       const token = await t.app.inject({ method: 'POST', url: `/api/account/${B}/app-jwt`, payload: { grant_type: 'client_credentials', client_id: keyB.appKey, client_secret: keyB.secret } })
       tokenB = json(token).access_token

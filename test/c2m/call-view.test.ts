@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { PUBLIC_ORIGIN, approvedTemplate, brandCall, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { PUBLIC_ORIGIN, dialects, json, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { brandFixture } from '../fixtures/brand.ts'
 import { FakeGraphApi } from '../fakes/graph.fake.ts'
 import { TwilioFake, sendTwilioWebhook, statusCallbackParams } from '../fakes/twilio.fake.ts'
 import { type IssuedApiKey, createApiKey } from '../../src/accounts/provisioning.service.ts'
@@ -61,36 +62,44 @@ for (const dialect of dialects) {
       graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID })
       twilio = await TwilioFake.start({ [TWILIO.accountSid]: TWILIO.authToken })
       t = await startApp(dialect, { ...ENV, WHATSAPP_API_URL: graph.baseUrl, TWILIO_API_URL: twilio.baseUrl, TWILIO_LOOKUP_URL: twilio.baseUrl })
-      key = await provisionBrand(t.runtime, ACCOUNT, ['ivr-engagement', 'management'])
+      const brand = await brandFixture(t, ACCOUNT, {
+        skills: ['support'],
+        numbers: [
+          { number: BRAND_NUMBER, channel: 'wa' },
+          { number: BRAND_NUMBER, channel: 'sms' },
+        ],
+        channels: ['sms', 'wa'],
+        connect: { whatsapp: { phoneNumberId: PHONE_NUMBER_ID, wabaId: '102290129340398', accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, verifyToken: 'verify-8100' }, twilio: TWILIO },
+        graph,
+        templates: [{ name: 'ivr_followup', body: 'Hi {{1}}, about your call: reply here to chat.' }],
+        handoffs: {
+          waThenSms: {
+            title: 'WA then SMS',
+            channels: ['wa', 'sms'],
+            wa: { fromNumber: BRAND_NUMBER, templateName: 'ivr_followup', language: 'en_US', variables: { '1': 'Ana' } },
+            sms: { fromNumber: BRAND_NUMBER, message: 'Hi {{1}}, your order {{2}}' },
+          },
+        },
+      })
+      ;({ key } = brand)
+      ;({ waThenSms } = brand.handoffs)
       ivrOnly = await createApiKey(t.runtime, { accountId: ACCOUNT, appName: 'IVR', developer: 'test suite', privileges: ['ivr-engagement'] })
       reporting = await createApiKey(t.runtime, { accountId: ACCOUNT, appName: 'Reports', developer: 'test suite', privileges: ['reporting'] })
-      const call = brandCall(t, key, ACCOUNT)
-      await call('PUT', 'channels/whatsapp', { phoneNumberId: PHONE_NUMBER_ID, wabaId: '102290129340398', accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, verifyToken: 'verify-8100' }, 200)
-      await call('PUT', 'channels/twilio', TWILIO, 200)
-      await call('POST', 'skills', { name: 'support' }, 201)
-      await call('POST', 'phone-numbers', { number: BRAND_NUMBER, channel: 'wa' }, 201)
-      await call('POST', 'phone-numbers', { number: BRAND_NUMBER, channel: 'sms' }, 201)
-      await call('PUT', 'settings', { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: true }], deviceCheck: false, routing: { skills: ['support'] } }, 200)
-      await approvedTemplate(t, key, ACCOUNT, { name: 'ivr_followup', phoneNumber: BRAND_NUMBER, body: 'Hi {{1}}, about your call: reply here to chat.' }, { graph, appSecret: APP_SECRET, wabaId: '102290129340398' })
-      const handoff = await call('POST', 'handoffs', {
-        title: 'WA then SMS',
-        lookbackMinutes: 120,
-        channels: ['wa', 'sms'],
-        wa: { fromNumber: BRAND_NUMBER, templateName: 'ivr_followup', language: 'en_US', variables: { '1': 'Ana' } },
-        sms: { fromNumber: BRAND_NUMBER, message: 'Hi {{1}}, your order {{2}}' },
-      }, 201)
-      waThenSms = handoff.id
 
       // Another brand, on the sandbox, whose device check runs on the offline metadata.
-      otherKey = await provisionBrand(t.runtime, OTHER, ['ivr-engagement', 'management'])
-      const other = brandCall(t, otherKey, OTHER)
-      await other('POST', 'skills', { name: 'sales' }, 201)
-      await other('POST', 'phone-numbers', { number: BRAND_NUMBER, channel: 'sms' }, 201)
-      await other('POST', 'apps', { appId: 'com.brand-b.ios', platform: 'ios', name: 'Brand B iOS' }, 201)
-      await other('POST', 'consumers/jane/devices', { appId: 'com.brand-b.ios', platform: 'ios', pushToken: 'push-token-of-jane' }, 201)
-      await other('PUT', 'settings', { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: true }, { name: 'inapp', enabled: true }], deviceCheck: true, routing: { skills: ['sales'] } }, 200)
-      otherSms = (await other('POST', 'handoffs', { title: 'SMS', lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber: BRAND_NUMBER, message: 'Hi there' } }, 201)).id
-      otherInApp = (await other('POST', 'handoffs', { title: 'In app', lookbackMinutes: 120, channels: ['inapp'], inapp: { appIds: ['com.brand-b.ios'], message: 'Continue in the app' } }, 201)).id
+      const other = await brandFixture(t, OTHER, {
+        skills: ['sales'],
+        numbers: [{ number: BRAND_NUMBER, channel: 'sms' }],
+        apps: [{ appId: 'com.brand-b.ios', platform: 'ios', name: 'Brand B iOS' }],
+        settings: { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: true }, { name: 'inapp', enabled: true }], deviceCheck: true, routing: { skills: ['sales'] } },
+        handoffs: {
+          sms: { title: 'SMS', channels: ['sms'], sms: { fromNumber: BRAND_NUMBER, message: 'Hi there' } },
+          inapp: { title: 'In app', channels: ['inapp'], inapp: { appIds: ['com.brand-b.ios'], message: 'Continue in the app' } },
+        },
+      })
+      await other.call('POST', 'consumers/jane/devices', { appId: 'com.brand-b.ios', platform: 'ios', pushToken: 'push-token-of-jane' }, 201)
+      otherKey = other.key
+      ;({ sms: otherSms, inapp: otherInApp } = other.handoffs)
     })
     after(async () => {
       await t.close()

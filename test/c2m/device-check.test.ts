@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import type http from 'node:http'
 import { after, before, beforeEach, describe, test } from 'node:test'
-import { dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { dialects, json, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { brandFixture, type BrandFixture } from '../fixtures/brand.ts'
 import { LoopbackServer } from '../fakes/loopback.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { findCall } from '../../src/calls/call.repository.ts'
@@ -59,7 +60,7 @@ for (const dialect of dialects) {
     let t: TestApp
     let key: IssuedApiKey
     let fake: LookupFake
-    let handoffId: string
+    let brand: BrandFixture<'sms'>
     const account = '7801'
     const path = (p: string) => `/api/account/${account}${p}`
 
@@ -68,17 +69,14 @@ for (const dialect of dialects) {
       const lookupBaseUrl = await fake.start()
       // The Messages API is never called here: a closed port.
       t = await startApp(dialect, { LOOKUP_TIMEOUT_MS: '200', DELIVERY_WORKER: 'false', TWILIO_API_URL: 'http://127.0.0.1:9', TWILIO_LOOKUP_URL: lookupBaseUrl })
-      key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
-      const ok = async (method: 'POST' | 'PUT', p: string, body: unknown) => {
-        const res = await signedRequest(t, key, method, path(p), body)
-        assert.ok(res.statusCode < 300, res.body)
-        return json(res)
-      }
-      await ok('POST', '/skills', { name: 'support' })
-      await ok('POST', '/phone-numbers', { number: FROM, channel: 'sms' })
-      await ok('PUT', '/settings', { channels: [{ name: 'sms', enabled: true }], deviceCheck: true, routing: { skills: ['support'] } })
-      handoffId = (await ok('POST', '/handoffs', { title: 'SMS', lookbackMinutes: 60, channels: ['sms'], sms: { fromNumber: FROM, message: 'Hi' } })).id
-      await ok('PUT', '/channels/twilio', { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN })
+      brand = await brandFixture(t, account, {
+        skills: ['support'],
+        numbers: [{ number: FROM, channel: 'sms' }],
+        settings: { channels: [{ name: 'sms', enabled: true }], deviceCheck: true, routing: { skills: ['support'] } },
+        connect: { twilio: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN } },
+        handoffs: { sms: { title: 'SMS', lookbackMinutes: 60, channels: ['sms'], sms: { fromNumber: FROM, message: 'Hi' } } },
+      })
+      ;({ key } = brand)
     })
     after(async () => {
       await t.close()
@@ -90,7 +88,7 @@ for (const dialect of dialects) {
     })
 
     async function eligibility(phone: string) {
-      const res = await signedRequest(t, key, 'POST', path('/eligibility?v=2.0'), { consumerPhoneNumber: phone, handoffId, skill: 'support' })
+      const res = await brand.eligibility(phone, brand.handoffs.sms)
       assert.equal(res.statusCode, 200, res.body)
       const body = json(res)
       const call = await findCall(t.runtime.db, account, body.callId)

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { approvedTemplate, PUBLIC_ORIGIN, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
-import { createApiKey, type IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
+import { PUBLIC_ORIGIN, dialects, json, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { brandFixture, type BrandFixture } from '../fixtures/brand.ts'
+import { createApiKey } from '../../src/accounts/provisioning.service.ts'
 import { recordOptOut } from '../../src/contacts/opt-out.repository.ts'
 import { findCall } from '../../src/calls/call.repository.ts'
 import { getOauthToHeaders } from '../fixtures/spec-node-snippet.ts'
@@ -55,11 +56,7 @@ const HANDOFFS = {
 
 type HandoffName = keyof typeof HANDOFFS
 
-interface Brand {
-  account: string
-  key: IssuedApiKey
-  handoffs: Record<HandoffName, string>
-}
+type Brand = BrandFixture<HandoffName>
 
 const base = (account: string) => `/api/account/${account}`
 const eligibilityUrl = (account: string) => `${base(account)}/eligibility?v=2.0`
@@ -75,20 +72,22 @@ async function expectStatus(res: LightMyRequestResponse, status: number): Promis
  * brand without settings.
  */
 async function setupBrand(t: TestApp, account: string, settings: SettingsInput | null = DEFAULT_SETTINGS): Promise<Brand> {
-  const key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
-  const post = async (path: string, body: Body) => expectStatus(await signedRequest(t, key, 'POST', `${base(account)}/${path}`, body), 201)
-  for (const name of ['sales', 'support', 'billing', 'vip']) await post('skills', { name })
-  await post('phone-numbers', { number: SMS_FROM, channel: 'sms' })
-  await post('phone-numbers', { number: OTHER_SMS_FROM, channel: 'sms' })
-  await post('phone-numbers', { number: WA_FROM, channel: 'wa' })
-  await post('apps', { appId: APP_IOS, platform: 'ios', name: 'Acme iOS' })
-  await post('apps', { appId: APP_ANDROID, platform: 'android', name: 'Acme Android' })
-  await post('apps', { appId: APP_OTHER, platform: 'ios', name: 'Acme Other' })
-  await approvedTemplate(t, key, account, { name: 'ivr_followup', phoneNumber: WA_FROM, body: 'Hi {{1}}, thanks for calling Acme. Reply here.' })
-  const handoffs = {} as Record<HandoffName, string>
-  for (const [name, body] of Object.entries(HANDOFFS) as Array<[HandoffName, Body]>) handoffs[name] = (await post('handoffs', body)).id
-  if (settings) await expectStatus(await signedRequest(t, key, 'PUT', `${base(account)}/settings`, settings), 200)
-  return { account, key, handoffs }
+  return brandFixture(t, account, {
+    skills: ['sales', 'support', 'billing', 'vip'],
+    numbers: [
+      { number: SMS_FROM, channel: 'sms' },
+      { number: OTHER_SMS_FROM, channel: 'sms' },
+      { number: WA_FROM, channel: 'wa' },
+    ],
+    apps: [
+      { appId: APP_IOS, platform: 'ios', name: 'Acme iOS' },
+      { appId: APP_ANDROID, platform: 'android', name: 'Acme Android' },
+      { appId: APP_OTHER, platform: 'ios', name: 'Acme Other' },
+    ],
+    ...(settings ? { settings } : {}),
+    templates: [{ name: 'ivr_followup', body: 'Hi {{1}}, thanks for calling Acme. Reply here.' }],
+    handoffs: HANDOFFS,
+  })
 }
 
 function request(brand: Brand, handoff: HandoffName, consumerPhoneNumber = US, extra: Body = {}): Body {

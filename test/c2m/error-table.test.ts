@@ -3,7 +3,8 @@ import crypto from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import pg from 'pg'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import { approvedTemplate, PUBLIC_ORIGIN, dialects, json, provisionBrand, signAt, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { PUBLIC_ORIGIN, dialects, json, signAt, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { brandFixture, type BrandFixture } from '../fixtures/brand.ts'
 import { createApiKey, type IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { recordOptOut } from '../../src/contacts/opt-out.repository.ts'
 
@@ -75,49 +76,51 @@ function rawSigned(t: TestApp, key: IssuedApiKey, path: string, options: { metho
   return t.app.inject(inject)
 }
 
-interface Brand {
-  account: string
-  key: IssuedApiKey
-  handoffs: { smsWa: string; sms: string; salesOnly: string; inapp: string; inappGone: string }
-}
+type Brand = BrandFixture<'smsWa' | 'sms' | 'salesOnly' | 'inapp' | 'inappGone'>
 
 async function created(res: LightMyRequestResponse, status = 201): Promise<any> {
   assert.equal(res.statusCode, status, res.body)
   return json(res)
 }
 
-/** A brand configured through the REST API, with the handoffs the error rows need. */
+/** A brand configured through the REST API, with the handoffs the error rows need; `settings` overrides parts of the default settings. */
 async function setupBrand(t: TestApp, account: string, settings: Body | null = {}): Promise<Brand> {
-  const key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
-  const post = async (path: string, body: Body) => created(await signedRequest(t, key, 'POST', `${base(account)}/${path}`, body))
-  for (const name of ['sales', 'support', 'vip']) await post('skills', { name })
-  await post('phone-numbers', { number: SMS_FROM, channel: 'sms' })
-  await post('phone-numbers', { number: WA_FROM, channel: 'wa' })
-  await post('apps', { appId: 'com.acme.ios', platform: 'ios', name: 'Acme iOS' })
-  await post('apps', { appId: APP_GONE, platform: 'android', name: 'Acme Gone' })
-  await approvedTemplate(t, key, account, { name: 'ivr', phoneNumber: WA_FROM, body: 'Thanks for calling Acme. Reply here.' })
-  const handoffs = {
-    smsWa: (await post('handoffs', { title: 'SMS then WA', lookbackMinutes: 120, channels: ['sms', 'wa'], sms: { fromNumber: SMS_FROM, message: 'Hi {{1}}' }, wa: { fromNumber: WA_FROM, templateName: 'ivr', language: 'en_US' } })).id,
-    sms: (await post('handoffs', { title: 'SMS', lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber: SMS_FROM, message: 'Hi' } })).id,
-    salesOnly: (await post('handoffs', { title: 'Sales', lookbackMinutes: 120, channels: ['sms'], skills: ['sales'], sms: { fromNumber: SMS_FROM, message: 'Sales' } })).id,
-    inapp: (await post('handoffs', { title: 'In-app', lookbackMinutes: 120, channels: ['inapp'], inapp: { appIds: ['com.acme.ios'], message: 'Open the app' } })).id,
-    inappGone: (await post('handoffs', { title: 'In-app gone', lookbackMinutes: 120, channels: ['inapp'], inapp: { appIds: [APP_GONE], message: 'Open the app' } })).id,
-  }
-  assert.equal((await signedRequest(t, key, 'DELETE', `${base(account)}/apps/${APP_GONE}`)).statusCode, 204)
-  if (settings) {
-    const body = {
-      channels: [
-        { name: 'sms', enabled: true },
-        { name: 'wa', enabled: true },
-        { name: 'inapp', enabled: true },
-      ],
-      deviceCheck: false,
-      routing: { skills: ['sales', 'support'] },
-      ...settings,
-    }
-    await created(await signedRequest(t, key, 'PUT', `${base(account)}/settings`, body), 200)
-  }
-  return { account, key, handoffs }
+  const brand = await brandFixture(t, account, {
+    skills: ['sales', 'support', 'vip'],
+    numbers: [
+      { number: SMS_FROM, channel: 'sms' },
+      { number: WA_FROM, channel: 'wa' },
+    ],
+    apps: [
+      { appId: 'com.acme.ios', platform: 'ios', name: 'Acme iOS' },
+      { appId: APP_GONE, platform: 'android', name: 'Acme Gone' },
+    ],
+    ...(settings
+      ? {
+          settings: {
+            channels: [
+              { name: 'sms', enabled: true },
+              { name: 'wa', enabled: true },
+              { name: 'inapp', enabled: true },
+            ],
+            deviceCheck: false,
+            routing: { skills: ['sales', 'support'] },
+            ...settings,
+          },
+        }
+      : {}),
+    templates: [{ name: 'ivr', body: 'Thanks for calling Acme. Reply here.' }],
+    handoffs: {
+      smsWa: { title: 'SMS then WA', channels: ['sms', 'wa'], sms: { fromNumber: SMS_FROM, message: 'Hi {{1}}' }, wa: { fromNumber: WA_FROM, templateName: 'ivr', language: 'en_US' } },
+      sms: { title: 'SMS', channels: ['sms'], sms: { fromNumber: SMS_FROM, message: 'Hi' } },
+      salesOnly: { title: 'Sales', channels: ['sms'], skills: ['sales'], sms: { fromNumber: SMS_FROM, message: 'Sales' } },
+      inapp: { title: 'In-app', channels: ['inapp'], inapp: { appIds: ['com.acme.ios'], message: 'Open the app' } },
+      inappGone: { title: 'In-app gone', channels: ['inapp'], inapp: { appIds: [APP_GONE], message: 'Open the app' } },
+    },
+  })
+  // The in-app handoff's only app is removed after the handoff was saved.
+  await brand.call('DELETE', `apps/${APP_GONE}`, undefined, 204)
+  return brand
 }
 
 for (const dialect of dialects) {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'
 import type { InjectOptions, LightMyRequestResponse } from 'fastify'
-import { approvedTemplate, PUBLIC_ORIGIN, dialects, json, provisionBrand, signAt, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { PUBLIC_ORIGIN, dialects, json, signAt, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { brandFixture } from '../fixtures/brand.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { recordOptOut } from '../../src/contacts/opt-out.repository.ts'
 
@@ -179,26 +180,16 @@ describe(`C2M fuzz: Eligibility and Invite never answer 5xx`, () => {
       before(async () => {
         // A generous budget: the rate limit is not what is fuzzed here. Delivery is driven by hand.
         t = await startApp(dialect, { RATE_LIMIT: '100000', DELIVERY_WORKER: 'false' })
-        key = await provisionBrand(t.runtime, ACCOUNT, ['ivr-engagement', 'management'])
-        const post = async (path: string, body: unknown) => created(await signedRequest(t, key, 'POST', `/api/account/${ACCOUNT}/${path}`, body))
-        for (const name of ['sales', 'support', 'vip']) await post('skills', { name })
-        await post('phone-numbers', { number: SMS_FROM, channel: 'sms' })
-        await post('phone-numbers', { number: WA_FROM, channel: 'wa' })
-        await post('apps', { appId: APP_IOS, platform: 'ios', name: 'Acme iOS' })
-        await approvedTemplate(t, key, ACCOUNT, { name: 'ivr_followup', phoneNumber: WA_FROM, body: 'Hi {{1}}, thanks for calling Acme. Reply here.' })
         const sms = { fromNumber: SMS_FROM, message: 'Hi {{1}}, this is Acme. {{2}}' }
         const wa = { fromNumber: WA_FROM, templateName: 'ivr_followup', language: 'en_US', variables: { '1': 'there' } }
-        for (const body of [
-          { title: 'SMS then WA', lookbackMinutes: 120, channels: ['sms', 'wa'], sms, wa },
-          { title: 'WA then SMS', lookbackMinutes: 120, channels: ['wa', 'sms'], sms, wa },
-          { title: 'Sales', lookbackMinutes: 120, channels: ['sms'], skills: ['sales'], sms },
-          { title: 'In-app', lookbackMinutes: 120, channels: ['inapp'], inapp: { appIds: [APP_IOS], message: 'Open the app' } },
-        ]) {
-          handoffs.push((await post('handoffs', body)).id)
-        }
-        await post('consumers/james/devices', { appId: APP_IOS, platform: 'ios', pushToken: 'apns-james' })
-        await created(
-          await signedRequest(t, key, 'PUT', `/api/account/${ACCOUNT}/settings`, {
+        const brand = await brandFixture(t, ACCOUNT, {
+          skills: ['sales', 'support', 'vip'],
+          numbers: [
+            { number: SMS_FROM, channel: 'sms' },
+            { number: WA_FROM, channel: 'wa' },
+          ],
+          apps: [{ appId: APP_IOS, platform: 'ios', name: 'Acme iOS' }],
+          settings: {
             channels: [
               { name: 'sms', enabled: true },
               { name: 'wa', enabled: true },
@@ -206,9 +197,18 @@ describe(`C2M fuzz: Eligibility and Invite never answer 5xx`, () => {
             ],
             deviceCheck: true,
             routing: { skills: ['sales', 'support'] },
-          }),
-          200,
-        )
+          },
+          templates: [{ name: 'ivr_followup', body: 'Hi {{1}}, thanks for calling Acme. Reply here.' }],
+          handoffs: {
+            smsWa: { title: 'SMS then WA', channels: ['sms', 'wa'], sms, wa },
+            waSms: { title: 'WA then SMS', channels: ['wa', 'sms'], sms, wa },
+            sales: { title: 'Sales', channels: ['sms'], skills: ['sales'], sms },
+            inapp: { title: 'In-app', channels: ['inapp'], inapp: { appIds: [APP_IOS], message: 'Open the app' } },
+          },
+        })
+        ;({ key } = brand)
+        handoffs.push(...Object.values(brand.handoffs))
+        await brand.call('POST', 'consumers/james/devices', { appId: APP_IOS, platform: 'ios', pushToken: 'apns-james' }, 201)
         await recordOptOut(t.runtime.db, ACCOUNT, { consumerPhone: '+14259549899', channel: 'sms', fromNumber: SMS_FROM, at: t.clock.now().toISOString() })
         bearer = (
           await created(await t.app.inject({ method: 'POST', url: `/api/account/${ACCOUNT}/app-jwt`, payload: { grant_type: 'client_credentials', client_id: key.appKey, client_secret: key.secret } }), 200)

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { PUBLIC_ORIGIN, approvedTemplate, dialects, json, provisionBrand, signAt, signedRequest, startApp, type TestApp, type TestDialect } from '../helper.ts'
+import { PUBLIC_ORIGIN, dialects, json, signAt, signedRequest, startApp, type TestApp, type TestDialect } from '../helper.ts'
+import { brandFixture } from '../fixtures/brand.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { findCall } from '../../src/calls/call.repository.ts'
 import { recordOptOut } from '../../src/contacts/opt-out.repository.ts'
@@ -42,38 +43,33 @@ interface Brand {
 
 /** A complete brand, configured through the configuration API as a brand administrator would. */
 async function setUpBrand(t: TestApp, account: string): Promise<Brand> {
-  const key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
-  const post = async (resource: string, body: Body): Promise<any> => {
-    const res = await signedRequest(t, key, 'POST', `/api/account/${account}/${resource}`, body)
-    assert.equal(res.statusCode, 201, `${resource} ${JSON.stringify(body)}: ${res.body}`)
-    return json(res)
-  }
-  for (const name of ['sales', 'support', 'billing']) await post('skills', { name })
-  await post('phone-numbers', { number: SMS_NUMBER, channel: 'sms' })
-  await post('phone-numbers', { number: WA_NUMBER, channel: 'wa' })
-  await post('phone-numbers', { number: BOTH, channel: 'sms' })
-  await post('phone-numbers', { number: BOTH, channel: 'wa' })
-  await post('apps', { appId: APP_ID, platform: 'ios', name: 'Acme iOS' })
-  // billing is a skill of the brand but not enabled in routing.
-  const settings = { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: true }, { name: 'inapp', enabled: true }], deviceCheck: false, routing: { skills: ['sales', 'support'] } }
-  const saved = await signedRequest(t, key, 'PUT', `/api/account/${account}/settings`, settings)
-  assert.equal(saved.statusCode, 200, saved.body)
-
-  await approvedTemplate(t, key, account, { name: 'order_update', phoneNumber: BOTH, body: 'Hi {{1}}, your order {{2}} is ready.' })
-  await approvedTemplate(t, key, account, { name: 'ivr_followup', phoneNumber: WA_NUMBER, body: 'Hi {{1}}, about your call from {{2}}: your {{3}} status is ready.' })
   const smsBlock = (fromNumber: string) => ({ fromNumber, message: 'Hi {{1}}, your order {{2}}' })
   const waBlock = (fromNumber: string, templateName: string, variables: Record<string, string>) => ({ fromNumber, templateName, language: 'en_US', variables })
-  const handoff = async (title: string, body: Body): Promise<string> => (await post('handoffs', { title, lookbackMinutes: 120, ...body })).id
-  return {
-    account,
-    key,
-    sms: await handoff('SMS', { channels: ['sms'], sms: smsBlock(SMS_NUMBER) }),
-    smsWa: await handoff('SMS then WA', { channels: ['sms', 'wa'], sms: smsBlock(BOTH), wa: waBlock(BOTH, 'order_update', { '1': 'Customer' }) }),
-    waSms: await handoff('WA then SMS', { channels: ['wa', 'sms'], sms: smsBlock(BOTH), wa: waBlock(BOTH, 'order_update', { '1': 'Customer' }) }),
-    wa: await handoff('WA', { channels: ['wa'], wa: waBlock(WA_NUMBER, 'ivr_followup', { '1': 'Ana', '2': 'Seattle' }) }),
-    salesOnly: await handoff('Sales only', { channels: ['sms'], skills: ['sales'], sms: smsBlock(SMS_NUMBER) }),
-    inapp: await handoff('In-app', { channels: ['inapp'], inapp: { appIds: [APP_ID], message: 'Continue in the Acme app.' } }),
-  }
+  const { key, handoffs } = await brandFixture(t, account, {
+    skills: ['sales', 'support', 'billing'],
+    numbers: [
+      { number: SMS_NUMBER, channel: 'sms' },
+      { number: WA_NUMBER, channel: 'wa' },
+      { number: BOTH, channel: 'sms' },
+      { number: BOTH, channel: 'wa' },
+    ],
+    apps: [{ appId: APP_ID, platform: 'ios', name: 'Acme iOS' }],
+    // billing is a skill of the brand but not enabled in routing.
+    settings: { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: true }, { name: 'inapp', enabled: true }], deviceCheck: false, routing: { skills: ['sales', 'support'] } },
+    templates: [
+      { name: 'order_update', phoneNumber: BOTH, body: 'Hi {{1}}, your order {{2}} is ready.' },
+      { name: 'ivr_followup', phoneNumber: WA_NUMBER, body: 'Hi {{1}}, about your call from {{2}}: your {{3}} status is ready.' },
+    ],
+    handoffs: {
+      sms: { title: 'SMS', channels: ['sms'], sms: smsBlock(SMS_NUMBER) },
+      smsWa: { title: 'SMS then WA', channels: ['sms', 'wa'], sms: smsBlock(BOTH), wa: waBlock(BOTH, 'order_update', { '1': 'Customer' }) },
+      waSms: { title: 'WA then SMS', channels: ['wa', 'sms'], sms: smsBlock(BOTH), wa: waBlock(BOTH, 'order_update', { '1': 'Customer' }) },
+      wa: { title: 'WA', channels: ['wa'], wa: waBlock(WA_NUMBER, 'ivr_followup', { '1': 'Ana', '2': 'Seattle' }) },
+      salesOnly: { title: 'Sales only', channels: ['sms'], skills: ['sales'], sms: smsBlock(SMS_NUMBER) },
+      inapp: { title: 'In-app', channels: ['inapp'], inapp: { appIds: [APP_ID], message: 'Continue in the Acme app.' } },
+    },
+  })
+  return { account, key, ...handoffs }
 }
 
 /** A distinct valid consumer number per call of a suite, so each test reads its own inbox. */

@@ -3,11 +3,9 @@ import { randomInt } from 'node:crypto'
 import { once } from 'node:events'
 import { after, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { PUBLIC_ORIGIN, dialects, json, provisionBrand, signAt, signedRequest, startApp, startSecondInstance, type TestApp, type TestDialect } from '../helper.ts'
-import { type IssuedApiKey, createApiKey } from '../../src/accounts/provisioning.service.ts'
-import { insertPhoneNumber, insertSkill } from '../../src/brand-config/catalog.repository.ts'
-import { saveSettings } from '../../src/brand-config/settings.repository.ts'
-import { insertHandoff } from '../../src/handoffs/handoff.repository.ts'
+import { PUBLIC_ORIGIN, dialects, json, signAt, signedRequest, startApp, startSecondInstance, type TestApp, type TestDialect } from '../helper.ts'
+import { brandFixture, type BrandFixture } from '../fixtures/brand.ts'
+import { createApiKey } from '../../src/accounts/provisioning.service.ts'
 
 // The C2M budget: RATE_LIMIT requests per brand per endpoint per RATE_LIMIT_WINDOW seconds.
 //
@@ -22,36 +20,19 @@ const RATE_LIMIT_HIT = { errorCode: 1029, errorMessage: 'Rate limit hit' }
 const SMS_NUMBER = '+18005550101'
 const PHONE = '+14259549855'
 
-interface Brand {
-  account: string
-  key: IssuedApiKey
-  handoffId: string
-}
+type Brand = BrandFixture<'sms'>
 
 /** A brand whose eligibility answers 200: an SMS handoff, the skill support, sms enabled. */
-async function setUpBrand(t: TestApp, account: string): Promise<Brand> {
-  const key = await provisionBrand(t.runtime, account, ['ivr-engagement'])
-  const now = t.clock.now().toISOString()
-  const db = t.runtime.db
-  await insertSkill(db, account, { name: 'support', createdAt: now })
-  await insertPhoneNumber(db, account, { number: SMS_NUMBER, channel: 'sms', createdAt: now })
-  await saveSettings(db, account, { channels: [{ name: 'sms', enabled: true }], deviceCheck: false, routing: { skills: ['support'] } }, now)
-  const handoffId = t.runtime.ids.handoffId()
-  await insertHandoff(db, account, {
-    id: handoffId,
-    title: 'SMS',
-    lookbackMinutes: 60,
+const setUpBrand = (t: TestApp, account: string): Promise<Brand> =>
+  brandFixture(t, account, {
+    skills: ['support'],
+    numbers: [{ number: SMS_NUMBER, channel: 'sms' }],
     channels: ['sms'],
-    skills: [],
-    sms: { fromNumber: SMS_NUMBER, message: 'Hi {{1}}', optOutText: 'Reply STOP to opt out' },
-    createdAt: now,
-    updatedAt: now,
+    handoffs: { sms: { title: 'SMS', lookbackMinutes: 60, channels: ['sms'], sms: { fromNumber: SMS_NUMBER, message: 'Hi {{1}}' } } },
   })
-  return { account, key, handoffId }
-}
 
 const eligibilityPath = (brand: Brand) => `/api/account/${brand.account}/eligibility?v=2.0`
-const eligibilityBody = (brand: Brand) => ({ consumerPhoneNumber: PHONE, handoffId: brand.handoffId, skill: 'support' })
+const eligibilityBody = (brand: Brand) => ({ consumerPhoneNumber: PHONE, handoffId: brand.handoffs.sms, skill: 'support' })
 
 function eligibility(t: TestApp, brand: Brand, key = brand.key): Promise<LightMyRequestResponse> {
   return signedRequest(t, key, 'POST', eligibilityPath(brand), eligibilityBody(brand))

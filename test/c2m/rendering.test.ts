@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { approvedTemplate, brandCall, dialects, json, provisionBrand, signedRequest, startApp, type TestApp, type TestDialect } from '../helper.ts'
-import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
+import { dialects, json, signedRequest, startApp, type TestApp, type TestDialect } from '../helper.ts'
+import { brandFixture, type BrandFixture } from '../fixtures/brand.ts'
 import { findCall } from '../../src/calls/call.repository.ts'
 
 // What an invitation's text becomes once its placeholders are filled, over signed HTTP and the
@@ -14,35 +14,28 @@ const WA_NUMBER = '+18005550102'
 const OPT_OUT = 'Reply STOP to opt out'
 const ENV = { DELIVERY_WORKER: 'false', RATE_LIMIT: '1000000' }
 
-interface Brand {
-  account: string
-  key: IssuedApiKey
-  handoffs: { inherited: string; repeated: string; single: string; wa: string; waSms: string }
-}
+type Brand = BrandFixture<'inherited' | 'repeated' | 'single' | 'wa' | 'waSms'>
 
-async function setUpBrand(t: TestApp, account: string): Promise<Brand> {
-  const key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
-  const call = brandCall(t, key, account)
-  await call('POST', 'skills', { name: 'support' }, 201)
-  await call('POST', 'phone-numbers', { number: SMS_NUMBER, channel: 'sms' }, 201)
-  await call('POST', 'phone-numbers', { number: WA_NUMBER, channel: 'wa' }, 201)
-  await call('PUT', 'settings', { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: true }], deviceCheck: false, routing: { skills: ['support'] } }, 200)
-  await approvedTemplate(t, key, account, { name: 'two_values', phoneNumber: WA_NUMBER, body: 'Hello {{1}}, about {{2}}.' })
-  const handoff = async (title: string, body: Record<string, unknown>): Promise<string> => (await call('POST', 'handoffs', { title, lookbackMinutes: 120, ...body }, 201)).id
-  const sms = (message: string) => ({ channels: ['sms'], sms: { fromNumber: SMS_NUMBER, message } })
+function setUpBrand(t: TestApp, account: string): Promise<Brand> {
+  const sms = (message: string) => ({ channels: ['sms'] as const, sms: { fromNumber: SMS_NUMBER, message } })
   const wa = { fromNumber: WA_NUMBER, templateName: 'two_values', language: 'en_US', variables: {} }
-  return {
-    account,
-    key,
+  return brandFixture(t, account, {
+    skills: ['support'],
+    numbers: [
+      { number: SMS_NUMBER, channel: 'sms' },
+      { number: WA_NUMBER, channel: 'wa' },
+    ],
+    channels: ['sms', 'wa'],
+    templates: [{ name: 'two_values', body: 'Hello {{1}}, about {{2}}.' }],
     handoffs: {
-      inherited: await handoff('Inherited names', sms('Hi {{1}}[{{constructor}}][{{__proto__}}][{{toString}}][{{ hasOwnProperty }}]')),
+      inherited: { title: 'Inherited names', ...sms('Hi {{1}}[{{constructor}}][{{__proto__}}][{{toString}}][{{ hasOwnProperty }}]') },
       // 10 placeholders in a 50-character text: 10 values of 1,600 characters make 16,000.
-      repeated: await handoff('Repeated', sms('{{1}}'.repeat(10))),
-      single: await handoff('Single', sms('{{1}}')),
-      wa: await handoff('WA', { channels: ['wa'], wa }),
-      waSms: await handoff('WA then SMS', { channels: ['wa', 'sms'], wa, sms: { fromNumber: SMS_NUMBER, message: 'Text us here.' } }),
+      repeated: { title: 'Repeated', ...sms('{{1}}'.repeat(10)) },
+      single: { title: 'Single', ...sms('{{1}}') },
+      wa: { title: 'WA', channels: ['wa'], wa },
+      waSms: { title: 'WA then SMS', channels: ['wa', 'sms'], wa, sms: { fromNumber: SMS_NUMBER, message: 'Text us here.' } },
     },
-  }
+  })
 }
 
 function assertCannotBeSent(res: LightMyRequestResponse, detail: string): void {

@@ -5,6 +5,7 @@ import { after, before, beforeEach, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { pino } from 'pino'
 import { dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { brandFixture, type BrandFixture } from '../fixtures/brand.ts'
 import { FakeFcm, FakeGoogleOAuth } from '../fakes/fcm.fake.ts'
 import { createApiKey, type IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { fallBack } from '../../src/delivery/fallback.ts'
@@ -71,26 +72,24 @@ for (const dialect of dialects) {
     let oauth: FakeGoogleOAuth
     let fcm: FakeFcm
     let key: IssuedApiKey
-    let strangerApiKey: IssuedApiKey
+    let brand: BrandFixture<'inapp'>
+    let stranger: BrandFixture<'inapp'>
     let handoffId: string
-    let strangerHandoffId: string
     let nextPhone = 1000
     let nextConsumer = 1
 
-    async function configure(account: string, apiKey: IssuedApiKey): Promise<string> {
-      const post = async (resource: string, body: object): Promise<any> => {
-        const res = await signedRequest(t, apiKey, 'POST', `/api/account/${account}/${resource}`, body)
-        assert.equal(res.statusCode, 201, `${resource}: ${res.body}`)
-        return json(res)
-      }
-      await post('skills', { name: 'support' })
-      await post('apps', { appId: IOS_APP, platform: 'ios', name: 'Acme iOS' })
-      await post('apps', { appId: ANDROID_APP, platform: 'android', name: 'Acme Android' })
-      const settings = { channels: [{ name: 'inapp', enabled: true }], deviceCheck: false, routing: { skills: ['support'] } }
-      const saved = await signedRequest(t, apiKey, 'PUT', `/api/account/${account}/settings`, settings)
-      assert.equal(saved.statusCode, 200, saved.body)
-      return (await post('handoffs', { title: 'In-app', lookbackMinutes: 120, channels: ['inapp'], inapp: { appIds: [IOS_APP, ANDROID_APP], message: MESSAGE } })).id
-    }
+    /** A brand with one in-app handoff to both apps, connected with the given service-account key. */
+    const configure = (account: string, privateKey: string) =>
+      brandFixture(t, account, {
+        skills: ['support'],
+        apps: [
+          { appId: IOS_APP, platform: 'ios', name: 'Acme iOS' },
+          { appId: ANDROID_APP, platform: 'android', name: 'Acme Android' },
+        ],
+        channels: ['inapp'],
+        connect: { fcm: { projectId: PROJECT_ID, serviceAccount: keyFile(privateKey), notificationTitle: 'Acme' } },
+        handoffs: { inapp: { title: 'In-app', channels: ['inapp'], inapp: { appIds: [IOS_APP, ANDROID_APP], message: MESSAGE } } },
+      })
 
     /**
      * (Re)connects a brand to the fakes. The clock moves first: a connection saved at a new time
@@ -121,13 +120,12 @@ for (const dialect of dialects) {
     }
 
     /** Eligibility with the consumer's id, then invite; the call's id and our message id. */
-    async function invite(consumerId: string, account = ACCOUNT, apiKey = key, handoff = handoffId): Promise<{ callId: string; messageId: string }> {
-      const consumerPhoneNumber = `+1425955${nextPhone++}`
-      const eligibility = await signedRequest(t, apiKey, 'POST', `/api/account/${account}/eligibility?v=2.0`, { consumerPhoneNumber, handoffId: handoff, skill: 'support', consumerId })
+    async function invite(consumerId: string, b = brand): Promise<{ callId: string; messageId: string }> {
+      const eligibility = await b.eligibility(`+1425955${nextPhone++}`, b.handoffs.inapp, { consumerId })
       assert.equal(eligibility.statusCode, 200, eligibility.body)
       assert.deepEqual(json(eligibility).availableChannels, ['inapp'], eligibility.body)
       const { callId } = json(eligibility)
-      const invited = await signedRequest(t, apiKey, 'POST', `/api/account/${account}/invite?v=2.0`, { callId })
+      const invited = await b.invite(callId)
       assert.equal(invited.statusCode, 200, invited.body)
       const row = await findOutboxByCall(t.runtime.db, callId)
       assert.ok(row)
@@ -146,12 +144,10 @@ for (const dialect of dialects) {
       oauth = await FakeGoogleOAuth.start({ clientEmail: CLIENT_EMAIL, publicKey: serviceKey.publicKey, keyId: KEY_ID })
       fcm = await FakeFcm.start({ projectId: PROJECT_ID, oauth })
       t = await startApp(dialect, { ...ENV, FCM_API_URL: fcm.baseUrl, FCM_TOKEN_URL: oauth.tokenUrl })
-      key = await provisionBrand(t.runtime, ACCOUNT, ['ivr-engagement', 'management'])
-      handoffId = await configure(ACCOUNT, key)
-      await connect()
-      strangerApiKey = await provisionBrand(t.runtime, STRANGER, ['ivr-engagement', 'management'])
-      strangerHandoffId = await configure(STRANGER, strangerApiKey)
-      await connect(STRANGER, strangerApiKey, strangerKey.privateKey)
+      brand = await configure(ACCOUNT, serviceKey.privateKey)
+      ;({ key } = brand)
+      handoffId = brand.handoffs.inapp
+      stranger = await configure(STRANGER, strangerKey.privateKey)
     })
     beforeEach(() => {
       oauth.reset()
@@ -442,8 +438,8 @@ for (const dialect of dialects) {
       })
 
       test('a key Google does not know: the grant is refused (invalid_grant) and the message fails without a push', async () => {
-        const { consumerId } = await consumerWithDevices([IOS_APP], STRANGER, strangerApiKey)
-        const { callId } = await invite(consumerId, STRANGER, strangerApiKey, strangerHandoffId)
+        const { consumerId } = await consumerWithDevices([IOS_APP], STRANGER, stranger.key)
+        const { callId } = await invite(consumerId, stranger)
         assert.equal(await t.app.dispatcher.runOnce(), 1)
         const row = await findOutboxByCall(t.runtime.db, callId)
         assert.equal(row?.status, 'failed')
@@ -537,7 +533,7 @@ for (const dialect of dialects) {
         assert.deepEqual(await devicesOf(consumerId), [])
 
         fcm.reset()
-        const eligibility = await signedRequest(t, key, 'POST', `/api/account/${ACCOUNT}/eligibility?v=2.0`, { consumerPhoneNumber: `+1425955${nextPhone++}`, handoffId, skill: 'support', consumerId })
+        const eligibility = await brand.eligibility(`+1425955${nextPhone++}`, handoffId, { consumerId })
         assert.equal(eligibility.statusCode, 200, eligibility.body)
         assert.ok(!json(eligibility).availableChannels.includes('inapp'), eligibility.body)
         assert.equal(fcm.requests.length, 0)
@@ -710,7 +706,7 @@ for (const dialect of dialects) {
         assert.equal(onOurs.statusCode, 403, onOurs.body)
         assert.deepEqual(json(onOurs), { errorCode: 1101, errorMessage: 'Not enough privilege to perform this operation' })
         assertNotFound(await receipt(messageId, { status: 'read' }, { account: STRANGER, token: strangerToken }))
-        assertNotFound(await signedRequest(t, strangerApiKey, 'POST', `/api/account/${STRANGER}/inapp/messages/${messageId}/status`, { status: 'read' }))
+        assertNotFound(await signedRequest(t, stranger.key, 'POST', `/api/account/${STRANGER}/inapp/messages/${messageId}/status`, { status: 'read' }))
         assert.equal(await deliveryStatus(callId), 'sent')
         assert.deepEqual(await receiptEvents(messageId), [])
       })
@@ -837,7 +833,7 @@ for (const dialect of dialects) {
         const failed = await findOutboxByCall(t.runtime.db, invitedBefore.callId)
         assert.equal(failed?.status, 'failed')
         assert.match(failed?.lastError ?? '', /^inapp no-connection: /)
-        const refused = await signedRequest(t, key, 'POST', `/api/account/${ACCOUNT}/eligibility?v=2.0`, { consumerPhoneNumber: `+1425955${nextPhone++}`, handoffId, skill: 'support', consumerId })
+        const refused = await brand.eligibility(`+1425955${nextPhone++}`, handoffId, { consumerId })
         assert.deepEqual(json(refused).availableChannels, [], refused.body)
         assert.deepEqual(await sandboxInbox(consumerId), [])
 

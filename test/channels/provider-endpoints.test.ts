@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { generateKeyPairSync } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
-import { brandCall, dialects, json, provisionBrand, signedRequest, startApp, startSecondInstance, type TestApp } from '../helper.ts'
+import { dialects, json, signedRequest, startApp, startSecondInstance, type TestApp } from '../helper.ts'
+import { brandFixture } from '../fixtures/brand.ts'
 import { TwilioFake } from '../fakes/twilio.fake.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { saveConnection } from '../../src/channels/connections/connection.repository.ts'
@@ -62,12 +63,12 @@ for (const dialect of dialects) {
       fake = await TwilioFake.start({ [TWILIO.accountSid]: TWILIO.authToken })
       // The broadest allow-list an operator can set: the address checks hold regardless.
       t = await startApp(dialect, { ...ENV, TWILIO_API_URL: fake.baseUrl, PROVIDER_URL_ALLOWLIST: '*' })
-      key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
-      const call = brandCall(t, key, account)
-      await call('POST', 'skills', { name: 'support' }, 201)
-      await call('POST', 'phone-numbers', { number: SMS_NUMBER, channel: 'sms' }, 201)
-      await call('PUT', 'settings', { channels: [{ name: 'sms', enabled: true }], deviceCheck: false, routing: { skills: ['support'] } }, 200)
-      handoffId = (await call('POST', 'handoffs', { title: 'SMS', lookbackMinutes: 60, channels: ['sms'], sms: { fromNumber: SMS_NUMBER, message: 'Hi' } }, 201)).id
+      ;({ key, handoffs: { sms: handoffId } } = await brandFixture(t, account, {
+        skills: ['support'],
+        numbers: [{ number: SMS_NUMBER, channel: 'sms' }],
+        channels: ['sms'],
+        handoffs: { sms: { title: 'SMS', lookbackMinutes: 60, channels: ['sms'], sms: { fromNumber: SMS_NUMBER, message: 'Hi' } } },
+      }))
     })
     after(async () => {
       await t?.close()

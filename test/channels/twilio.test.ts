@@ -3,9 +3,9 @@ import { after, afterEach, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { pino } from 'pino'
 import twilio from 'twilio'
-import { brandCall, PUBLIC_ORIGIN, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { PUBLIC_ORIGIN, dialects, json, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { brandFixture, type BrandFixture } from '../fixtures/brand.ts'
 import { TwilioFake, inboundSmsParams, messageSid, sendTwilioWebhook, statusCallbackParams, type WebhookDelivery } from '../fakes/twilio.fake.ts'
-import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import type { AdapterRegistry } from '../../src/channels/adapter-registry.ts'
 import { DeliveryError } from '../../src/channels/channel-adapter.ts'
 import { TwilioSmsAdapter } from '../../src/channels/twilio/twilio-sms.adapter.ts'
@@ -38,24 +38,22 @@ const OPT_IN_KEYWORDS = ['START', 'YES', 'UNSTOP']
 /** How a consumer may type a keyword: any case, surrounding spaces, a trailing newline. */
 const variants = (keyword: string) => [keyword.toLowerCase(), ` ${keyword[0]}${keyword.slice(1).toLowerCase()} `, `${keyword}\n`]
 
-interface Brand {
-  account: string
-  key: IssuedApiKey
-  handoffId: string
-  accountSid: string
-  authToken: string
-}
+type TwilioAccount = { accountSid: string; authToken: string }
+type Brand = BrandFixture<'sms'> & TwilioAccount
 
-/** A brand with an SMS-only handoff from SMS_NUMBER, set up through the configuration API. */
-async function setUpBrand(t: TestApp, account: string, twilio: { accountSid: string; authToken: string }): Promise<Brand> {
-  const key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
-  const call = brandCall(t, key, account)
-  await call('POST', 'skills', { name: 'support' }, 201)
-  await call('POST', 'phone-numbers', { number: SMS_NUMBER, channel: 'sms' }, 201)
-  await call('POST', 'phone-numbers', { number: OTHER_NUMBER, channel: 'sms' }, 201)
-  await call('PUT', 'settings', { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: false }, { name: 'inapp', enabled: false }], deviceCheck: false, routing: { skills: ['support'] } }, 200)
-  const handoff = await call('POST', 'handoffs', { title: 'SMS', lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber: SMS_NUMBER, message: 'Hi {{1}}, your order {{2}}' } }, 201)
-  return { account, key, handoffId: handoff.id, ...twilio }
+/** A brand with an SMS-only handoff from SMS_NUMBER, set up through the configuration API; connected when `connection` is given. */
+async function setUpBrand(t: TestApp, account: string, twilio: TwilioAccount, connection?: Record<string, string>): Promise<Brand> {
+  const brand = await brandFixture(t, account, {
+    skills: ['support'],
+    numbers: [
+      { number: SMS_NUMBER, channel: 'sms' },
+      { number: OTHER_NUMBER, channel: 'sms' },
+    ],
+    settings: { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: false }, { name: 'inapp', enabled: false }], deviceCheck: false, routing: { skills: ['support'] } },
+    ...(connection ? { connect: { twilio: { ...twilio, ...connection } } } : {}),
+    handoffs: { sms: { title: 'SMS', channels: ['sms'], sms: { fromNumber: SMS_NUMBER, message: 'Hi {{1}}, your order {{2}}' } } },
+  })
+  return Object.assign(brand, twilio)
 }
 
 /** A Twilio account of a brand: its Account SID and auth token, known to the fake. */
@@ -77,21 +75,12 @@ for (const dialect of dialects) {
     let next = 1000
     const nextPhone = () => `+1425955${next++}`
 
-    const connect = (b: Brand, extra: Record<string, string> = {}) =>
-      signedRequest(t, b.key, 'PUT', `/api/account/${b.account}/channels/twilio`, { accountSid: b.accountSid, authToken: b.authToken, ...extra })
-
-    async function eligibleCall(phone: string, b = brand): Promise<string> {
-      const res = await signedRequest(t, b.key, 'POST', `/api/account/${b.account}/eligibility?v=2.0`, { consumerPhoneNumber: phone, handoffId: b.handoffId, skill: 'support', templateVariables: { '1': 'Jane', '2': 'A-17' } })
-      assert.equal(res.statusCode, 200, res.body)
-      assert.equal(json(res).eligible, true, res.body)
-      return json(res).callId
-    }
-    const invite = (callId: string, b = brand) => signedRequest(t, b.key, 'POST', `/api/account/${b.account}/invite?v=2.0`, { callId })
+    const ORDER = { templateVariables: { '1': 'Jane', '2': 'A-17' } }
+    const eligibleCall = async (phone: string, b = brand): Promise<string> => (await b.eligible(phone, b.handoffs.sms, ORDER)).callId
+    const invite = (callId: string, b = brand) => b.invite(callId)
     /** Eligibility, invite and one dispatcher round; the call's id. */
     async function invited(phone: string, b = brand): Promise<string> {
-      const callId = await eligibleCall(phone, b)
-      const res = await invite(callId, b)
-      assert.equal(res.statusCode, 200, res.body)
+      const callId = await b.invited(phone, b.handoffs.sms, ORDER)
       assert.equal(await t.app.dispatcher.runOnce(), 1)
       return callId
     }
@@ -126,11 +115,9 @@ for (const dialect of dialects) {
     before(async () => {
       fake = await TwilioFake.start(Object.fromEntries([TWILIO_A, TWILIO_B, TWILIO_C].map((a) => [a.accountSid, a.authToken])))
       t = await startApp(dialect, { ...ENV, TWILIO_API_URL: fake.baseUrl, TWILIO_LOOKUP_URL: fake.baseUrl })
-      brand = await setUpBrand(t, '7101', TWILIO_A)
-      other = await setUpBrand(t, '7102', TWILIO_B)
+      brand = await setUpBrand(t, '7101', TWILIO_A, { helpText: HELP_TEXT })
+      other = await setUpBrand(t, '7102', TWILIO_B, {})
       unconnected = await setUpBrand(t, '7103', TWILIO_C)
-      assert.equal((await connect(brand, { helpText: HELP_TEXT })).statusCode, 200)
-      assert.equal((await connect(other)).statusCode, 200)
     })
     // Every test starts with nothing due and a fake that has received nothing.
     afterEach(async () => {
@@ -348,7 +335,7 @@ for (const dialect of dialects) {
         assert.equal((await signedRequest(t, b.key, 'DELETE', path)).statusCode, 404)
 
         // Still live without a connection: SMS is no longer offered, and nothing reaches the simulator.
-        const refused = await signedRequest(t, b.key, 'POST', `/api/account/${b.account}/eligibility?v=2.0`, { consumerPhoneNumber: nextPhone(), handoffId: b.handoffId, skill: 'support' })
+        const refused = await b.eligibility(nextPhone(), b.handoffs.sms)
         assert.equal(json(refused).eligible, false, refused.body)
         assert.equal(json(refused).availableChannels.length, 0)
         // Back to the sandbox, deliberately.
@@ -500,7 +487,7 @@ for (const dialect of dialects) {
         const stoppedAt = t.clock.now().toISOString()
         assert.equal(twiml(await sms(phone, 'STOP')), OPT_OUT_REPLY)
 
-        const eligibility = await signedRequest(t, brand.key, 'POST', `/api/account/${brand.account}/eligibility?v=2.0`, { consumerPhoneNumber: phone, handoffId: brand.handoffId, skill: 'support' })
+        const eligibility = await brand.eligibility(phone, brand.handoffs.sms)
         assert.equal(eligibility.statusCode, 200, eligibility.body)
         const { availableChannels, recommendedChannelName, eligible } = json(eligibility)
         assert.deepEqual({ availableChannels, recommendedChannelName, eligible }, { availableChannels: [], recommendedChannelName: '', eligible: false })

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { pino } from 'pino'
-import { appWithCapturedLog, approvedTemplate, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { appWithCapturedLog, dialects, json, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { brandFixture, type BrandFixture } from '../fixtures/brand.ts'
 import { FakeGraphApi, signWebhook, statusItem, textMessageItem, webhookPayload } from '../fakes/graph.fake.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { fallBack } from '../../src/delivery/fallback.ts'
@@ -34,59 +35,42 @@ for (const dialect of dialects) {
   describe(`WhatsApp Cloud API channel (${dialect.name})`, () => {
     let t: TestApp
     let graph: FakeGraphApi
+    let brand: BrandFixture<'waOnly' | 'waThenSms'>
     let key: IssuedApiKey
-    let otherKey: IssuedApiKey
     /** WhatsApp only: template ivr_followup with variables {1: Ana, 2: Seattle}. */
     let waOnly: string
     /** WhatsApp, then SMS. */
     let waThenSms: string
     let nextPhone = 1000
 
-    async function configure(account: string, apiKey: IssuedApiKey): Promise<{ waOnly: string; waThenSms: string }> {
-      const post = async (resource: string, body: object): Promise<any> => {
-        const res = await signedRequest(t, apiKey, 'POST', `/api/account/${account}/${resource}`, body)
-        assert.equal(res.statusCode, 201, `${resource}: ${res.body}`)
-        return json(res)
-      }
-      await post('skills', { name: 'support' })
-      await post('phone-numbers', { number: BRAND_NUMBER, channel: 'wa' })
-      await post('phone-numbers', { number: BRAND_NUMBER, channel: 'sms' })
-      const settings = { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: true }], deviceCheck: false, routing: { skills: ['support'] } }
-      const saved = await signedRequest(t, apiKey, 'PUT', `/api/account/${account}/settings`, settings)
-      assert.equal(saved.statusCode, 200, saved.body)
-      // Reviewed by Meta (the fake), approved by its signed webhook.
-      await approvedTemplate(t, apiKey, account, { name: 'ivr_followup', phoneNumber: BRAND_NUMBER, body: 'Hi {{1}}, about your call from {{2}}: reply here to chat.' }, { graph, appSecret: APP_SECRET, wabaId: '102290129340398' })
-      const wa = { fromNumber: BRAND_NUMBER, templateName: 'ivr_followup', language: 'en_US', variables: { '1': 'Ana', '2': 'Seattle' } }
-      return {
-        waOnly: (await post('handoffs', { title: 'WA', lookbackMinutes: 120, channels: ['wa'], wa })).id,
-        waThenSms: (await post('handoffs', { title: 'WA then SMS', lookbackMinutes: 120, channels: ['wa', 'sms'], wa, sms: { fromNumber: BRAND_NUMBER, message: 'Hi {{1}}, your order {{2}}' } })).id,
-      }
-    }
-
     before(async () => {
       graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID })
       t = await startApp(dialect, { ...ENV, WHATSAPP_API_URL: graph.baseUrl })
-      key = await provisionBrand(t.runtime, ACCOUNT, ['ivr-engagement', 'management'])
-      const connected = await signedRequest(t, key, 'PUT', `/api/account/${ACCOUNT}/channels/whatsapp`, {
-        phoneNumberId: PHONE_NUMBER_ID,
-        wabaId: '102290129340398',
-        accessToken: ACCESS_TOKEN,
-        appSecret: APP_SECRET,
-        verifyToken: VERIFY_TOKEN,
+      const wa = { fromNumber: BRAND_NUMBER, templateName: 'ivr_followup', language: 'en_US', variables: { '1': 'Ana', '2': 'Seattle' } }
+      brand = await brandFixture(t, ACCOUNT, {
+        skills: ['support'],
+        numbers: [
+          { number: BRAND_NUMBER, channel: 'wa' },
+          { number: BRAND_NUMBER, channel: 'sms' },
+        ],
+        channels: ['sms', 'wa'],
+        connect: { whatsapp: { phoneNumberId: PHONE_NUMBER_ID, wabaId: '102290129340398', accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, verifyToken: VERIFY_TOKEN } },
+        // Reviewed by Meta (the fake), approved by its signed webhook.
+        graph,
+        templates: [{ name: 'ivr_followup', body: 'Hi {{1}}, about your call from {{2}}: reply here to chat.' }],
+        handoffs: {
+          waOnly: { title: 'WA', channels: ['wa'], wa },
+          waThenSms: { title: 'WA then SMS', channels: ['wa', 'sms'], wa, sms: { fromNumber: BRAND_NUMBER, message: 'Hi {{1}}, your order {{2}}' } },
+        },
       })
-      assert.equal(connected.statusCode, 200, connected.body)
-      ;({ waOnly, waThenSms } = await configure(ACCOUNT, key))
+      ;({ key } = brand)
+      ;({ waOnly, waThenSms } = brand.handoffs)
       // A second brand on WhatsApp with its own Meta app, and a third on the sandbox only.
-      otherKey = await provisionBrand(t.runtime, OTHER, ['management'])
-      const other = await signedRequest(t, otherKey, 'PUT', `/api/account/${OTHER}/channels/whatsapp`, {
-        phoneNumberId: OTHER_PHONE_NUMBER_ID,
-        wabaId: '202290129340398',
-        accessToken: 'EAAG-other-access-token',
-        appSecret: OTHER_APP_SECRET,
-        verifyToken: 'verify-token-of-5200',
+      await brandFixture(t, OTHER, {
+        privileges: ['management'],
+        connect: { whatsapp: { phoneNumberId: OTHER_PHONE_NUMBER_ID, wabaId: '202290129340398', accessToken: 'EAAG-other-access-token', appSecret: OTHER_APP_SECRET, verifyToken: 'verify-token-of-5200' } },
       })
-      assert.equal(other.statusCode, 200, other.body)
-      await provisionBrand(t.runtime, UNCONNECTED, ['management'])
+      await brandFixture(t, UNCONNECTED, { privileges: ['management'] })
     })
     after(async () => {
       await t.close()
@@ -97,13 +81,7 @@ for (const dialect of dialects) {
     /** Eligibility then invite for a fresh consumer; the call and the consumer's number. */
     async function invite(handoffId: string, templateVariables: Record<string, string> = {}): Promise<{ callId: string; phone: string }> {
       const phone = `+1425954${nextPhone++}`
-      const eligibility = await signedRequest(t, key, 'POST', `/api/account/${ACCOUNT}/eligibility?v=2.0`, { consumerPhoneNumber: phone, handoffId, skill: 'support', templateVariables })
-      assert.equal(eligibility.statusCode, 200, eligibility.body)
-      assert.equal(json(eligibility).eligible, true, eligibility.body)
-      const { callId } = json(eligibility)
-      const invited = await signedRequest(t, key, 'POST', `/api/account/${ACCOUNT}/invite?v=2.0`, { callId })
-      assert.equal(invited.statusCode, 200, invited.body)
-      return { callId, phone }
+      return { callId: await brand.invited(phone, handoffId, { templateVariables }), phone }
     }
 
     /** A webhook POST as Meta makes it: the body's bytes as given, signed with `secret` unless a signature is given. */
@@ -481,7 +459,7 @@ for (const dialect of dialects) {
         assert.deepEqual(await inbox(waOnlyCall.phone), [], 'nothing "delivered" into the simulator')
         assert.deepEqual(await inbox(waFirst.phone), ['sms'], 'the fallback on SMS (in sandbox here), never WA in the simulator')
 
-        const later = await signedRequest(t, key, 'POST', `/api/account/${ACCOUNT}/eligibility?v=2.0`, { consumerPhoneNumber: `+1425954${nextPhone++}`, handoffId: waOnly, skill: 'support' })
+        const later = await brand.eligibility(`+1425954${nextPhone++}`, waOnly)
         assert.equal(later.statusCode, 200, later.body)
         assert.equal(json(later).eligible, false)
         assert.deepEqual(json(later).availableChannels, [])

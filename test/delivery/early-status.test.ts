@@ -2,10 +2,10 @@ import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { pino } from 'pino'
-import { brandCall, PUBLIC_ORIGIN, approvedTemplate, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { PUBLIC_ORIGIN, dialects, startApp, type TestApp } from '../helper.ts'
+import { brandFixture, type BrandFixture } from '../fixtures/brand.ts'
 import { FakeGraphApi, signWebhook, statusItem, webhookPayload } from '../fakes/graph.fake.ts'
 import { TwilioFake, messageSid, sendTwilioWebhook, statusCallbackParams } from '../fakes/twilio.fake.ts'
-import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { insertAccount } from '../../src/accounts/account.repository.ts'
 import { AdapterRegistry } from '../../src/channels/adapter-registry.ts'
 import type { ChannelAdapter, SendResult } from '../../src/channels/channel-adapter.ts'
@@ -48,8 +48,7 @@ for (const dialect of dialects) {
     let t: TestApp
     let twilioFake: TwilioFake
     let graph: FakeGraphApi
-    const handoffs: Record<string, string> = {}
-    const keys: Record<string, IssuedApiKey> = {}
+    const brands: Record<string, BrandFixture<'invitation'>> = {}
     let nextPhone = 1000
 
     const events = async (provider: string, messageId: string) =>
@@ -78,13 +77,8 @@ for (const dialect of dialects) {
     /** Eligibility and invite for a fresh consumer of the brand; the call and the consumer's number. */
     async function invite(account: string): Promise<{ callId: string; phone: string }> {
       const phone = `+1425953${nextPhone++}`
-      const eligibility = await signedRequest(t, keys[account]!, 'POST', `/api/account/${account}/eligibility?v=2.0`, { consumerPhoneNumber: phone, handoffId: handoffs[account], skill: 'support' })
-      assert.equal(eligibility.statusCode, 200, eligibility.body)
-      assert.equal(json(eligibility).eligible, true, eligibility.body)
-      const { callId } = json(eligibility)
-      const invited = await signedRequest(t, keys[account]!, 'POST', `/api/account/${account}/invite?v=2.0`, { callId })
-      assert.equal(invited.statusCode, 200, invited.body)
-      return { callId, phone }
+      const brand = brands[account]!
+      return { callId: await brand.invited(phone, brand.handoffs.invitation), phone }
     }
 
     /** Twilio's signed status callback for one of our SMS, as posted to the brand's webhook. */
@@ -109,22 +103,24 @@ for (const dialect of dialects) {
     }
 
     async function configure(account: string, channel: 'sms' | 'wa', number: string): Promise<void> {
-      const key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
-      keys[account] = key
-      const call = brandCall(t, key, account)
-      await call('POST', 'skills', { name: 'support' }, 201)
-      await call('POST', 'phone-numbers', { number, channel }, 201)
-      await call('PUT', 'settings', { channels: [{ name: channel, enabled: true }], deviceCheck: false, routing: { skills: ['support'] } }, 200)
-      if (channel === 'sms') {
-        handoffs[account] = (await call('POST', 'handoffs', { title: 'SMS', lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber: number, message: 'Hi, reply here to chat.' } }, 201)).id
-        const { accountSid, authToken } = account === TWILIO_BRAND ? TWILIO_A : TWILIO_B
-        await call('PUT', 'channels/twilio', { accountSid, authToken }, 200)
-      } else {
-        await call('PUT', 'channels/whatsapp', { phoneNumberId: PHONE_NUMBER_ID, wabaId: '102290129340398', accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, verifyToken: 'verify-8201' }, 200)
-        await approvedTemplate(t, key, account, { name: 'ivr_followup', phoneNumber: number, body: 'About your call: reply here to chat.' }, { graph, appSecret: APP_SECRET, wabaId: '102290129340398' })
-        const wa = { fromNumber: number, templateName: 'ivr_followup', language: 'en_US', variables: {} }
-        handoffs[account] = (await call('POST', 'handoffs', { title: 'WA', lookbackMinutes: 120, channels: ['wa'], wa }, 201)).id
-      }
+      const common = { skills: ['support'], numbers: [{ number, channel }], channels: [channel] }
+      brands[account] = await brandFixture(
+        t,
+        account,
+        channel === 'sms'
+          ? {
+              ...common,
+              connect: { twilio: account === TWILIO_BRAND ? TWILIO_A : TWILIO_B },
+              handoffs: { invitation: { title: 'SMS', channels: ['sms'], sms: { fromNumber: number, message: 'Hi, reply here to chat.' } } },
+            }
+          : {
+              ...common,
+              connect: { whatsapp: { phoneNumberId: PHONE_NUMBER_ID, wabaId: '102290129340398', accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, verifyToken: 'verify-8201' } },
+              graph,
+              templates: [{ name: 'ivr_followup', body: 'About your call: reply here to chat.' }],
+              handoffs: { invitation: { title: 'WA', channels: ['wa'], wa: { fromNumber: number, templateName: 'ivr_followup', language: 'en_US', variables: {} } } },
+            },
+      )
     }
 
     before(async () => {

@@ -3,7 +3,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { brandCall, ManualClock, PUBLIC_ORIGIN, TEST_SECRET_KEY, dialects, provisionBrand, startApp, type TestApp, type TestDialect } from '../helper.ts'
+import { ManualClock, PUBLIC_ORIGIN, TEST_SECRET_KEY, dialects, startApp, type TestApp, type TestDialect } from '../helper.ts'
+import { brandFixture } from '../fixtures/brand.ts'
 import { BIN, type Child, spawnNode, until } from '../support/process.ts'
 import { TwilioFake } from '../fakes/twilio.fake.ts'
 
@@ -71,17 +72,14 @@ function suite(dialect: TestDialect): void {
       t = await startApp(dialect, ENV, new ManualClock(new Date().toISOString()))
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'c2m-sigkill-'))
 
-      const key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
-      const call = brandCall(t, key, account)
-      await call('POST', 'skills', { name: 'support' }, 201)
-      await call('POST', 'phone-numbers', { number: SMS_NUMBER, channel: 'sms' }, 201)
-      await call('PUT', 'settings', { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: false }, { name: 'inapp', enabled: false }], deviceCheck: false, routing: { skills: ['support'] } }, 200)
-      const handoff = await call('POST', 'handoffs', { title: 'SMS', lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber: SMS_NUMBER, message: 'Hi {{1}}' } }, 201)
-      await call('PUT', 'channels/twilio', TWILIO, 200)
-      for (const phone of phones) {
-        const { callId } = await call('POST', 'eligibility?v=2.0', { consumerPhoneNumber: phone, handoffId: handoff.id, skill: 'support', templateVariables: { '1': phone } }, 200)
-        await call('POST', 'invite?v=2.0', { callId }, 200)
-      }
+      const brand = await brandFixture(t, account, {
+        skills: ['support'],
+        numbers: [{ number: SMS_NUMBER, channel: 'sms' }],
+        settings: { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: false }, { name: 'inapp', enabled: false }], deviceCheck: false, routing: { skills: ['support'] } },
+        connect: { twilio: TWILIO },
+        handoffs: { sms: { title: 'SMS', channels: ['sms'], sms: { fromNumber: SMS_NUMBER, message: 'Hi {{1}}' } } },
+      })
+      for (const phone of phones) await brand.invited(phone, brand.handoffs.sms, { templateVariables: { '1': phone } })
     })
     // Children first: the store is dropped under them otherwise, and none may outlive the suite.
     after(async () => {

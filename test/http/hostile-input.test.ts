@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import crypto from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { PUBLIC_ORIGIN, appWithCapturedLog, brandCall, dialects, json, ManualClock, provisionBrand, signAt, signedRequest, startApp, startSecondInstance, type TestApp } from '../helper.ts'
+import { PUBLIC_ORIGIN, appWithCapturedLog, dialects, json, ManualClock, provisionBrand, signAt, signedRequest, startApp, startSecondInstance, type TestApp } from '../helper.ts'
+import { brandFixture } from '../fixtures/brand.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { getOauthToHeaders } from '../fixtures/spec-node-snippet.ts'
 
@@ -30,12 +31,12 @@ for (const dialect of dialects) {
 
     before(async () => {
       t = await startApp(dialect, { DELIVERY_WORKER: 'false', RATE_LIMIT: '100000' })
-      key = await provisionBrand(t.runtime, ACCOUNT, ['ivr-engagement', 'management'])
-      const call = brandCall(t, key, ACCOUNT)
-      await call('POST', 'skills', { name: 'support' }, 201)
-      await call('POST', 'phone-numbers', { number: SMS_FROM, channel: 'sms' }, 201)
-      await call('PUT', 'settings', { channels: [{ name: 'sms', enabled: true }], deviceCheck: false, routing: { skills: ['support'] } }, 200)
-      handoffId = (await call('POST', 'handoffs', { title: 'SMS', lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber: SMS_FROM, message: 'Hi {{1}}, this is Acme.' } }, 201)).id
+      ;({ key, handoffs: { sms: handoffId } } = await brandFixture(t, ACCOUNT, {
+        skills: ['support'],
+        numbers: [{ number: SMS_FROM, channel: 'sms' }],
+        channels: ['sms'],
+        handoffs: { sms: { title: 'SMS', channels: ['sms'], sms: { fromNumber: SMS_FROM, message: 'Hi {{1}}, this is Acme.' } } },
+      }))
     })
     after(() => t.close())
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { brandCall, json, provisionBrand, startApp, type TestApp } from '../helper.ts'
+import { json, provisionBrand, startApp, type TestApp } from '../helper.ts'
+import { brandFixture, type BrandFixture } from '../fixtures/brand.ts'
 import { ERRORS } from '../../src/shared/errors.ts'
 import { LOOKBACK_MAX_MINUTES, LOOKBACK_MIN_MINUTES, SMS_MAX_LENGTH, TITLE_MAX_LENGTH } from '../../src/handoffs/handoff.ts'
 
@@ -47,15 +48,14 @@ const row = (error: { status: number; code: number; message: string }) => `| ${e
 describe('the OpenAPI document', () => {
   let t: TestApp
   let doc: Document
-  let call: ReturnType<typeof brandCall>
+  let call: BrandFixture['call']
 
   before(async () => {
     t = await startApp()
     const res = await t.app.inject({ method: 'GET', url: '/api/api-docs/json' })
     assert.equal(res.statusCode, 200)
     doc = json(res)
-    call = brandCall(t, await provisionBrand(t.runtime, ACCOUNT), ACCOUNT)
-    await call('POST', 'phone-numbers', { number: SMS_NUMBER, channel: 'sms' }, 201)
+    ;({ call } = await brandFixture(t, ACCOUNT, { privileges: ['management'], numbers: [{ number: SMS_NUMBER, channel: 'sms' }] }))
   })
   after(() => t.close())
 

@@ -9,7 +9,8 @@ import path from 'node:path'
 import { buildApp, type App } from '../../src/app.ts'
 import { openRuntime, type Runtime } from '../../src/runtime.ts'
 import { isStoreUnavailable } from '../../src/store/unavailable.ts'
-import { PUBLIC_ORIGIN, brandCall, dialects, provisionBrand, signAt, startApp, type TestApp } from '../helper.ts'
+import { PUBLIC_ORIGIN, dialects, signAt, startApp, type TestApp } from '../helper.ts'
+import { brandFixture } from '../fixtures/brand.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 
 const ACCOUNT = '6101'
@@ -150,12 +151,12 @@ describe('a PostgreSQL outage answers 503 5003 at once and the service recovers'
   before(async () => {
     const postgres = dialects.find((d) => d.name === 'postgres')!
     t = await startApp(postgres, { DELIVERY_WORKER: 'false' })
-    key = await provisionBrand(t.runtime, ACCOUNT, ['ivr-engagement', 'management'])
-    const call = brandCall(t, key, ACCOUNT)
-    await call('POST', 'skills', { name: 'support' }, 201)
-    await call('POST', 'phone-numbers', { number: SMS_FROM, channel: 'sms' }, 201)
-    await call('PUT', 'settings', { channels: [{ name: 'sms', enabled: true }], deviceCheck: false, routing: { skills: ['support'] } }, 200)
-    handoffId = (await call('POST', 'handoffs', { title: 'SMS', lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber: SMS_FROM, message: 'Hi, this is Acme.' } }, 201)).id
+    ;({ key, handoffs: { sms: handoffId } } = await brandFixture(t, ACCOUNT, {
+      skills: ['support'],
+      numbers: [{ number: SMS_FROM, channel: 'sms' }],
+      channels: ['sms'],
+      handoffs: { sms: { title: 'SMS', channels: ['sms'], sms: { fromNumber: SMS_FROM, message: 'Hi, this is Acme.' } } },
+    }))
 
     // A second instance over the same schema, reaching PostgreSQL only through the proxy.
     const target = new URL(PG_URL!)

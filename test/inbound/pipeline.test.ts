@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { PUBLIC_ORIGIN, approvedTemplate, brandCall, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { PUBLIC_ORIGIN, dialects, json, startApp, type TestApp } from '../helper.ts'
+import { brandFixture, type BrandFixture, type BrandSpec } from '../fixtures/brand.ts'
 import { FakeGraphApi, signWebhook, textMessageItem, webhookPayload } from '../fakes/graph.fake.ts'
 import { TwilioFake, inboundSmsParams, sendTwilioWebhook } from '../fakes/twilio.fake.ts'
-import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { listInbound } from '../../src/inbound/inbound.repository.ts'
 import { DEFAULT_HELP_TEXT, OPT_IN_CONFIRMATION, OPT_OUT_CONFIRMATION } from '../../src/inbound/keywords.ts'
 
@@ -35,24 +35,24 @@ for (const dialect of dialects) {
     let t: TestApp
     let twilio: TwilioFake
     let graph: FakeGraphApi
-    const keys: Record<string, IssuedApiKey> = {}
-    const handoffs: Record<string, string> = {}
+    const brands: Record<string, BrandFixture<'invitation'>> = {}
     let nextPhone = 1000
     let nextId = 0
 
-    async function setUp(account: string, channel: 'sms' | 'wa', connect?: () => Promise<void>): Promise<void> {
-      const key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
-      keys[account] = key
-      const call = brandCall(t, key, account)
-      await call('POST', 'skills', { name: 'support' }, 201)
-      await call('POST', 'phone-numbers', { number: BRAND_NUMBER, channel }, 201)
-      await call('PUT', 'settings', { channels: [{ name: channel, enabled: true }], deviceCheck: false, routing: { skills: ['support'] } }, 200)
-      await connect?.()
-      const body =
-        channel === 'sms'
-          ? { title: 'SMS', lookbackMinutes: 120, channels: ['sms'], sms: { fromNumber: BRAND_NUMBER, message: 'Hi, text us back.' } }
-          : { title: 'WA', lookbackMinutes: 120, channels: ['wa'], wa: { fromNumber: BRAND_NUMBER, templateName: 'ivr_pipeline', language: 'en_US', variables: {} } }
-      handoffs[account] = (await call('POST', 'handoffs', body, 201)).id
+    /** A brand with one handoff on `channel` from BRAND_NUMBER; `more` connects it and adds its templates. */
+    async function setUp(account: string, channel: 'sms' | 'wa', more: Pick<BrandSpec, 'connect' | 'graph' | 'templates'> = {}): Promise<void> {
+      brands[account] = await brandFixture(t, account, {
+        skills: ['support'],
+        numbers: [{ number: BRAND_NUMBER, channel }],
+        channels: [channel],
+        ...more,
+        handoffs: {
+          invitation:
+            channel === 'sms'
+              ? { title: 'SMS', channels: ['sms'], sms: { fromNumber: BRAND_NUMBER, message: 'Hi, text us back.' } }
+              : { title: 'WA', channels: ['wa'], wa: { fromNumber: BRAND_NUMBER, templateName: 'ivr_pipeline', language: 'en_US', variables: {} } },
+        },
+      })
     }
 
     /** Sends what the outbox holds, then moves the clock on, so what the consumer receives has an order. */
@@ -102,12 +102,12 @@ for (const dialect of dialects) {
         account: SANDBOX_ACCOUNT,
         channel: 'sms',
         deliver: async (from, text, id) => {
-          const res = await signedRequest(t, keys[SANDBOX_ACCOUNT]!, 'POST', `/api/account/${SANDBOX_ACCOUNT}/sandbox/inbound`, { channel: 'sms', from, to: BRAND_NUMBER, text, messageId: id })
+          const res = await brands[SANDBOX_ACCOUNT]!.request('POST', 'sandbox/inbound', { channel: 'sms', from, to: BRAND_NUMBER, text, messageId: id })
           assert.ok(res.statusCode === 201 || res.statusCode === 200, res.body)
           return []
         },
         sentBack: async (to) =>
-          json(await signedRequest(t, keys[SANDBOX_ACCOUNT]!, 'GET', `/api/account/${SANDBOX_ACCOUNT}/sandbox/messages?consumer=${encodeURIComponent(to)}`))
+          json(await brands[SANDBOX_ACCOUNT]!.request('GET', `sandbox/messages?consumer=${encodeURIComponent(to)}`))
             .items.filter((m: { direction: string }) => m.direction === 'outbound')
             .map((m: { text: string }) => m.text),
       },
@@ -117,13 +117,8 @@ for (const dialect of dialects) {
       twilio = await TwilioFake.start({ [TWILIO.accountSid]: TWILIO.authToken })
       graph = await FakeGraphApi.start({ accessToken: META.accessToken, phoneNumberId: META.phoneNumberId })
       t = await startApp(dialect, { DELIVERY_WORKER: 'false', RATE_LIMIT: '1000000', TWILIO_API_URL: twilio.baseUrl, WHATSAPP_API_URL: graph.baseUrl })
-      await setUp(TWILIO_ACCOUNT, 'sms', async () => {
-        await brandCall(t, keys[TWILIO_ACCOUNT]!, TWILIO_ACCOUNT)('PUT', 'channels/twilio', TWILIO, 200)
-      })
-      await setUp(WA_ACCOUNT, 'wa', async () => {
-        await brandCall(t, keys[WA_ACCOUNT]!, WA_ACCOUNT)('PUT', 'channels/whatsapp', META, 200)
-        await approvedTemplate(t, keys[WA_ACCOUNT]!, WA_ACCOUNT, { name: 'ivr_pipeline', phoneNumber: BRAND_NUMBER, body: 'Thanks for calling: reply here to chat.' }, { graph, appSecret: META.appSecret, wabaId: META.wabaId })
-      })
+      await setUp(TWILIO_ACCOUNT, 'sms', { connect: { twilio: TWILIO } })
+      await setUp(WA_ACCOUNT, 'wa', { connect: { whatsapp: META }, graph, templates: [{ name: 'ivr_pipeline', body: 'Thanks for calling: reply here to chat.' }] })
       await setUp(SANDBOX_ACCOUNT, 'sms')
     })
     after(async () => {
@@ -133,7 +128,8 @@ for (const dialect of dialects) {
     })
 
     async function offered(entry: EntryPoint, phone: string): Promise<string[]> {
-      const res = await signedRequest(t, keys[entry.account]!, 'POST', `/api/account/${entry.account}/eligibility?v=2.0`, { consumerPhoneNumber: phone, handoffId: handoffs[entry.account], skill: 'support' })
+      const brand = brands[entry.account]!
+      const res = await brand.eligibility(phone, brand.handoffs.invitation)
       assert.equal(res.statusCode, 200, res.body)
       return json(res).availableChannels
     }
@@ -180,7 +176,7 @@ for (const dialect of dialects) {
     }
 
     test('a simulated message on a live channel is refused: consumers write through the provider', async () => {
-      const res = await signedRequest(t, keys[TWILIO_ACCOUNT]!, 'POST', `/api/account/${TWILIO_ACCOUNT}/sandbox/inbound`, { channel: 'sms', from: '+14259570999', to: BRAND_NUMBER, text: 'STOP' })
+      const res = await brands[TWILIO_ACCOUNT]!.request('POST', 'sandbox/inbound', { channel: 'sms', from: '+14259570999', to: BRAND_NUMBER, text: 'STOP' })
       assert.equal(res.statusCode, 409, res.body)
       assert.deepEqual(await listInbound(t.runtime.db, TWILIO_ACCOUNT, '+14259570999'), [])
     })

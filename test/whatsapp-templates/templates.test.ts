@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { dialects, json, provisionBrand, signedRequest, startApp, startSecondInstance, type TestApp } from '../helper.ts'
+import { brandFixture, type BrandSpec } from '../fixtures/brand.ts'
 import { FakeGraphApi, type FakeTemplate, signWebhook, templateStatusPayload } from '../fakes/graph.fake.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { findOutboxByCall } from '../../src/delivery/outbox.repository.ts'
@@ -84,28 +85,18 @@ for (const dialect of dialects) {
     before(async () => {
       graph = await FakeGraphApi.start({ accessToken: ACCESS_TOKEN, phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA })
       t = await startApp(dialect, { ...ENV, WHATSAPP_API_URL: graph.baseUrl })
-      for (const account of [SANDBOX, CONNECTED, OTHER]) {
-        const key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
-        keys.set(account, key)
-        for (const [resource, body] of [
-          ['skills', { name: 'support' }],
-          ['phone-numbers', { number: WA_NUMBER, channel: 'wa' }],
-          ['phone-numbers', { number: SMS_NUMBER, channel: 'sms' }],
-        ] as const) {
-          const res = await signedRequest(t, key, 'POST', `/api/account/${account}/${resource}`, body)
-          assert.equal(res.statusCode, 201, res.body)
-        }
-      }
-      const connected = await signedRequest(t, keys.get(CONNECTED)!, 'PUT', `/api/account/${CONNECTED}/channels/whatsapp`, {
-        phoneNumberId: PHONE_NUMBER_ID,
-        wabaId: WABA,
-        accessToken: ACCESS_TOKEN,
-        appSecret: APP_SECRET,
-        verifyToken: 'verify-6200',
+      const numbers: BrandSpec['numbers'] = [
+        { number: WA_NUMBER, channel: 'wa' },
+        { number: SMS_NUMBER, channel: 'sms' },
+      ]
+      for (const account of [SANDBOX, OTHER]) keys.set(account, (await brandFixture(t, account, { skills: ['support'], numbers })).key)
+      const connected = await brandFixture(t, CONNECTED, {
+        skills: ['support'],
+        numbers,
+        channels: ['wa'],
+        connect: { whatsapp: { phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA, accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, verifyToken: 'verify-6200' } },
       })
-      assert.equal(connected.statusCode, 200, connected.body)
-      const settings = { channels: [{ name: 'wa', enabled: true }], deviceCheck: false, routing: { skills: ['support'] } }
-      assert.equal((await signedRequest(t, keys.get(CONNECTED)!, 'PUT', `/api/account/${CONNECTED}/settings`, settings)).statusCode, 200)
+      keys.set(CONNECTED, connected.key)
     })
     after(async () => {
       await t.close()
@@ -233,11 +224,8 @@ for (const dialect of dialects) {
     describe('leaving the sandbox', () => {
       test('connecting WhatsApp makes the templates the sandbox approved drafts again, to submit to Meta', async () => {
         const account = '6500'
-        const key = await provisionBrand(t.runtime, account, ['ivr-engagement', 'management'])
+        const { key } = await brandFixture(t, account, { skills: ['support'], numbers: [{ number: WA_NUMBER, channel: 'wa' }] })
         keys.set(account, key)
-        for (const [resource, body] of [['skills', { name: 'support' }], ['phone-numbers', { number: WA_NUMBER, channel: 'wa' }]] as const) {
-          assert.equal((await signedRequest(t, key, 'POST', `/api/account/${account}/${resource}`, body)).statusCode, 201)
-        }
         await create(account, template('sandboxed'))
         assert.equal(json(await call(account, 'POST', '/sandboxed/submit')).status, 'APPROVED')
         const connection = { phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA, accessToken: ACCESS_TOKEN, appSecret: APP_SECRET, verifyToken: 'verify-6500' }
