@@ -1,5 +1,5 @@
 import { findChannelMode } from '../brand-config/channel-mode.repository.ts'
-import { type Channel, CHANNEL_PROVIDER } from '../shared/channel.ts'
+import { type Channel, CHANNEL_PROVIDER, type ChannelMode } from '../shared/channel.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { SecretBox } from '../lib/secret-box.ts'
 import type { Db } from '../store/database.ts'
@@ -31,9 +31,12 @@ export class AdapterRegistry {
     this.#sandbox = new SandboxAdapter(db, clock)
   }
 
-  /** Throws a permanent DeliveryError when the channel is live but its provider is not connected. */
-  async adapterFor(accountId: string, channel: Channel): Promise<ChannelAdapter> {
-    if ((await findChannelMode(this.db, accountId, channel)) === 'sandbox') return this.#sandbox
+  /**
+   * `via` overrides the channel's mode (an answer goes back the way the consumer wrote). Throws a
+   * permanent DeliveryError when the channel is live but its provider is not connected.
+   */
+  async adapterFor(accountId: string, channel: Channel, via?: ChannelMode): Promise<ChannelAdapter> {
+    if ((via ?? (await findChannelMode(this.db, accountId, channel))) === 'sandbox') return this.#sandbox
     const provider: Provider = CHANNEL_PROVIDER[channel]
     const stored = await findConnection(this.db, this.secrets, accountId, provider)
     if (!stored) {

@@ -1,4 +1,4 @@
-import type { Channel } from '../shared/channel.ts'
+import type { Channel, ChannelMode } from '../shared/channel.ts'
 
 /** `invitation`: the first message of an IVR call; `confirmation`: the answer to a consumer's keyword (STOP, START, HELP). */
 export type MessageKind = 'invitation' | 'confirmation'
@@ -23,5 +23,11 @@ export interface OutboundMessage {
   /** The handoff's lookback period; 0 for a confirmation. */
   lookbackMinutes: number
   wa?: { templateName: string; language: string; parameters: string[] }
+  /**
+   * For a confirmation: the way the consumer's message came in (`live` through the provider, or
+   * the simulator), which the answer goes back by whatever the channel's mode is now. Absent for
+   * invitations, which follow the channel's mode.
+   */
+  via?: ChannelMode
   inapp?: { appIds: string[] }
 }

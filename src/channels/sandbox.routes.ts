@@ -89,18 +89,7 @@ export function sandboxRoutes(ctx: AppContext): FastifyPluginAsync {
           throw apiError('conflict', `${channel} is live: consumers write to the brand through its provider, not the simulator`)
         }
         const consumer = channel === 'inapp' ? (consumerId ?? from) : from
-        const received = await receiveMessage(
-          { ...ctx, logger: request.log },
-          // Carrier ids are global; the sandbox's are the brand's own, so they are scoped to it.
-          { accountId, channel, provider: 'sandbox', providerMessageId: `${accountId}/${messageId ?? ctx.ids.uuid()}`, from: consumer, to: channel === 'inapp' ? (appId ?? to) : to, text },
-          { answersInline: false, helpText: DEFAULT_HELP_TEXT },
-        )
-        if (received.duplicate) {
-          const earlier = await findSandboxInbound(ctx.db, accountId, `${accountId}/${messageId}`)
-          return reply.code(200).send({ ...earlier!, duplicate: true })
-        }
         const message = {
-          id: received.id,
           direction: 'inbound' as const,
           channel,
           consumer,
@@ -112,8 +101,20 @@ export function sandboxRoutes(ctx: AppContext): FastifyPluginAsync {
           appId: appId ?? null,
           createdAt: ctx.clock.now().toISOString(),
         }
-        await insertSandboxMessage(ctx.db, accountId, message)
-        return reply.code(201).send({ ...message, duplicate: false })
+        const providerMessageId = `${accountId}/${messageId ?? ctx.ids.uuid()}`
+        const received = await receiveMessage(
+          { ...ctx, logger: request.log },
+          // Carrier ids are global; the sandbox's are the brand's own, so they are scoped to it.
+          { accountId, channel, provider: 'sandbox', providerMessageId, from: consumer, to: channel === 'inapp' ? (appId ?? to) : to, text },
+          // The simulator's entry commits with the message: a repeat finds both, or neither.
+          { answersInline: false, helpText: DEFAULT_HELP_TEXT, recordAlso: (trx, id) => insertSandboxMessage(trx, accountId, { ...message, id }) },
+        )
+        if (received.duplicate) {
+          const earlier = await findSandboxInbound(ctx.db, accountId, providerMessageId)
+          if (!earlier) throw apiError('notFound', 'the earlier message with this messageId is gone')
+          return reply.code(200).send({ ...earlier, duplicate: true })
+        }
+        return reply.code(201).send({ ...message, id: received.id, duplicate: false })
       },
     )
   }

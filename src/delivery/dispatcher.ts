@@ -129,7 +129,7 @@ export class Dispatcher {
       return
     }
     try {
-      const adapter = await this.adapters.adapterFor(entry.accountId, entry.channel)
+      const adapter = await this.adapters.adapterFor(entry.accountId, entry.channel, entry.message.via)
       const result = await adapter.send(entry.message)
       const at = this.clock.now().toISOString()
       await this.db.transaction().execute(async (trx) => {

@@ -1,5 +1,7 @@
+import type { Transaction } from 'kysely'
 import type { FastifyBaseLogger } from 'fastify'
 import type { AppContext } from '../context.ts'
+import type { Database } from '../store/schema.ts'
 import type { OutboundMessage } from '../channels/outbound-message.ts'
 import { recordOptIn, recordOptOut } from '../contacts/opt-out.repository.ts'
 import { enqueue } from '../delivery/outbox.repository.ts'
@@ -15,6 +17,8 @@ export interface ReceiveOptions {
   answersInline: boolean
   /** What HELP answers on this brand number. */
   helpText: string
+  /** What the entry point records with the message, in its transaction (the simulator's own entry). */
+  recordAlso?: (trx: Transaction<Database>, inboundId: string, at: string) => Promise<void>
 }
 
 export type Received =
@@ -34,6 +38,7 @@ export async function receiveMessage(ctx: Pick<AppContext, 'db' | 'clock' | 'ids
   const received = await ctx.db.transaction().execute(async (trx): Promise<Received> => {
     const recorded = await recordInbound(trx, { ...message, id, text: message.text.replaceAll('\u0000', ''), receivedAt: at })
     if (!recorded) return { duplicate: true }
+    await options.recordAlso?.(trx, id, at)
     const keyword = isNumberChannel(message.channel) ? classifyKeyword(message.text) : null
     if (!keyword || !isNumberChannel(message.channel)) return { duplicate: false, id, keyword: undefined, answer: undefined }
     // Consent is per channel and brand number: the consumer wrote to `to`.
@@ -68,5 +73,19 @@ function isNumberChannel(channel: Channel): channel is NumberChannel {
 
 /** The answer to a keyword, back to the consumer from the number they wrote to. */
 function confirmation(id: string, to: ConsumerMessage, text: string): OutboundMessage {
-  return { id, accountId: to.accountId, kind: 'confirmation', callId: null, channel: to.channel, to: to.from, from: to.to, text, skill: '', lookbackMinutes: 0 }
+  return {
+    id,
+    accountId: to.accountId,
+    kind: 'confirmation',
+    callId: null,
+    channel: to.channel,
+    to: to.from,
+    from: to.to,
+    text,
+    skill: '',
+    lookbackMinutes: 0,
+    // Back the way the consumer wrote: a real consumer's STOP is confirmed by the provider even
+    // while the brand has switched the channel to the sandbox, and a simulated one in the simulator.
+    via: to.provider === 'sandbox' ? 'sandbox' : 'live',
+  }
 }

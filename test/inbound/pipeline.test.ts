@@ -180,5 +180,34 @@ for (const dialect of dialects) {
       assert.equal(res.statusCode, 409, res.body)
       assert.deepEqual(await listInbound(t.runtime.db, TWILIO_ACCOUNT, '+14259570999'), [])
     })
+
+    test('concurrent deliveries of one sandbox messageId: one is recorded (201), every other answers the same message (200), none fails', async () => {
+      const phone = `+1425957${nextPhone++}`
+      const id = `concurrent-${++nextId}`
+      const answers = await Promise.all(Array.from({ length: 20 }, () => brands[SANDBOX_ACCOUNT]!.request('POST', 'sandbox/inbound', { channel: 'sms', from: phone, to: BRAND_NUMBER, text: 'STOP', messageId: id })))
+      assert.deepEqual(answers.map((r) => r.statusCode).sort(), [...Array<number>(19).fill(200), 201])
+      const ids = new Set(answers.map((r) => json(r).id))
+      assert.equal(ids.size, 1, 'every answer names the one recorded message')
+      assert.equal((await listInbound(t.runtime.db, SANDBOX_ACCOUNT, phone)).length, 1)
+      await drain()
+      const inbox = json(await brands[SANDBOX_ACCOUNT]!.request('GET', `sandbox/messages?consumer=${encodeURIComponent(phone)}`)).items
+      assert.deepEqual(inbox.map((m: { direction: string; text: string }) => [m.direction, m.text]), [['inbound', 'STOP'], ['outbound', OPT_OUT_CONFIRMATION]])
+    })
+
+    test('a real consumer\'s STOP is confirmed through the provider even while the brand has put the channel in sandbox mode', async () => {
+      const brand = brands[WA_ACCOUNT]!
+      await brand.call('PUT', 'channel-modes/wa', { mode: 'sandbox' }, 200)
+      try {
+        const phone = `+1425957${nextPhone++}`
+        const whatsapp = entryPoints.find((e) => e.name === 'WhatsApp')!
+        await whatsapp.deliver(phone, 'STOP', String(++nextId))
+        await drain()
+        assert.deepEqual(await whatsapp.sentBack(phone), [OPT_OUT_CONFIRMATION], 'answered on WhatsApp')
+        const simulator = json(await brand.request('GET', `sandbox/messages?consumer=${encodeURIComponent(phone)}`)).items
+        assert.deepEqual(simulator, [], 'nothing in the simulator')
+      } finally {
+        await brand.call('PUT', 'channel-modes/wa', { mode: 'live' }, 200)
+      }
+    })
   })
 }
