@@ -1,6 +1,7 @@
 import type { StoreContext } from '../context.ts'
 import type { Channel } from '../shared/channel.ts'
 import { findSettings } from '../brand-config/settings.repository.ts'
+import { undeliverableChannels } from '../brand-config/channel-mode.repository.ts'
 import { appsWithDevice } from '../contacts/device.repository.ts'
 import { isOptedOut } from '../contacts/opt-out.repository.ts'
 import { enqueue } from '../delivery/outbox.repository.ts'
@@ -79,14 +80,18 @@ function choiceRefused(choice: Extract<InviteChannelChoice, { refused: string }>
 }
 
 /**
- * The call's available channels that can still reach the consumer now: an opt-out or a removed
- * device since the eligibility check takes a channel away (we never text someone who said STOP).
+ * The call's available channels that can still reach the consumer now: an opt-out, a removed
+ * device or a provider connection deleted since the eligibility check takes a channel away (we
+ * never text someone who said STOP, nor queue what nothing can deliver).
  * With them, the handoff's apps the consumer still has a device on, for an in-app message.
  */
 export async function reachableNow(db: DbOrTrx, call: Call): Promise<{ channels: Channel[]; inappAppIds: string[] }> {
   const channels: Channel[] = []
   let inappAppIds: string[] = []
+  // A channel gone live without its provider connection since the check cannot deliver either.
+  const undeliverable = new Set(await undeliverableChannels(db, call.accountId))
   for (const channel of call.availableChannels) {
+    if (undeliverable.has(channel)) continue
     if (channel === 'inapp') {
       inappAppIds = call.consumerId ? await appsWithDevice(db, call.accountId, call.consumerId, call.handoff.inapp?.appIds ?? []) : []
       if (inappAppIds.length > 0) channels.push(channel)

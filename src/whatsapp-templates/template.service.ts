@@ -1,6 +1,7 @@
 import type { AppContext } from '../context.ts'
 import { listPhoneNumbers } from '../brand-config/catalog.repository.ts'
 import { withBrandReferences } from '../brand-config/references.ts'
+import { findChannelMode } from '../brand-config/channel-mode.repository.ts'
 import { findConnection } from '../channels/connections/connection.repository.ts'
 import type { WhatsAppConnection } from '../channels/connections/connection.ts'
 import { providerTimeoutFor } from '../channels/http-errors.ts'
@@ -83,13 +84,18 @@ export async function removeTemplate(ctx: Pick<AppContext, 'db'>, accountId: str
 }
 
 /**
- * Sends a draft or rejected template to Meta for review. Without a WhatsApp connection the brand
- * is in the sandbox, which stands in for Meta's review: approved at once. The template as stored.
+ * Sends a draft or rejected template to Meta for review. A brand that has never connected WhatsApp
+ * (its wa channel in sandbox mode) has the sandbox stand in for Meta's review: approved at once.
+ * The template as stored.
  */
 export async function submitTemplate(ctx: ReviewContext, accountId: string, name: string): Promise<StoredTemplate> {
   const current = await readTemplate(ctx, accountId, name)
   if (!isEditable(current.status)) throw apiError('conflict', current.status === 'PENDING' ? 'the template is already in review' : `a template that is ${current.status} cannot be submitted again`)
   const connection = await findConnection(ctx.db, ctx.secrets, accountId, 'whatsapp')
+  // A live WhatsApp channel whose connection is gone has no Meta to review it, and is no sandbox either.
+  if (!connection && (await findChannelMode(ctx.db, accountId, 'wa')) === 'live') {
+    throw apiError('conflict', 'WhatsApp is live but not connected: connect it again to submit templates to Meta, or switch wa to sandbox')
+  }
   let review: { status: WaTemplateStatus; metaTemplateId?: string } = { status: 'APPROVED' }
   if (connection) {
     const { config } = connection

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { brandCall, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { brandFixture } from '../fixtures/brand.ts'
 import { insertAccount } from '../../src/accounts/account.repository.ts'
 import { listChannelModes } from '../../src/brand-config/channel-mode.repository.ts'
 import { openDatabase } from '../../src/store/database.ts'
@@ -42,6 +43,46 @@ for (const dialect of dialects) {
 
       assert.equal((await signedRequest(t, key, 'DELETE', `/api/account/${ACCOUNT}/channels/twilio`)).statusCode, 204)
       assert.deepEqual((await modes())[0], { channel: 'sms', mode: 'live', connected: false, deliverable: false })
+    })
+
+    test('a connection deleted between eligibility and invite: the invite refuses that channel (1400) instead of queuing what cannot be delivered; re-saving a connection keeps a deliberate sandbox', async () => {
+      const brand = await brandFixture(t, '7303', {
+        skills: ['support'],
+        numbers: [{ number: '+18005550130', channel: 'sms' }],
+        channels: ['sms'],
+        connect: { twilio: { accountSid: 'AC' + 'c'.repeat(32), authToken: 'token-7303' } },
+        handoffs: { sms: { channels: ['sms'], sms: { fromNumber: '+18005550130', message: 'Hi' } } },
+      })
+      const { callId } = await brand.eligible('+14259571001', brand.handoffs.sms)
+      await brand.call('DELETE', 'channels/twilio', undefined, 204)
+      for (const extra of [{}, { overrideChannel: 'sms' }]) {
+        const refused = await brand.invite(callId, extra)
+        assert.equal(refused.statusCode, 400, refused.body)
+        assert.equal(json(refused).errorCode, 1400)
+      }
+      assert.equal(await t.runtime.db.selectFrom('outbox').select('id').where('call_id', '=', callId).executeTakeFirst(), undefined)
+
+      await brand.call('PUT', 'channels/twilio', { accountSid: 'AC' + 'c'.repeat(32), authToken: 'token-7303' }, 200)
+      await brand.call('PUT', 'channel-modes/sms', { mode: 'sandbox' }, 200)
+      await brand.call('PUT', 'channels/twilio', { accountSid: 'AC' + 'c'.repeat(32), authToken: 'a-rotated-token', helpText: 'Call 555-0100.' }, 200)
+      assert.equal((await brand.call('GET', 'channel-modes', undefined, 200)).items[0].mode, 'sandbox', 'updating the connection did not take sms live again')
+    })
+
+    test('a template submitted while WhatsApp is live without its connection is refused (409), not approved by a stand-in sandbox', async () => {
+      const brand = await brandFixture(t, '7304', {
+        numbers: [{ number: '+18005550131', channel: 'wa' }],
+        connect: { whatsapp: { phoneNumberId: '506540352242922', wabaId: '502290129340398', accessToken: 'EAAG-7304', appSecret: 'secret-7304', verifyToken: 'verify-7304' } },
+      })
+      await brand.call('DELETE', 'channels/whatsapp', undefined, 204)
+      const body = { name: 'after_disconnect', category: 'UTILITY', language: 'en_US', wabaId: '502290129340398', phoneNumber: '+18005550131', body: 'Thanks for calling: reply here.' }
+      await brand.call('POST', 'whatsapp-templates', body, 201)
+      const refused = await brand.request('POST', 'whatsapp-templates/after_disconnect/submit')
+      assert.equal(refused.statusCode, 409, refused.body)
+      assert.match(json(refused).detail, /WhatsApp is live but not connected/)
+      assert.equal((await brand.call('GET', 'whatsapp-templates/after_disconnect', undefined, 200)).status, 'DRAFT')
+      // Deliberately in the sandbox, the sandbox reviews it.
+      await brand.call('PUT', 'channel-modes/wa', { mode: 'sandbox' }, 200)
+      assert.equal((await brand.call('POST', 'whatsapp-templates/after_disconnect/submit', undefined, 200)).status, 'APPROVED')
     })
 
     test('unknown channels and modes are 400; an IVR-only key is 403', async () => {

@@ -37,10 +37,12 @@ export async function connectProvider<P extends Provider>(ctx: Pick<AppContext, 
   const connection = fields as unknown as Connections[P]
   const at = ctx.clock.now().toISOString()
   const draftsAgain = await ctx.db.transaction().execute(async (trx) => {
-    const first = provider === 'whatsapp' && !(await hasConnection(trx, accountId, provider))
+    const first = !(await hasConnection(trx, accountId, provider))
     await saveConnection(trx, ctx.secrets, accountId, provider, connection, at)
-    await setChannelMode(trx, accountId, CHANNEL_OF_PROVIDER[provider], 'live', at)
-    return first ? returnSandboxApprovalsToDraft(trx, accountId, at) : 0
+    // Connecting makes the channel live; updating a connection (a new token, a help text) leaves a
+    // channel the brand deliberately put in sandbox mode there.
+    if (first) await setChannelMode(trx, accountId, CHANNEL_OF_PROVIDER[provider], 'live', at)
+    return first && provider === 'whatsapp' ? returnSandboxApprovalsToDraft(trx, accountId, at) : 0
   })
   return { connection, draftsAgain }
 }
