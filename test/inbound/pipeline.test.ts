@@ -209,5 +209,13 @@ for (const dialect of dialects) {
         await brand.call('PUT', 'channel-modes/wa', { mode: 'live' }, 200)
       }
     })
+
+    test('a Mexican consumer whose WhatsApp id keeps the old 1 after 52 is opted out under the number eligibility checks', async () => {
+      const whatsapp = entryPoints.find((e) => e.name === 'WhatsApp')!
+      assert.deepEqual(await offered(whatsapp, '+525512345678'), ['wa'])
+      await whatsapp.deliver('+5215512345678', 'STOP', String(++nextId))
+      assert.deepEqual(await offered(whatsapp, '+525512345678'), [])
+      assert.equal((await listInbound(t.runtime.db, WA_ACCOUNT, '+525512345678')).length, 1)
+    })
   })
 }

@@ -14,6 +14,7 @@ import { validatorCompiler } from '../../http/validation.ts'
 import { openConnection } from '../connections/open-connection.ts'
 import type { WhatsAppConnection } from '../connections/connection.ts'
 import { setTemplateStatus } from '../../whatsapp-templates/template.repository.ts'
+import { consumerNumberOfWaId } from './wa-id.ts'
 import { mapWhatsAppStatus } from './whatsapp.adapter.ts'
 import { mapMetaTemplateStatus } from './whatsapp-templates.client.ts'
 
@@ -196,7 +197,7 @@ async function messagesChange(ctx: AppContext, log: FastifyBaseLogger, accountId
     // Meta has no opt-out handling of its own: STOP, START and HELP are ours, answered in the chat.
     await receiveMessage(
       { ...ctx, logger: log },
-      { accountId, channel: 'wa', provider: 'whatsapp', providerMessageId: message.id, from: '+' + message.from, to: brandNumber, text: textOf(message) },
+      { accountId, channel: 'wa', provider: 'whatsapp', providerMessageId: message.id, from: consumerNumberOfWaId(message.from), to: brandNumber, text: textOf(message) },
       { answersInline: false, helpText: DEFAULT_HELP_TEXT },
     )
   }
