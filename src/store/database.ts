@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely'
+import { type DialectAdapter, Kysely, PostgresAdapter, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely'
 import pg from 'pg'
 import type { Logger } from 'pino'
 import type { DatabaseConfig } from '../config.ts'
@@ -52,7 +52,29 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   sqlite.pragma('foreign_keys = ON')
   // Concurrent CLI commands and the server share the file; wait for a lock instead of failing.
   sqlite.pragma('busy_timeout = 5000')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
+  return new Kysely<Database>({ dialect: new TransactionalSqliteDialect({ database: withStatementCache(sqlite) }) })
+}
+
+/**
+ * SQLite runs DDL inside transactions, but Kysely's adapter says it does not, so its migrator
+ * would run each migration statement by statement: a crash halfway through a table rebuild left
+ * the store half-migrated, and every later start failed on a table that already existed. Saying
+ * so makes the migrator run the pending migrations and their kysely_migration rows in one
+ * transaction, as on PostgreSQL. Its SQLite migration lock stays a no-op: within the process the
+ * one connection is held throughout; a second process migrating the same file at the same moment
+ * fails on SQLite's write lock (SQLITE_BUSY) and leaves nothing behind, where it used to collide
+ * halfway.
+ */
+class TransactionalSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true
+  }
+}
+
+class TransactionalSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new TransactionalSqliteAdapter()
+  }
 }
 
 /**
