@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { sql } from 'kysely'
-import { dialects, type TestDialect } from '../helper.ts'
+import { TEST_SECRET_KEY, dialects, type TestDialect } from '../helper.ts'
+import { loadConfig } from '../../src/config.ts'
+import { openRuntime } from '../../src/runtime.ts'
 import { type Db, openDatabase } from '../../src/store/database.ts'
-import { migrateTo, migrateToLatest } from '../../src/store/migrate.ts'
+import { migrateTo, migrateToLatest, pendingMigrations } from '../../src/store/migrate.ts'
 
 const AT = '2026-11-21T12:00:00.000Z'
 
@@ -77,6 +79,24 @@ for (const dialect of dialects) {
           values ('o2', '1', null, 'c2', 'sms', 'Hi', 'pending', 0, ${AT}, ${AT}, ${AT})
         `.execute(db))
       })
+    })
+
+    test('migrations at start are not bound by the query timeout that serves requests', async () => {
+      const store = await dialect.create()
+      try {
+        // A timeout shorter than any statement: had the migrations run under it, the start would fail.
+        const config = { ...loadConfig({ C2M_SECRET_KEY: TEST_SECRET_KEY, LOG_LEVEL: 'silent', DATABASE_QUERY_TIMEOUT_MS: '1' }), database: store.database }
+        const runtime = await openRuntime(config, { schema: store.schema })
+        await runtime.close()
+        const db = openDatabase(store.database, { schema: store.schema })
+        try {
+          assert.deepEqual(await pendingMigrations(db), [])
+        } finally {
+          await db.destroy()
+        }
+      } finally {
+        await store.drop()
+      }
     })
   })
 }
