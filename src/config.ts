@@ -11,6 +11,8 @@ export interface Config {
   host: string
   /** Where the store lives: a SQLite file path or a `postgres://` URL. */
   database: DatabaseConfig
+  /** Longest wait for PostgreSQL's answer to a query, in ms (0: no limit); migrations are not bound by it. */
+  databaseQueryTimeoutMs: number
   /** Folder for the embedded SQLite file and the generated demo master key. */
   dataDir: string
   /** Redis URL shared by all instances (nonces now, rate limits later); in-memory when absent. */
@@ -88,6 +90,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'HOST', doc: 'interface to bind', default: '0.0.0.0' },
   { name: 'DATABASE_URL', doc: '`postgres://…` selects PostgreSQL; a file path or `sqlite:<path>` selects SQLite', default: '`sqlite:<DATA_DIR>/c2m.sqlite`' },
   { name: 'DATABASE_POOL_SIZE', doc: 'PostgreSQL connections each instance keeps open at most (mind the server\'s `max_connections` across instances); unused with SQLite', default: '`10`' },
+  { name: 'DATABASE_QUERY_TIMEOUT_MS', doc: 'longest wait for PostgreSQL to answer a query before the request is answered 503 (error 5003), milliseconds, `0` for no limit; migrations at start and `c2m migrate` are not bound by it; unused with SQLite (which waits at most 5 s for a lock)', default: '`10000`' },
   { name: 'DATA_DIR', doc: 'folder for the SQLite file and the generated demo master key', default: '`./data`' },
   { name: 'REDIS_URL', doc: 'Redis shared by all instances (OAuth nonces, rate limits); in-memory when unset', default: 'unset' },
   { name: 'PUBLIC_URL', doc: 'origin clients sign OAuth requests against, e.g. `https://c2m.example.com`', default: 'the request\'s own scheme and host' },
@@ -136,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '0.0.0.0',
     database,
+    databaseQueryTimeoutMs: integer(env, 'DATABASE_QUERY_TIMEOUT_MS', 10_000, 0, 600_000),
     dataDir,
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     publicUrl: parsePublicUrl(env.PUBLIC_URL),

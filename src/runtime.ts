@@ -3,7 +3,7 @@ import type { Config } from './config.ts'
 import { type Clock, systemClock } from './lib/clock.ts'
 import { type IdGenerator, randomIds } from './lib/ids.ts'
 import { SecretBox, loadOrCreateKeyFile } from './lib/secret-box.ts'
-import { type Db, openDatabase } from './store/database.ts'
+import { type Db, openDatabase, withoutQueryTimeout } from './store/database.ts'
 import { migrateToLatest } from './store/migrate.ts'
 import { FallbackNonceStore, MemoryNonceStore, type NonceStore, RedisNonceStore } from './auth/nonce-store.ts'
 import type { AppContext } from './context.ts'
@@ -28,10 +28,11 @@ export interface RuntimeOverrides {
 export async function openRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const logger = createLogger(config.logLevel)
   const secrets = new SecretBox(config.secretKey ?? loadOrCreateKeyFile(config.dataDir))
-  const db = openDatabase(config.database, { schema: overrides.schema, logger })
+  const storeOptions = { schema: overrides.schema, logger, queryTimeoutMs: config.databaseQueryTimeoutMs }
+  const db = openDatabase(config.database, storeOptions)
   let redis: Redis | undefined
   try {
-    await migrateToLatest(db)
+    await withoutQueryTimeout(db, config.database, storeOptions, migrateToLatest)
     if (config.redisUrl) {
       // No offline queue: while Redis is away, commands fail at once and callers fall back to
       // memory, instead of holding a caller on the phone until Redis returns.

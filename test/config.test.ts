@@ -68,6 +68,13 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({ DATABASE_POOL_SIZE: '25' }).database.dialect, 'sqlite')
   })
 
+  test('DATABASE_QUERY_TIMEOUT_MS: a whole number of milliseconds up to 600000, 0 for none, 10000 by default', () => {
+    assert.equal(loadConfig({}).databaseQueryTimeoutMs, 10_000)
+    assert.equal(loadConfig({ DATABASE_QUERY_TIMEOUT_MS: '2500' }).databaseQueryTimeoutMs, 2_500)
+    assert.equal(loadConfig({ DATABASE_QUERY_TIMEOUT_MS: '0' }).databaseQueryTimeoutMs, 0)
+    for (const value of ['600001', '-1', '1.5', 'ten']) rejects({ DATABASE_QUERY_TIMEOUT_MS: value }, 'DATABASE_QUERY_TIMEOUT_MS')
+  })
+
   test('a malformed postgres URL names DATABASE_URL', () => {
     rejects({ DATABASE_URL: 'postgres://[not-a-host', C2M_SECRET_KEY: HEX_KEY }, 'DATABASE_URL')
   })

@@ -66,6 +66,7 @@ const COMMANDS: Record<string, Command> = {
     options: {},
     run: async (_values, io) => {
       // Not through openRuntime, which migrates silently: the operator is told what was applied.
+      // Opened without the serving query timeout (DATABASE_QUERY_TIMEOUT_MS): a table rebuild may take longer.
       const db = openDatabase(loadConfig(io.env).database)
       try {
         const applied = await migrateToLatest(db)

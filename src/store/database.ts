@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely'
+import { type DialectAdapter, Kysely, PostgresAdapter, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely'
 import pg from 'pg'
 import type { Logger } from 'pino'
 import type { DatabaseConfig } from '../config.ts'
@@ -16,6 +16,11 @@ export interface OpenOptions {
   schema?: string
   /** Where PostgreSQL pool errors are reported; the process's standard error when absent. */
   logger?: Pick<Logger, 'warn'>
+  /**
+   * Longest wait for PostgreSQL's answer to a query, in ms; none when 0 or absent. A server that
+   * keeps the connection open but stops answering would otherwise hold every request on it.
+   */
+  queryTimeoutMs?: number
 }
 
 /**
@@ -29,6 +34,13 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
       max: config.poolSize ?? 10,
       // A store that cannot be reached (or a pool with no free client) answers 503 within a second, never holds the caller.
       connectionTimeoutMillis: 1_000,
+      // pg then fails the query with "Query read timeout", which is store unavailability (503 5003).
+      ...(options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs } : {}),
+      // An idle connection to a server that has gone (a partition, a host that vanished) is found
+      // out by TCP probes after 10 s of silence (Node probes every second, ten times), not at the
+      // next query's timeout; without a delay, the system's default (two hours) would apply.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     })
     // An idle client losing its connection (the server restarted, an administrator ended it) must
@@ -52,7 +64,29 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   sqlite.pragma('foreign_keys = ON')
   // Concurrent CLI commands and the server share the file; wait for a lock instead of failing.
   sqlite.pragma('busy_timeout = 5000')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
+  return new Kysely<Database>({ dialect: new TransactionalSqliteDialect({ database: withStatementCache(sqlite) }) })
+}
+
+/**
+ * SQLite runs DDL inside transactions, but Kysely's adapter says it does not, so its migrator
+ * would run each migration statement by statement: a crash halfway through a table rebuild left
+ * the store half-migrated, and every later start failed on a table that already existed. Saying
+ * so makes the migrator run the pending migrations and their kysely_migration rows in one
+ * transaction, as on PostgreSQL. Its SQLite migration lock stays a no-op: within the process the
+ * one connection is held throughout; a second process migrating the same file at the same moment
+ * fails on SQLite's write lock (SQLITE_BUSY) and leaves nothing behind, where it used to collide
+ * halfway.
+ */
+class TransactionalSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true
+  }
+}
+
+class TransactionalSqliteDialect extends SqliteDialect {
+  override createAdapter(): DialectAdapter {
+    return new TransactionalSqliteAdapter()
+  }
 }
 
 /**
@@ -88,13 +122,37 @@ export async function currentSchema(db: Db): Promise<string | undefined> {
   return rows[0]?.schema ?? undefined
 }
 
-/** True when the store answers a trivial query; used by the readiness probe. */
-export async function isReachable(db: Db): Promise<boolean> {
+/**
+ * Runs `work` (migrations) over the store `db` serves, without `db`'s query timeout: rebuilding a
+ * large table may take longer than any query serving a request may. On PostgreSQL that is a
+ * connection of its own, closed after; SQLite has no query timeout, and `db` may be the only
+ * handle on its store (`:memory:`).
+ */
+export async function withoutQueryTimeout<T>(db: Db, config: DatabaseConfig, options: OpenOptions, work: (db: Db) => Promise<T>): Promise<T> {
+  if (config.dialect !== 'postgres' || !options.queryTimeoutMs) return work(db)
+  const own = openDatabase({ ...config, poolSize: 1 }, { ...options, queryTimeoutMs: undefined })
   try {
-    await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute()
-    return true
-  } catch {
-    return false
+    return await work(own)
+  } finally {
+    await own.destroy()
+  }
+}
+
+/**
+ * True when the store answers a trivial query within `deadlineMs`; used by the readiness probe,
+ * which must answer in bounded time whatever the pool's query timeout (or its absence).
+ */
+export async function isReachable(db: Db, deadlineMs = 2_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), deadlineMs)
+  })
+  // The query may still fail after the deadline has answered: it is awaited (and caught) here either way.
+  const answered = db.selectNoFrom((eb) => eb.lit(1).as('one')).execute().then(() => true, () => false)
+  try {
+    return await Promise.race([answered, deadline])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

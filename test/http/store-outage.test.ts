@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import net from 'node:net'
 import { after, before, describe, test } from 'node:test'
+import { setTimeout } from 'node:timers/promises'
 import SQLite from 'better-sqlite3'
 import pg from 'pg'
 import fs from 'node:fs'
@@ -20,8 +21,9 @@ const PG_URL = process.env.TEST_DATABASE_URL
 
 /**
  * A TCP proxy owned by the test, between the service and PostgreSQL: `cut` closes every
- * connection and refuses new ones, `blackhole` accepts connections and never answers (a
- * partitioned network), `restore` forwards again.
+ * connection and refuses new ones; `blackhole` keeps every connection open, old and new, and
+ * forwards nothing (a partitioned network, a server that stopped answering); `restore` closes
+ * them all and forwards again.
  */
 class StoreProxy {
   readonly #sockets = new Set<net.Socket>()
@@ -37,7 +39,11 @@ class StoreProxy {
       if (this.#mode === 'blackhole') return
       const upstream = net.connect(this.target)
       this.#track(upstream)
-      client.pipe(upstream).pipe(client)
+      // Forwarded chunk by chunk, so that a black hole can stop connections already open.
+      client.on('data', (chunk) => this.#mode === 'forward' && upstream.write(chunk))
+      upstream.on('data', (chunk) => this.#mode === 'forward' && client.write(chunk))
+      client.on('close', () => upstream.destroy())
+      upstream.on('close', () => client.destroy())
     })
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve))
     this.port = (server.address() as net.AddressInfo).port
@@ -53,7 +59,7 @@ class StoreProxy {
 
   async blackhole(): Promise<void> {
     this.#mode = 'blackhole'
-    await this.start()
+    if (!this.#server) await this.start()
   }
 
   async restore(): Promise<void> {
@@ -165,7 +171,8 @@ describe('a PostgreSQL outage answers 503 5003 at once and the service recovers'
     const viaProxy = new URL(PG_URL!)
     viaProxy.hostname = '127.0.0.1'
     viaProxy.port = String(proxy.port)
-    runtime = await openRuntime({ ...t.config, database: { dialect: 'postgres', url: viaProxy.toString() } }, { clock: t.clock, schema: t.schema })
+    // A short query timeout, so that a store which stops answering is given up on well within the client's patience.
+    runtime = await openRuntime({ ...t.config, databaseQueryTimeoutMs: 1_000, database: { dialect: 'postgres', url: viaProxy.toString() } }, { clock: t.clock, schema: t.schema })
     app = await buildApp(runtime, { logger: false })
     await app.listen({ port: 0, host: '127.0.0.1' })
     origin = `http://127.0.0.1:${(app.server.address() as net.AddressInfo).port}`
@@ -179,14 +186,14 @@ describe('a PostgreSQL outage answers 503 5003 at once and the service recovers'
   })
 
   /** A signed C2M call over real HTTP; the client gives up after a few seconds, so a hang fails the test. */
-  async function c2m(endpoint: 'eligibility' | 'invite', body: object): Promise<{ status: number; headers: Headers; body: any }> {
+  async function c2m(endpoint: 'eligibility' | 'invite', body: object, patienceMs = 3_000): Promise<{ status: number; headers: Headers; body: any }> {
     const url = `/api/account/${ACCOUNT}/${endpoint}?v=2.0`
     const authorization = signAt(key, 'POST', PUBLIC_ORIGIN + url, Math.floor(t.clock.now().getTime() / 1000))
-    const res = await fetch(origin + url, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(3_000) })
+    const res = await fetch(origin + url, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(patienceMs) })
     return { status: res.status, headers: res.headers, body: await res.json() }
   }
 
-  const eligibility = () => c2m('eligibility', { consumerPhoneNumber: CONSUMER, skill: 'support', handoffId })
+  const eligibility = (patienceMs?: number) => c2m('eligibility', { consumerPhoneNumber: CONSUMER, skill: 'support', handoffId }, patienceMs)
 
   test('refused, then unanswered connections: 503 5003 with Retry-After; back: 200, and the call invited before is kept', async () => {
     const before = await eligibility()
@@ -214,6 +221,32 @@ describe('a PostgreSQL outage answers 503 5003 at once and the service recovers'
     assert.equal(after.status, 200, JSON.stringify(after.body))
     const kept = await t.runtime.db.selectFrom('calls').select(['id', 'invited_at']).where('id', '=', before.body.callId).executeTakeFirst()
     assert.ok(kept?.invited_at, 'the invitation made before the outage is still recorded')
+  })
+
+  test('connections that stay open but carry nothing: 503 5003 once the query timeout runs out, /readyz 503; back: 200', async () => {
+    // The pool now holds connections through the proxy, which the black hole keeps open.
+    const before = await eligibility()
+    assert.equal(before.status, 200, JSON.stringify(before.body))
+
+    await proxy.blackhole()
+    // The client waits well past the query timeout (and a rollback queued behind the unanswered query): only a hang fails.
+    const unanswered = await eligibility(10_000)
+    assert.equal(unanswered.status, 503, JSON.stringify(unanswered.body))
+    assert.deepEqual(unanswered.body, { errorCode: 5003, errorMessage: 'Service Unavailable' })
+    assert.match(unanswered.headers.get('retry-after') ?? '', /^\d+$/)
+    const ready = await fetch(`${origin}/readyz`, { signal: AbortSignal.timeout(10_000) })
+    assert.equal(ready.status, 503)
+    assert.deepEqual(await ready.json(), { status: 'unavailable', errorCode: 5003, errorMessage: 'Service Unavailable' })
+
+    await proxy.restore()
+    // The pool may hand out a connection the proxy just closed before it has heard so (one 503):
+    // the readiness probe is asked until it has, and the service must then answer again.
+    for (let probe = 0; probe < 20; probe++) {
+      if ((await fetch(`${origin}/readyz`, { signal: AbortSignal.timeout(10_000) })).status === 200) break
+      await setTimeout(100)
+    }
+    const after = await eligibility()
+    assert.equal(after.status, 200, JSON.stringify(after.body))
   })
 })
 

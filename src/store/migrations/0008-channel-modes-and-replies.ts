@@ -27,7 +27,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('outbox_0008')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id').onDelete('cascade'))
-    .addColumn('kind', 'text', (c) => c.notNull())
+    // During a rolling upgrade, instances still on the code before 0008 write invitations without a kind.
+    .addColumn('kind', 'text', (c) => c.notNull().defaultTo('invitation'))
     .addColumn('call_id', 'text')
     .addColumn('channel', 'text', (c) => c.notNull())
     .addColumn('message', 'text', (c) => c.notNull())
