@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { AppContext } from '../context.ts'
 import type { DeliveryStatus } from '../channels/channel-adapter.ts'
+import { withoutNul } from '../lib/text.ts'
 import { type StatusOutcome, applyInAppReceipt, applyStatus } from './delivery.repository.ts'
 
 /** A status of one of our messages, as a provider's callback or the brand's app reports it, mapped to ours. */
@@ -20,8 +21,14 @@ export interface StatusReport {
  * once, only forward, and one that beat our record of the send is kept until it is recorded.
  * What the reporting funnel counts will be fed from here.
  */
-export async function receiveStatus(ctx: Pick<AppContext, 'db' | 'clock'> & { logger: FastifyBaseLogger }, report: StatusReport): Promise<StatusOutcome> {
+export async function receiveStatus(ctx: Pick<AppContext, 'db' | 'clock'> & { logger: FastifyBaseLogger }, given: StatusReport): Promise<StatusOutcome> {
   const at = ctx.clock.now().toISOString()
+  // A provider's error text is stored as the provider wrote it, but for NUL characters.
+  const report = {
+    ...given,
+    ...(given.errorCode !== undefined ? { errorCode: withoutNul(given.errorCode) } : {}),
+    ...(given.errorMessage !== undefined ? { errorMessage: withoutNul(given.errorMessage) } : {}),
+  }
   const outcome =
     report.provider === 'app'
       ? await applyInAppReceipt(ctx.db, { accountId: report.accountId, messageId: report.messageId, status: report.status as 'delivered' | 'read', at })

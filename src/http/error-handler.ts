@@ -14,6 +14,11 @@ export const STORE_RETRY_AFTER_SECONDS = 1
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError & { validation?: ErrorObject[]; validationContext?: string }, request, reply) => {
+    // A client that reset its connection mid-request has no one left to answer, and is no failure of ours.
+    if (isClientError(error) && request.raw.socket?.destroyed === true) {
+      request.log.info({ code: error.code }, 'client went away')
+      return send(reply, toApiError(error))
+    }
     const apiErr = toApiError(error)
     if (apiErr.definition === ERRORS.storeUnavailable) {
       request.log.error({ err: error }, 'store unavailable')
@@ -65,7 +70,6 @@ export function send(reply: FastifyReply, error: ApiError): FastifyReply {
 
 function toApiError(error: FastifyError & { validation?: ErrorObject[]; validationContext?: string }): ApiError {
   if (error instanceof ApiError) return error
-  if (isStoreUnavailable(error)) return apiError('storeUnavailable')
   if (error.validation) return invalidFields(fieldErrors(error.validation, error.validationContext ?? 'body'))
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -77,11 +81,15 @@ function toApiError(error: FastifyError & { validation?: ErrorObject[]; validati
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return apiError('invalidRequest', 'the body is not valid JSON')
   }
-  // Any other client error the framework raises (malformed JSON, bad Content-Length, bad URL)
-  // stays a 400 in our shape; only genuine failures become a 5000.
-  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-    return apiError('invalidRequest', error instanceof SyntaxError ? 'the body is not valid JSON' : undefined)
-  }
+  // Any other client error the framework raises (malformed JSON, bad Content-Length, bad URL, a
+  // body the client aborted) stays a 400 in our shape, whatever code it carries: only what the
+  // store itself raised is an outage, and only genuine failures become a 5000.
+  if (isClientError(error)) return apiError('invalidRequest', error instanceof SyntaxError ? 'the body is not valid JSON' : undefined)
+  if (isStoreUnavailable(error)) return apiError('storeUnavailable')
   return apiError('internal')
 }
 
+/** An error the framework marked as the client's with a 4xx status. */
+function isClientError(error: FastifyError): boolean {
+  return typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500
+}

@@ -1,9 +1,10 @@
 import { pino, type LoggerOptions, type Logger } from 'pino'
-import { maskPhone, maskPhonesIn } from '../lib/phone.ts'
+import { isPhoneLike, maskPhone, maskPhonesIn } from '../lib/phone.ts'
 
 /**
  * Structured JSON logs: one line per request with its id; never a credential, never a full
- * phone number (URLs such as `/phone-numbers/%2B18005550100` are masked to the last 4 digits).
+ * phone number (URLs such as `/phone-numbers/%2B18005550100` or `?consumer=%2B1-415-555-0998` are
+ * masked to the last 4 digits, whatever the number's separators and encoding).
  */
 export function loggerOptions(level: string): LoggerOptions {
   return {
@@ -29,25 +30,24 @@ export function redactUrl(url: string): string {
   const query = queryAt === -1 ? '' : url.slice(queryAt)
   const segments = path.split('/')
   const maskedPath = segments.map((segment, i) => (isAccountIdPosition(segments, i) ? segment : maskIfPhone(segment))).join('/')
-  const maskedQuery = query.replace(/([?&][^=&]*=)([^&]*)/g, (_, name: string, value: string) => name + maskIfPhone(value))
+  // Each value, and a parameter without one (`?14155550998`), is checked whole.
+  const maskedQuery = query.replace(/([?&](?:[^=&]*=)?)([^&]*)/g, (_, name: string, value: string) => name + maskIfPhone(value))
   return maskPhonesIn(maskedPath + maskedQuery).replace(/(hub\.verify_token=)[^&]*/gi, '$1[redacted]')
 }
 
-// A whole path segment or query value that reads as a phone number once decoded: with or without
-// its `+` (percent-encoded, or turned into a space by form decoding), 7 to 15 digits.
-const PHONE_LIKE = /^[+ ]?\d{7,15}$/
-
+/**
+ * A whole path segment or query value that reads as a phone number once decoded — with or
+ * without its plus (percent-encoded, fullwidth, or turned into a space by form decoding), with
+ * or without separators — is masked as written.
+ */
 function maskIfPhone(raw: string): string {
   let decoded: string
   try {
-    decoded = decodeURIComponent(raw.replace(/\+/g, '%2B'))
+    decoded = decodeURIComponent(raw)
   } catch {
     return raw
   }
-  if (!PHONE_LIKE.test(decoded)) return raw
-  // The prefix is kept as written, so the log still shows how the client sent the number.
-  const plain = /^(\+|%2B|%20)?(\d+)$/i.exec(raw)
-  return plain ? (plain[1] ?? '') + maskPhone(plain[2] ?? '') : maskPhone(decoded.trim())
+  return isPhoneLike(decoded) ? maskPhone(raw) : raw
 }
 
 /** The brand's site id (digits, like a phone number) is kept: `/api/account/{id}/…`, `/webhooks/{provider}/{id}/…`. */

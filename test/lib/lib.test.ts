@@ -89,7 +89,7 @@ describe('phone numbers', () => {
   test('maskPhone keeps only the last four digits', () => {
     assert.equal(maskPhone('+18005550100'), '+*******0100')
     assert.equal(maskPhone('447911123456'), '********3456')
-    assert.equal(maskPhone('(800) 555-0100'), '******0100')
+    assert.equal(maskPhone('(800) 555-0100'), '(***) ***-0100')
     assert.equal(maskPhone('1234'), '****')
     assert.equal(maskPhone(''), '****')
   })

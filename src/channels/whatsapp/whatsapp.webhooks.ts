@@ -9,6 +9,7 @@ import { receiveMessage } from '../../inbound/receive.service.ts'
 import { DEFAULT_HELP_TEXT } from '../../inbound/keywords.ts'
 import { receiveStatus } from '../../delivery/status.service.ts'
 import { apiError } from '../../shared/errors.ts'
+import { withoutNul } from '../../lib/text.ts'
 import { AccountParams, ErrorResponse } from '../../http/schemas.ts'
 import { validatorCompiler } from '../../http/validation.ts'
 import { openConnection } from '../connections/open-connection.ts'
@@ -221,7 +222,9 @@ async function templateStatus(ctx: AppContext, log: FastifyBaseLogger, accountId
     log.warn({ accountId }, 'whatsapp template status of an unknown shape; ignored')
     return
   }
-  const name = value.message_template_name
+  // Meta's text reaches the store, which cannot hold a NUL.
+  const name = withoutNul(value.message_template_name)
+  const language = withoutNul(value.message_template_language)
   if (wabaId !== connection.wabaId) {
     log.warn({ accountId, template: name }, 'whatsapp template status for a business account other than the connected one; ignored')
     return
@@ -231,8 +234,8 @@ async function templateStatus(ctx: AppContext, log: FastifyBaseLogger, accountId
     log.info({ accountId, template: name, event: value.event }, 'whatsapp template event that changes no status; ignored')
     return
   }
-  const reason = status === 'REJECTED' && value.reason && value.reason !== 'NONE' ? value.reason : null
-  const updated = await setTemplateStatus(ctx.db, accountId, { metaTemplateId: String(value.message_template_id), name, language: value.message_template_language }, { status, rejectedReason: reason, at })
+  const reason = status === 'REJECTED' && value.reason && value.reason !== 'NONE' ? withoutNul(value.reason) : null
+  const updated = await setTemplateStatus(ctx.db, accountId, { metaTemplateId: String(value.message_template_id), name, language }, { status, rejectedReason: reason, at })
   log.info({ accountId, template: name, event: value.event, applied: updated !== undefined }, 'whatsapp template status received')
 }
 
