@@ -6,6 +6,7 @@ import type { OutboundMessage } from '../channels/outbound-message.ts'
 import { recordOptIn, recordOptOut } from '../contacts/opt-out.repository.ts'
 import { enqueue } from '../delivery/outbox.repository.ts'
 import { type Channel, NUMBER_CHANNELS, type NumberChannel } from '../shared/channel.ts'
+import { withoutNul } from '../lib/text.ts'
 import { type ConsumerMessage, recordInbound } from './inbound.repository.ts'
 import { type KeywordRequest, classifyKeyword, keywordAnswer } from './keywords.ts'
 
@@ -36,7 +37,7 @@ export async function receiveMessage(ctx: Pick<AppContext, 'db' | 'clock' | 'ids
   const at = ctx.clock.now().toISOString()
   const id = ctx.ids.uuid()
   const received = await ctx.db.transaction().execute(async (trx): Promise<Received> => {
-    const recorded = await recordInbound(trx, { ...message, id, text: message.text.replaceAll('\u0000', ''), receivedAt: at })
+    const recorded = await recordInbound(trx, { ...message, id, text: withoutNul(message.text), receivedAt: at })
     if (!recorded) return { duplicate: true }
     await options.recordAlso?.(trx, id, at)
     const keyword = isNumberChannel(message.channel) ? classifyKeyword(message.text) : null
