@@ -108,7 +108,8 @@ for (const dialect of dialects) {
       ['DELETE', '/channels/fcm', '/channels/fcm'],
       ['GET', '/settings', '/settings'],
       ['GET', '/channel-modes', '/channel-modes'],
-      ['PUT', '/channel-modes/{channel}', '/channel-modes/sms', { mode: 'sandbox' }],
+      // After DELETE /channels/whatsapp above, wa is live without a connection: back to the sandbox, which reviews the template submitted below.
+      ['PUT', '/channel-modes/{channel}', '/channel-modes/wa', { mode: 'sandbox' }],
       ['PUT', '/settings', '/settings', { channels: [{ name: 'inapp', enabled: true }], deviceCheck: true, routing: { skills: [] } }],
       ['GET', '/skills', '/skills'],
       ['POST', '/skills', '/skills', { name: 'planted-by-b' }],
