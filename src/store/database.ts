@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import SQLite from 'better-sqlite3'
-import { type DialectAdapter, Kysely, PostgresAdapter, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely'
+import { type DialectAdapter, Kysely, PostgresAdapter, PostgresDialect, type PostgresPool, type PostgresPoolClient, SqliteAdapter, SqliteDialect, sql, type SqliteDatabase, type Transaction } from 'kysely'
 import pg from 'pg'
 import type { Logger } from 'pino'
 import type { DatabaseConfig } from '../config.ts'
@@ -52,7 +52,7 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
     })
     // Nor may one losing it while checked out: pg reports that as an event besides failing the query, and Kysely does not listen.
     pool.on('connect', (client) => client.on('error', () => {}))
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: discardingUnanswered(pool) }) })
   }
   if (config.file !== ':memory:') fs.mkdirSync(path.dirname(config.file), { recursive: true })
   const sqlite = new SQLite(config.file)
@@ -65,6 +65,30 @@ export function openDatabase(config: DatabaseConfig, options: OpenOptions = {}):
   // Concurrent CLI commands and the server share the file; wait for a lock instead of failing.
   sqlite.pragma('busy_timeout = 5000')
   return new Kysely<Database>({ dialect: new TransactionalSqliteDialect({ database: withStatementCache(sqlite) }) })
+}
+
+/**
+ * The pool as Kysely takes it, except that a connection whose query went unanswered (pg's
+ * `query_timeout`) is destroyed when released instead of going back to the pool: that query is
+ * still pending on it, and every later query on the connection would queue behind it.
+ */
+function discardingUnanswered(pool: pg.Pool): PostgresPool {
+  return {
+    async connect(): Promise<PostgresPoolClient> {
+      const client = await pool.connect()
+      let unanswered = false
+      return {
+        // Kysely sends SQL text with parameters only (no cursors: nothing here streams).
+        query: ((text: string, parameters: unknown[]) =>
+          client.query(text, parameters).catch((error: unknown) => {
+            if (error instanceof Error && error.message === 'Query read timeout') unanswered = true
+            throw error
+          })) as unknown as PostgresPoolClient['query'],
+        release: () => client.release(unanswered ? new Error('a query went unanswered on this connection') : undefined),
+      }
+    },
+    end: () => pool.end(),
+  }
 }
 
 /**
