@@ -23,6 +23,11 @@ export async function listChannelModes(db: DbOrTrx, accountId: string): Promise<
   }))
 }
 
+/** Whether the channel can deliver at all: the sandbox always can, a live channel through its connection (`undeliverableChannels` asks the same in SQL). */
+export function canDeliver(state: Pick<ChannelModeState, 'mode' | 'connected'>): boolean {
+  return state.mode === 'sandbox' || state.connected
+}
+
 export async function findChannelMode(db: DbOrTrx, accountId: string, channel: Channel): Promise<ChannelMode> {
   const row = await db.selectFrom('channel_modes').select('mode').where('account_id', '=', accountId).where('channel', '=', channel).executeTakeFirst()
   return (row?.mode ?? 'sandbox') as ChannelMode

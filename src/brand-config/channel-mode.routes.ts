@@ -6,7 +6,7 @@ import { requirePrivilege } from '../auth/auth.hooks.ts'
 import { AccountParams, AUTHENTICATED_ERRORS, ErrorResponse } from '../http/schemas.ts'
 import { CHANNELS, CHANNEL_MODES } from '../shared/channel.ts'
 import { switchChannelMode } from './brand-config.service.ts'
-import { listChannelModes } from './channel-mode.repository.ts'
+import { type ChannelModeState, canDeliver, listChannelModes } from './channel-mode.repository.ts'
 
 const ChannelModeResponse = Type.Object({
   channel: Type.Enum(CHANNELS),
@@ -56,6 +56,6 @@ export function channelModeRoutes(ctx: AppContext): FastifyPluginAsync {
   }
 }
 
-function withDeliverable(state: { channel: (typeof CHANNELS)[number]; mode: (typeof CHANNEL_MODES)[number]; connected: boolean }) {
-  return { ...state, deliverable: state.mode === 'sandbox' || state.connected }
+function withDeliverable(state: ChannelModeState) {
+  return { ...state, deliverable: canDeliver(state) }
 }
