@@ -89,6 +89,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   // The API takes JSON only: Fastify's built-in text/plain parser would turn a 415 into a 400.
   app.removeContentTypeParser('text/plain')
   app.decorateRequest('principal', null)
+  app.decorateRequest('actor', null)
   app.decorate('dispatcher', ctx.dispatcher)
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)

@@ -3,7 +3,7 @@ import type { DbOrTrx } from '../store/database.ts'
 import { preparedQuery } from '../store/prepared-query.ts'
 import type { ApiKeyTable } from '../store/schema.ts'
 
-export const PRIVILEGES = ['ivr-engagement', 'management', 'reporting'] as const
+export const PRIVILEGES = ['ivr-engagement', 'management', 'reporting', 'conversations'] as const
 export type Privilege = (typeof PRIVILEGES)[number]
 
 /** An API key as listed: never its secrets. */

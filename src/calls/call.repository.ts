@@ -60,7 +60,7 @@ function toCall(row: Selectable<CallTable>): Call {
 }
 
 // Prepared: every eligibility stores its call. The columns an eligibility leaves empty are constants.
-const insertCallRow = preparedQuery((db, v: Omit<Selectable<CallTable>, 'invited_at' | 'invite_channel' | 'invite_skill' | 'invite_override_message'>) =>
+const insertCallRow = preparedQuery((db, v: Omit<Selectable<CallTable>, 'invited_at' | 'invite_channel' | 'invite_skill' | 'invite_override_message' | 'invite_refusal'>) =>
   db.insertInto('calls').values({
     id: v.id,
     account_id: v.account_id,
@@ -82,6 +82,7 @@ const insertCallRow = preparedQuery((db, v: Omit<Selectable<CallTable>, 'invited
     invite_channel: null,
     invite_skill: null,
     invite_override_message: null,
+    invite_refusal: null,
   }),
 )
 

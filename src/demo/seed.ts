@@ -97,7 +97,7 @@ async function seedInto(services: Provisioning): Promise<DemoCredentials> {
   })
   const password = randomBytes(12).toString('base64url')
   await createUser(services, { accountId: DEMO_ACCOUNT_ID, login: 'admin', role: 'admin', skills: [], password })
-  const apiKey = await createApiKey(services, { accountId: DEMO_ACCOUNT_ID, appName: 'Demo IVR', developer: 'demo', privileges: ['ivr-engagement', 'management', 'reporting'] })
+  const apiKey = await createApiKey(services, { accountId: DEMO_ACCOUNT_ID, appName: 'Demo IVR', developer: 'demo', privileges: ['ivr-engagement', 'management', 'reporting', 'conversations'] })
   return { accountId: DEMO_ACCOUNT_ID, handoffId, admin: { login: 'admin', password }, apiKey }
 }
 

@@ -8,6 +8,7 @@ import * as pendingStatusEvents from './migrations/0005-pending-status-events.ts
 import * as lookupIndexes from './migrations/0006-lookup-indexes.ts'
 import * as callView from './migrations/0007-call-view.ts'
 import * as channelModesAndReplies from './migrations/0008-channel-modes-and-replies.ts'
+import * as conversations from './migrations/0009-conversations.ts'
 
 /** The one migration set, in order. Names never change once released. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -19,6 +20,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-lookup-indexes': lookupIndexes,
   '0007-call-view': callView,
   '0008-channel-modes-and-replies': channelModesAndReplies,
+  '0009-conversations': conversations,
 }
 
 export class MigrationError extends Error {

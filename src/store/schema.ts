@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely'
+
 /**
  * Every table of the store. Columns hold only text and integers (JSON as text, booleans as
  * 0/1, times as ISO-8601 UTC strings) so one set of queries runs on SQLite and PostgreSQL.
@@ -25,6 +27,14 @@ export interface Database {
   line_types: LineTypeTable
   wa_templates: WaTemplateTable
   channel_modes: ChannelModeTable
+  conversations: ConversationTable
+  conversation_messages: ConversationMessageTable
+  conversation_steps: ConversationStepTable
+  conversation_settings: ConversationSettingsTable
+  live_events: LiveEventTable
+  webhook_endpoints: WebhookEndpointTable
+  webhook_deliveries: WebhookDeliveryTable
+  rate_limits: RateLimitTable
 }
 
 export interface AccountTable {
@@ -44,6 +54,20 @@ export interface UserTable {
   /** scrypt hash; null for the system user, which never logs in. */
   password_hash: string | null
   created_at: string
+  /** Most conversations (ringing or open) an agent holds at once. */
+  max_conversations: Generated<number>
+  /** `online`, `away` or `offline`: only online agents are offered conversations. */
+  status: Generated<string>
+  /** Conversations ringing or open with this agent now; changed only by conditional updates. */
+  load: Generated<number>
+  /** When the agent was last offered a conversation: the longest idle is offered first. */
+  last_assigned_at: string | null
+  /** Part of every session cookie: raising it ends all of the user's sessions at once. */
+  session_version: Generated<number>
+  disabled_at: string | null
+  /** When the user saw the welcome page (once). */
+  welcomed_at: string | null
+  updated_at: string | null
 }
 
 export interface ApiKeyTable {
@@ -140,6 +164,8 @@ export interface CallTable {
   invite_override_message: string | null
   /** JSON DeviceCheck: the line type, where it came from, and why a lookup fell back. */
   device_check: string | null
+  /** Why the invitation was refused (the active-conversation rule), when it was. */
+  invite_refusal: string | null
 }
 
 /** The transactional outbox: a message to deliver, written with the invite that caused it. */
@@ -163,6 +189,8 @@ export interface OutboxTable {
   last_error: string | null
   created_at: string
   updated_at: string
+  /** The message's `to`: a consumer's number or consumerId. */
+  recipient: string | null
 }
 
 /** A message moved to the next channel after a permanent failure: which channel it left, for which, and why. */
@@ -312,4 +340,145 @@ export interface ChannelModeTable {
   channel: string
   mode: string
   updated_at: string
+}
+
+/**
+ * A consumer's conversation with the brand on one channel. `queued` waits in its skill's queue;
+ * `ringing` is offered to `agent_id` until `ring_expires_at`; `open` is held by `agent_id` (or by
+ * the brand's own desk when `agent_id` is null); `closed` is over.
+ */
+export interface ConversationTable {
+  id: string
+  account_id: string
+  channel: string
+  /** The consumer: an E.164 number (sms, wa) or the consumerId (inapp). */
+  consumer: string
+  /** What the consumer writes to: the brand's number (sms, wa) or app id (inapp); replies leave from it. */
+  brand_address: string
+  /** `live` or `sandbox`: the way the consumer's messages come in, which replies go back by. */
+  via: string
+  state: string
+  skill: string
+  /** `ivr-deflection` or `inbound`. */
+  source: string
+  call_id: string | null
+  handoff_id: string | null
+  /** JSON array of the call's SDEs. */
+  sdes: string | null
+  agent_id: string | null
+  ring_expires_at: string | null
+  /** JSON array of the agents whose ring ran out: offered again only when nobody else can take it. */
+  passed_over: Generated<string>
+  /** When it joined its current queue: the oldest is offered first. */
+  queued_at: string
+  accepted_at: string | null
+  closed_at: string | null
+  /** `agent:<id>`, `key:<id>`, … */
+  closed_by: string | null
+  /** The WhatsApp 24-hour window starts here. */
+  last_consumer_message_at: string | null
+  created_at: string
+  updated_at: string
+}
+
+/** One entry of a conversation's transcript, in order (`seq`). */
+export interface ConversationMessageTable {
+  id: string
+  conversation_id: string
+  account_id: string
+  seq: number
+  /** `consumer`, `agent` or `invitation` (the deflection's first outbound message). */
+  author: string
+  agent_id: string | null
+  text: string
+  inbound_id: string | null
+  outbox_id: string | null
+  created_at: string
+}
+
+/** What the reporting funnel counts, written with the change itself. */
+export interface ConversationStepTable {
+  id: string
+  account_id: string
+  conversation_id: string
+  call_id: string | null
+  /** `created`, `rung`, `accepted`, `transferred`, `closed`. */
+  step: string
+  skill: string
+  source: string | null
+  agent_id: string | null
+  /** For `accepted`: from queueing to acceptance. */
+  wait_ms: number | null
+  /** Who caused it: `agent:<id>`, `key:<id>`, `system`. */
+  by: string | null
+  /** JSON: anything else the step carries (the skill transferred from, …). */
+  detail: string | null
+  at: string
+}
+
+/** A brand's conversation routing settings; no row means the defaults. */
+export interface ConversationSettingsTable {
+  account_id: string
+  ring_timeout_seconds: number
+  auto_accept: number
+  updated_at: string
+}
+
+/** What the live streams carry, kept so a reconnect replays what it missed (`seq` is the SSE event id). */
+export interface LiveEventTable {
+  seq: Generated<number>
+  account_id: string
+  /** For one user only; null: for every agent of `skill` (or everyone, when `skill` is null too). Managers see all. */
+  user_id: string | null
+  skill: string | null
+  type: string
+  /** JSON. */
+  data: string
+  at: string
+}
+
+/** Where a brand's events are POSTed (the desk connector; reporting subscribers), signed per Standard Webhooks. */
+export interface WebhookEndpointTable {
+  id: string
+  account_id: string
+  /** `desk` (or, later, `reporting`). */
+  purpose: string
+  url: string
+  /** The `whsec_` signing secret, sealed. */
+  secret: string
+  /** JSON array of event types. */
+  events: string
+  /** For the desk: `instead` of the built-in agents, or `alongside` them. */
+  mode: string | null
+  created_at: string
+  updated_at: string
+  disabled_at: string | null
+}
+
+/** One event to POST to one endpoint; at least once, in order per `ordering_key`, like the outbox. */
+export interface WebhookDeliveryTable {
+  /** The `webhook-id`: the same on every retry. */
+  id: string
+  endpoint_id: string
+  account_id: string
+  ordering_key: string
+  type: string
+  /** JSON body. */
+  payload: string
+  /** pending → sending → sent | failed */
+  status: string
+  attempts: number
+  available_at: string
+  lease_until: string | null
+  last_error: string | null
+  created_at: string
+  updated_at: string
+}
+
+/** rate-limiter-flexible's counters kept in the store (failed logins), so every instance agrees without Redis. */
+export interface RateLimitTable {
+  key: string
+  points: number
+  /** Milliseconds since the epoch; null: never expires. */
+  expire_at: number | null
 }
