@@ -57,6 +57,7 @@ export async function enqueue(db: DbOrTrx, message: OutboundMessage, at: string)
       last_error: null,
       created_at: at,
       updated_at: at,
+      recipient: message.to,
     })
     .execute()
 }
@@ -127,7 +128,7 @@ export async function findOutboxByCall(db: DbOrTrx, callId: string): Promise<Out
 export async function reroute(db: DbOrTrx, claim: { id: string; attempts: number }, message: OutboundMessage, error: string, now: string): Promise<boolean> {
   const result = await db
     .updateTable('outbox')
-    .set({ channel: message.channel, message: JSON.stringify(message), status: 'pending', attempts: 0, available_at: now, lease_until: null, last_error: error, updated_at: now })
+    .set({ channel: message.channel, recipient: message.to, message: JSON.stringify(message), status: 'pending', attempts: 0, available_at: now, lease_until: null, last_error: error, updated_at: now })
     .where('id', '=', claim.id)
     .where('status', '=', 'sending')
     .where('attempts', '=', claim.attempts)
