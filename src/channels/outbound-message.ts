@@ -1,7 +1,10 @@
 import type { Channel, ChannelMode } from '../shared/channel.ts'
 
-/** `invitation`: the first message of an IVR call; `confirmation`: the answer to a consumer's keyword (STOP, START, HELP). */
-export type MessageKind = 'invitation' | 'confirmation'
+/**
+ * `invitation`: the first message of an IVR call; `confirmation`: the answer to a consumer's
+ * keyword (STOP, START, HELP); `reply`: an agent's message in a conversation.
+ */
+export type MessageKind = 'invitation' | 'confirmation' | 'reply'
 
 /** A message ready for a channel adapter: rendered once at invite time, stored in the outbox. */
 export interface OutboundMessage {
@@ -30,4 +33,6 @@ export interface OutboundMessage {
    */
   via?: ChannelMode
   inapp?: { appIds: string[] }
+  /** For a reply: the conversation it belongs to. */
+  conversationId?: string
 }
