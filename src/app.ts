@@ -34,6 +34,8 @@ import { deviceRoutes } from './contacts/devices.routes.ts'
 import { inAppReceiptRoutes } from './delivery/inapp-receipts.routes.ts'
 import { pushDevices } from './contacts/push-devices.ts'
 import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from './delivery/dispatcher.ts'
+import { conversationRoutes } from './conversations/conversation.routes.ts'
+import { ConversationRouter } from './conversations/conversation-router.ts'
 
 export type App = FastifyInstance
 
@@ -41,6 +43,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** This instance's outbox dispatcher (tests drive it with `runOnce`). */
     dispatcher: Dispatcher
+    /** This instance's conversation sweep: expired rings, waiting conversations (tests drive it with `runOnce`). */
+    conversationRouter: ConversationRouter
   }
 }
 
@@ -91,6 +95,8 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   app.decorateRequest('principal', null)
   app.decorateRequest('actor', null)
   app.decorate('dispatcher', ctx.dispatcher)
+  const router = new ConversationRouter({ ...ctx, logger: app.log }, config.routerIntervalMs)
+  app.decorate('conversationRouter', router)
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
     reply.header('x-content-type-options', 'nosniff')
@@ -111,13 +117,18 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await app.register(inAppReceiptRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(sandboxRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(connectionRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(conversationRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(twilioWebhookRoutes(ctx))
   await app.register(whatsAppWebhookRoutes(ctx))
   await routes.seal()
 
   if (config.deliveryWorker) {
-    app.addHook('onReady', async () => ctx.dispatcher.start())
+    app.addHook('onReady', async () => {
+      ctx.dispatcher.start()
+      router.start()
+    })
   }
+  app.addHook('onClose', async () => router.stop())
   // Registered unconditionally: stopping a dispatcher that never started is a no-op.
   app.addHook('onClose', async () => ctx.dispatcher.stop())
   return app

@@ -41,6 +41,8 @@ export interface Config {
   deliveryWorker: boolean
   /** Pause between dispatcher rounds when nothing is due, in ms. */
   deliveryPollMs: number
+  /** How often each instance sweeps conversations: expired rings, waiting conversations offered again. */
+  routerIntervalMs: number
   /** Sends tried before a message is marked failed. */
   deliveryMaxAttempts: number
   /** How long a dispatcher's claim holds a message before another may take it, in seconds; provider calls get a third of it. */
@@ -105,6 +107,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'RATE_LIMIT_WINDOW', doc: 'the rate limit\'s window, seconds', default: '`1`' },
   { name: 'DELIVERY_WORKER', doc: 'run the outbox dispatcher in this process (every instance may)', default: '`true`' },
   { name: 'DELIVERY_POLL_MS', doc: 'dispatcher pause when nothing is due, milliseconds', default: '`500`' },
+  { name: 'ROUTER_INTERVAL_MS', doc: 'how often each instance moves expired rings on and offers waiting conversations again, milliseconds', default: '`1000`' },
   { name: 'DELIVERY_MAX_ATTEMPTS', doc: 'send attempts before a message is marked failed', default: '`8`' },
   { name: 'DELIVERY_LEASE_SECONDS', doc: 'how long a dispatcher\'s claim holds a message before another may send it (what a crashed instance\'s messages wait), seconds; provider calls are cut to a third of it (10 s at most)', default: '`30`' },
   { name: 'LOOKUP_TIMEOUT_MS', doc: 'longest wait for a Twilio line-type lookup during eligibility before the offline fallback, milliseconds', default: '`1500`' },
@@ -154,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitWindowSeconds: integer(env, 'RATE_LIMIT_WINDOW', 1, 1, 3600),
     deliveryWorker: boolean(env, 'DELIVERY_WORKER', true),
     deliveryPollMs: integer(env, 'DELIVERY_POLL_MS', 500, 10, 60_000),
+    routerIntervalMs: integer(env, 'ROUTER_INTERVAL_MS', 1000, 50, 60_000),
     deliveryMaxAttempts: integer(env, 'DELIVERY_MAX_ATTEMPTS', 8, 1, 100),
     deliveryLeaseSeconds: integer(env, 'DELIVERY_LEASE_SECONDS', 30, 3, 3600),
     lookupTimeoutMs: integer(env, 'LOOKUP_TIMEOUT_MS', 1500, 50, 10_000),

@@ -107,6 +107,7 @@ const CallViewResponse = Type.Object({
       overrideMessage: Nullable(Type.String()),
     }),
   ),
+  inviteRefusal: Nullable(Type.String({ description: 'why an invite was refused (the consumer had an active conversation with the brand), when one was' })),
   messages: Type.Array(Message),
 })
 

@@ -34,6 +34,8 @@ export interface CallView {
     deviceCheck: DeviceCheck | null
   }
   invitation: InvitationView | null
+  /** Why an invite was refused (the consumer had an active conversation with the brand), when one was. */
+  inviteRefusal: string | null
   /** The outbox messages the invite wrote (one per invite), each with its deliveries. */
   messages: MessageView[]
 }
@@ -124,6 +126,7 @@ export function toCallView(call: Call, messages: Array<OutboxRecord & { fallback
             skill: call.inviteSkill ?? call.skill,
             overrideMessage: call.inviteOverrideMessage,
           },
+    inviteRefusal: call.inviteRefusal,
     messages: messages.map((message) => toMessageView(message, deliveries.filter((d) => d.outboxId === message.id), timelines)),
   }
 }

@@ -32,6 +32,8 @@ export interface Call {
   inviteSkill: string | null
   /** The invite's `overrideMessage`, for SMS. */
   inviteOverrideMessage: string | null
+  /** Why an invitation was refused (a conversation was active), when one was. */
+  inviteRefusal: string | null
 }
 
 function toCall(row: Selectable<CallTable>): Call {
@@ -56,6 +58,7 @@ function toCall(row: Selectable<CallTable>): Call {
     inviteChannel: row.invite_channel as Channel | null,
     inviteSkill: row.invite_skill,
     inviteOverrideMessage: row.invite_override_message,
+    inviteRefusal: row.invite_refusal,
   }
 }
 
@@ -133,4 +136,9 @@ export async function markInvited(db: DbOrTrx, id: string, invite: { at: string;
 /** Records the channel an invite's message finally goes by, after a fallback. */
 export async function setInviteChannel(db: DbOrTrx, id: string, channel: Channel): Promise<void> {
   await db.updateTable('calls').set({ invite_channel: channel }).where('id', '=', id).execute()
+}
+
+/** Why the call's invitation was refused (the active-conversation rule); the call stays uninvited, so a later invite may succeed. */
+export async function recordInviteRefusal(db: DbOrTrx, id: string, reason: string): Promise<void> {
+  await db.updateTable('calls').set({ invite_refusal: reason }).where('id', '=', id).execute()
 }

@@ -77,6 +77,7 @@ export async function checkEligibility(services: Pick<AppContext, 'db' | 'clock'
     inviteChannel: null,
     inviteSkill: null,
     inviteOverrideMessage: null,
+    inviteRefusal: null,
   })
   return { callId, availableChannels: decision.availableChannels, recommendedChannelName: decision.recommendedChannelName, eligible: decision.eligible }
 }

@@ -7,7 +7,9 @@ import { isOptedOut } from '../contacts/opt-out.repository.ts'
 import { enqueue } from '../delivery/outbox.repository.ts'
 import { type ApiError, apiError } from '../shared/errors.ts'
 import type { DbOrTrx } from '../store/database.ts'
-import { type Call, findCall, markInvited } from './call.repository.ts'
+import { type Call, findCall, markInvited, recordInviteRefusal } from './call.repository.ts'
+import { activeConversationsOf } from '../conversations/conversation.repository.ts'
+import { activeConversationRefusal } from '../conversations/routing.ts'
 import { type InviteChannelChoice, chooseInviteChannel } from './channel-choice.ts'
 import { isSkillAllowed } from './eligibility.ts'
 import { renderMessage, renderedMessageViolation } from './message.ts'
@@ -60,12 +62,20 @@ export async function invite(services: StoreContext, accountId: string, request:
   })
   const violation = renderedMessageViolation(message)
   if (violation) throw apiError('messageCannotBeSent', violation)
-  const enqueued = await services.db.transaction().execute(async (trx) => {
-    if (!(await markInvited(trx, call.id, { at: now.toISOString(), channel, skill, ...(request.overrideMessage !== undefined ? { overrideMessage: request.overrideMessage } : {}) }))) return false
+  const outcome = await services.db.transaction().execute(async (trx): Promise<{ enqueued: boolean } | { refused: string }> => {
+    // Spec FAQ 6: a consumer in an active conversation with the brand, on any channel, is not sent
+    // an outbound message. Checked with the send, in its transaction; the reason stays on the call.
+    const refusal = activeConversationRefusal(await activeConversationsOf(trx, accountId, { phone: call.consumerPhone, consumerId: call.consumerId }))
+    if (refusal) {
+      await recordInviteRefusal(trx, call.id, refusal)
+      return { refused: refusal }
+    }
+    if (!(await markInvited(trx, call.id, { at: now.toISOString(), channel, skill, ...(request.overrideMessage !== undefined ? { overrideMessage: request.overrideMessage } : {}) }))) return { enqueued: false }
     await enqueue(trx, message, now.toISOString())
-    return true
+    return { enqueued: true }
   })
-  return { callId: call.id, enqueued }
+  if ('refused' in outcome) throw apiError('messageCannotBeSent', outcome.refused)
+  return { callId: call.id, enqueued: outcome.enqueued }
 }
 
 function choiceRefused(choice: Extract<InviteChannelChoice, { refused: string }>): ApiError {

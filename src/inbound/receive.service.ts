@@ -1,6 +1,4 @@
 import type { Transaction } from 'kysely'
-import type { FastifyBaseLogger } from 'fastify'
-import type { AppContext } from '../context.ts'
 import type { Database } from '../store/schema.ts'
 import type { OutboundMessage } from '../channels/outbound-message.ts'
 import { recordOptIn, recordOptOut } from '../contacts/opt-out.repository.ts'
@@ -9,6 +7,8 @@ import { type Channel, NUMBER_CHANNELS, type NumberChannel } from '../shared/cha
 import { withoutNul } from '../lib/text.ts'
 import { type ConsumerMessage, recordInbound } from './inbound.repository.ts'
 import { type KeywordRequest, classifyKeyword, keywordAnswer } from './keywords.ts'
+import { type ConversationContext, attachConsumerMessage } from '../conversations/conversation.service.ts'
+import { conversationChanged } from '../conversations/after-commit.ts'
 
 export interface ReceiveOptions {
   /**
@@ -24,7 +24,7 @@ export interface ReceiveOptions {
 
 export type Received =
   | { duplicate: true }
-  | { duplicate: false; id: string; keyword: KeywordRequest['kind'] | undefined; answer: string | undefined }
+  | { duplicate: false; id: string; keyword: KeywordRequest['kind'] | undefined; answer: string | undefined; conversationId: string | undefined }
 
 /**
  * The one way a consumer's message comes in, whatever carried it: recorded once (a webhook
@@ -33,22 +33,26 @@ export type Received =
  * HELP answers), one answer per keyword, then handed on to where conversations attach. The
  * message, the consent change and the queued answer commit together.
  */
-export async function receiveMessage(ctx: Pick<AppContext, 'db' | 'clock' | 'ids' | 'dispatcher'> & { logger: FastifyBaseLogger }, message: ConsumerMessage, options: ReceiveOptions): Promise<Received> {
-  const at = ctx.clock.now().toISOString()
+export async function receiveMessage(ctx: ConversationContext, message: ConsumerMessage, options: ReceiveOptions): Promise<Received> {
+  const now = ctx.clock.now()
+  const at = now.toISOString()
   const id = ctx.ids.uuid()
   const received = await ctx.db.transaction().execute(async (trx): Promise<Received> => {
     const recorded = await recordInbound(trx, { ...message, id, text: withoutNul(message.text), receivedAt: at })
     if (!recorded) return { duplicate: true }
     await options.recordAlso?.(trx, id, at)
     const keyword = isNumberChannel(message.channel) ? classifyKeyword(message.text) : null
-    if (!keyword || !isNumberChannel(message.channel)) return { duplicate: false, id, keyword: undefined, answer: undefined }
+    // Into the consumer's conversation, in this transaction: a recorded message always reaches one.
+    const attached = await attachConsumerMessage(trx, ctx.ids, { ...message, text: withoutNul(message.text) }, { id, at, keyword: keyword !== null }, now)
+    const conversationId = attached?.conversationId
+    if (!keyword || !isNumberChannel(message.channel)) return { duplicate: false, id, keyword: undefined, answer: undefined, conversationId }
     // Consent is per channel and brand number: the consumer wrote to `to`.
     const change = { consumerPhone: message.from, channel: message.channel, fromNumber: message.to, at, keyword: keyword.keyword }
     if (keyword.kind === 'opt-out') await recordOptOut(trx, message.accountId, change, ctx.ids.uuid())
     if (keyword.kind === 'opt-in') await recordOptIn(trx, message.accountId, change, ctx.ids.uuid())
     const answer = keywordAnswer(keyword.kind, options.helpText)
     if (!options.answersInline) await enqueue(trx, confirmation(ctx.ids.uuid(), message, answer), at)
-    return { duplicate: false, id, keyword: keyword.kind, answer: options.answersInline ? answer : undefined }
+    return { duplicate: false, id, keyword: keyword.kind, answer: options.answersInline ? answer : undefined, conversationId }
   })
   const log = { accountId: message.accountId, channel: message.channel, provider: message.provider, providerMessageId: message.providerMessageId }
   if (received.duplicate) {
@@ -56,16 +60,9 @@ export async function receiveMessage(ctx: Pick<AppContext, 'db' | 'clock' | 'ids
     return received
   }
   if (received.keyword && !options.answersInline) ctx.dispatcher.kick()
-  handOn(ctx, message, received)
+  ctx.logger.info({ ...log, inboundId: received.id, keyword: received.keyword, conversationId: received.conversationId }, 'consumer message received')
+  if (received.conversationId) await conversationChanged(ctx, message.accountId)
   return received
-}
-
-/**
- * Where a consumer's message goes once recorded: conversations attach here (the reply reaches an
- * agent of the call's skill within the lookback period). Until they exist, it is logged.
- */
-function handOn(ctx: { logger: FastifyBaseLogger }, message: ConsumerMessage, received: Extract<Received, { duplicate: false }>): void {
-  ctx.logger.info({ accountId: message.accountId, channel: message.channel, provider: message.provider, inboundId: received.id, keyword: received.keyword }, 'consumer message received')
 }
 
 function isNumberChannel(channel: Channel): channel is NumberChannel {

@@ -11,6 +11,8 @@ export const ERRORS = {
   noInternalApp: { status: 400, code: 1201, message: 'No internal app is available' },
   noEngagementForSkill: { status: 400, code: 1300, message: 'No engagement found for skill <<skill>>' },
   messageCannotBeSent: { status: 400, code: 1400, message: 'Message cannot be sent' },
+  // Not in the C2M table: an agent's free-form reply on WhatsApp more than 24 hours after the consumer last wrote.
+  whatsAppWindowClosed: { status: 400, code: 1401, message: 'WhatsApp accepts free-form text only within 24 hours of the consumer\'s last message: send an approved template instead' },
   noHandoff: { status: 400, code: 1500, message: 'No handoff is available' },
   noHandoffChannel: { status: 400, code: 1501, message: 'No handoff channel is available' },
   noSetting: { status: 400, code: 1600, message: 'No setting is available' },

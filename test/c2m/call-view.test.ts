@@ -190,6 +190,7 @@ for (const dialect of dialects) {
           deviceCheck: null,
         },
         invitation: { invitedAt, channel: 'wa', currentChannel: 'sms', skill: 'support', overrideMessage: null },
+        inviteRefusal: null,
         messages: [
           {
             id: outboxId,
@@ -288,7 +289,7 @@ for (const dialect of dialects) {
       const doc = json(await t.app.inject({ method: 'GET', url: '/api/api-docs/json' }))
       const get = doc.paths['/api/account/{accountId}/calls/{callId}']?.get
       const schema = get?.responses?.['200']?.content?.['application/json']?.schema
-      assert.deepEqual(schema?.required, ['callId', 'createdAt', 'expiresAt', 'inputs', 'eligibility', 'invitation', 'messages'])
+      assert.deepEqual(schema?.required, ['callId', 'createdAt', 'expiresAt', 'inputs', 'eligibility', 'invitation', 'inviteRefusal', 'messages'])
       assert.ok(schema.properties.messages.items.properties.deliveries.items.properties.statusTimeline)
       assert.ok(schema.properties.messages.items.properties.fallbacks.items.properties.reason)
     })

@@ -1,0 +1,47 @@
+import type { Channel } from '../shared/channel.ts'
+import type { DbOrTrx } from '../store/database.ts'
+import { type Call, findCall } from '../calls/call.repository.ts'
+import type { InvitedCall } from './routing.ts'
+
+/**
+ * The consumer's latest invited call on the brand and channel: by phone number on sms and wa,
+ * by consumerId in-app. With it, what routing needs of it (the lookback and skill it was invited with).
+ */
+export async function latestInvitedCall(db: DbOrTrx, accountId: string, channel: Channel, consumer: string): Promise<{ call: Call; routing: Omit<InvitedCall, 'hadConversation'> } | undefined> {
+  const row = await db
+    .selectFrom('calls')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where(channel === 'inapp' ? 'consumer_id' : 'consumer_phone', '=', consumer)
+    .where('invite_channel', '=', channel)
+    .where('invited_at', 'is not', null)
+    .orderBy('invited_at', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  const call = row && (await findCall(db, accountId, row.id))
+  if (!call || call.invitedAt === null) return undefined
+  return {
+    call,
+    routing: {
+      id: call.id,
+      handoffId: call.handoffId,
+      invitedAt: call.invitedAt,
+      lookbackMinutes: call.handoff.lookbackMinutes,
+      skill: call.inviteSkill ?? call.skill,
+      sdes: (call.sdes as unknown[] | null) ?? null,
+    },
+  }
+}
+
+/** True when the brand's own desk takes conversations instead of the built-in agents. */
+export async function deskTakesConversations(db: DbOrTrx, accountId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('webhook_endpoints')
+    .select('id')
+    .where('account_id', '=', accountId)
+    .where('purpose', '=', 'desk')
+    .where('mode', '=', 'instead')
+    .where('disabled_at', 'is', null)
+    .executeTakeFirst()
+  return row !== undefined
+}

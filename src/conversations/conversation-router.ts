@@ -1,0 +1,60 @@
+import { accountsWithWaitingConversations } from './conversation.repository.ts'
+import { type ConversationContext, expireRings, offerWaiting } from './conversation.service.ts'
+import { wakeStreams } from './after-commit.ts'
+
+/**
+ * Keeps conversations moving when nobody acts: rings that ran out go back to their queue and on
+ * to the next agent, and waiting conversations are offered again (an instance that died after a
+ * commit, before offering, loses nothing). Every instance runs one; the store's guards make
+ * their offers safe together.
+ */
+export class ConversationRouter {
+  #timer: NodeJS.Timeout | undefined
+  #running: Promise<void> | undefined
+  #stopped = true
+
+  constructor(
+    private readonly ctx: ConversationContext,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    if (!this.#stopped) return
+    this.#stopped = false
+    this.#schedule()
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    clearTimeout(this.#timer)
+    await this.#running
+  }
+
+  /** One sweep: expired rings back to their queues, then every brand's waiting conversations offered. Answers how many were offered. */
+  async runOnce(): Promise<number> {
+    const changed = new Set(await expireRings(this.ctx))
+    let offered = 0
+    for (const accountId of await accountsWithWaitingConversations(this.ctx.db, 500)) {
+      const n = await offerWaiting(this.ctx, accountId)
+      offered += n
+      if (n > 0) changed.add(accountId)
+    }
+    for (const accountId of changed) wakeStreams(this.ctx, accountId)
+    return offered
+  }
+
+  #schedule(): void {
+    this.#timer = setTimeout(() => {
+      this.#running = this.runOnce()
+        .then(
+          () => undefined,
+          (error: unknown) => this.ctx.logger.warn({ err: error }, 'conversation sweep failed; trying again'),
+        )
+        .finally(() => {
+          this.#running = undefined
+          if (!this.#stopped) this.#schedule()
+        })
+    }, this.intervalMs)
+    this.#timer.unref()
+  }
+}

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict'
+import { after, before, beforeEach, describe, test } from 'node:test'
+import { dialects, json, startApp, type TestApp } from '../helper.ts'
+import { brandFixture, type BrandFixture } from '../fixtures/brand.ts'
+import { createAgent, type AgentHandle } from '../support/agents.ts'
+
+const BRAND_NUMBER = '+18005550190'
+let nextPhone = 2000
+const phone = () => `+1425555${String(nextPhone++).padStart(4, '0')}`
+
+for (const dialect of dialects) {
+  describe(`conversation routing and assignment (${dialect.name})`, () => {
+    let t: TestApp
+    let brand: BrandFixture<'sms'>
+    let account = 8100
+
+    before(async () => {
+      t = await startApp(dialect)
+    })
+    after(async () => t.close())
+
+    beforeEach(async () => {
+      account += 1
+      brand = await brandFixture(t, String(account), {
+        privileges: ['ivr-engagement', 'management', 'conversations'],
+        skills: ['billing', 'sales', 'general'],
+        numbers: [{ number: BRAND_NUMBER, channel: 'sms' }],
+        settings: { channels: [{ name: 'sms', enabled: true }], deviceCheck: false, routing: { skills: ['billing', 'sales', 'general'], defaultSkill: 'general' } },
+        handoffs: { sms: { channels: ['sms'], lookbackMinutes: 60, sms: { fromNumber: BRAND_NUMBER, message: 'Text us back.' } } },
+      })
+    })
+
+    async function consumerWrites(from: string, text: string) {
+      const res = await brand.request('POST', 'sandbox/inbound', { channel: 'sms', from, to: BRAND_NUMBER, text })
+      assert.ok(res.statusCode < 300, res.body)
+      return json(res)
+    }
+    async function conversationsOf(state?: string) {
+      return (await brand.call('GET', `conversations${state ? `?state=${state}` : ''}`, undefined, 200)).items as Array<{ id: string; state: string; skill: string; source: string; agentId: string | null; callId: string | null }>
+    }
+
+    test('a reply within the lookback is a deflected conversation on the call\'s skill, with the invitation first in its transcript', async () => {
+      const consumer = phone()
+      const callId = await brand.invited(consumer, brand.handoffs.sms, { skill: 'billing' })
+      while ((await t.app.dispatcher.runOnce()) > 0);
+      t.clock.advance(59 * 60_000)
+      await consumerWrites(consumer, 'yes please')
+      const [c] = await conversationsOf()
+      assert.equal(c?.source, 'ivr-deflection')
+      assert.equal(c?.skill, 'billing')
+      assert.equal(c?.callId, callId)
+      assert.equal(c?.state, 'queued')
+      const detail = await brand.call('GET', `conversations/${c?.id}`, undefined, 200)
+      assert.deepEqual(detail.messages.map((m: { author: string; text: string }) => [m.author, m.text.startsWith('Text us back.') ? 'Text us back.' : m.text]), [['invitation', 'Text us back.'], ['consumer', 'yes please']])
+      assert.equal(detail.cxWidget.firstOutbound.callId, callId)
+      assert.equal(detail.cxWidget.recent.length, 1)
+    })
+
+    test('least loaded, then longest idle, rings; the ring moves on when it runs out', async () => {
+      const a = await createAgent(t, brand.account, { login: 'a', skills: ['general'] })
+      const b = await createAgent(t, brand.account, { login: 'b', skills: ['general'] })
+      await a.status('online')
+      await b.status('online')
+      await consumerWrites(phone(), 'first')
+      let [first] = await conversationsOf()
+      assert.equal(first?.state, 'ringing')
+      const firstAgent = first?.agentId
+      assert.ok(firstAgent === a.id || firstAgent === b.id)
+      const other = firstAgent === a.id ? b : a
+      await consumerWrites(phone(), 'second')
+      const ringing = await conversationsOf('ringing')
+      assert.equal(ringing.length, 2)
+      assert.notEqual(ringing[0]?.agentId, ringing[1]?.agentId, 'the second rings the agent with fewer conversations')
+
+      t.clock.advance(60_000)
+      await t.app.conversationRouter.runOnce()
+      ;[first] = (await conversationsOf()).filter((c) => c.id === first?.id)
+      assert.equal(first?.state, 'ringing')
+      assert.equal(first?.agentId, other.id, 'the ring moved on to the other agent')
+    })
+
+    test('capacity is respected; waiting conversations ring when capacity frees, oldest first', async () => {
+      const a = await createAgent(t, brand.account, { login: 'solo', skills: ['general'], maxConversations: 1 })
+      await a.status('online')
+      await consumerWrites(phone(), 'one')
+      t.clock.advance(1000)
+      await consumerWrites(phone(), 'two')
+      t.clock.advance(1000)
+      await consumerWrites(phone(), 'three')
+      const ringing = await conversationsOf('ringing')
+      assert.equal(ringing.length, 1)
+      const queued = await conversationsOf('queued')
+      assert.equal(queued.length, 2)
+      await a.accept(ringing[0]!.id)
+      await a.close(ringing[0]!.id)
+      const next = await conversationsOf('ringing')
+      assert.equal(next.length, 1)
+      const detail = await brand.call('GET', `conversations/${next[0]?.id}`, undefined, 200)
+      assert.equal(detail.messages.at(-1).text, 'two', 'the oldest waiting conversation rings first')
+    })
+
+    test('queued while no agent is online; rings when one comes online; away hands the ring back', async () => {
+      const a = await createAgent(t, brand.account, { login: 'late', skills: ['general'] })
+      await consumerWrites(phone(), 'anyone?')
+      assert.equal((await conversationsOf('queued')).length, 1)
+      await a.status('online')
+      assert.equal((await conversationsOf('ringing')).length, 1)
+      await a.status('away')
+      assert.equal((await conversationsOf('queued')).length, 1)
+    })
+
+    test('accept, reply through the outbox to the sandbox inbox, the consumer answers in the same conversation, close, then inbound', async () => {
+      const a = await createAgent(t, brand.account, { login: 'talker', skills: ['billing', 'general'] })
+      await a.status('online')
+      const consumer = phone()
+      await brand.invited(consumer, brand.handoffs.sms, { skill: 'billing' })
+      while ((await t.app.dispatcher.runOnce()) > 0);
+      await consumerWrites(consumer, 'hello')
+      const [c] = await conversationsOf('ringing')
+      await a.accept(c!.id)
+      await a.reply(c!.id, 'How can I help?')
+      while ((await t.app.dispatcher.runOnce()) > 0);
+      const inbox = await brand.call('GET', `sandbox/messages?consumer=${encodeURIComponent(consumer)}`, undefined, 200)
+      assert.ok(inbox.items.some((m: { direction: string; text: string }) => m.direction === 'outbound' && m.text === 'How can I help?'), JSON.stringify(inbox.items))
+      await consumerWrites(consumer, 'my bill')
+      assert.equal((await conversationsOf()).length, 1, 'same conversation')
+      await a.close(c!.id)
+      await consumerWrites(consumer, 'one more thing')
+      const all = await conversationsOf()
+      assert.equal(all.length, 2)
+      const latest = all.find((x) => x.id !== c!.id)
+      assert.equal(latest?.source, 'inbound')
+      assert.equal(latest?.skill, 'general')
+    })
+
+    test('an active conversation on any channel refuses the invite with 400 1400, sends nothing, and records why', async () => {
+      const consumer = phone()
+      await consumerWrites(consumer, 'hi there')
+      const { callId } = await brand.eligible(consumer, brand.handoffs.sms)
+      const res = await brand.invite(callId)
+      assert.equal(res.statusCode, 400)
+      assert.equal(json(res).errorCode, 1400)
+      assert.equal(await t.runtime.db.selectFrom('outbox').select('id').where('call_id', '=', callId).executeTakeFirst(), undefined)
+      const view = await brand.call('GET', `calls/${callId}`, undefined, 200)
+      assert.match(view.inviteRefusal, /active conversation/)
+    })
+
+    test('an agent cannot act outside their skills (403); another brand\'s conversation is 404', async () => {
+      const a = await createAgent(t, brand.account, { login: 'sales-only', skills: ['sales'] })
+      await consumerWrites(phone(), 'general question')
+      const [c] = await conversationsOf()
+      await assert.rejects(a.read(c!.id), { status: 403 })
+      await assert.rejects(a.accept(c!.id), { status: 403 })
+      const other = await brandFixture(t, String(account + 500), { privileges: ['conversations'] })
+      const res = await other.request('GET', `conversations/${c!.id}`)
+      assert.equal(res.statusCode, 404)
+    })
+
+    test('transfer to another skill goes back to that queue and frees the agent', async () => {
+      const a = await createAgent(t, brand.account, { login: 'xfer', skills: ['general'] })
+      await a.status('online')
+      await consumerWrites(phone(), 'sales please')
+      const [c] = await conversationsOf('ringing')
+      await a.accept(c!.id)
+      await a.transfer(c!.id, { skill: 'sales' })
+      const [moved] = await conversationsOf()
+      assert.equal(moved?.state, 'queued')
+      assert.equal(moved?.skill, 'sales')
+      const load = await t.runtime.db.selectFrom('users').select('load').where('id', '=', a.id).executeTakeFirstOrThrow()
+      assert.equal(load.load, 0)
+    })
+  })
+}
