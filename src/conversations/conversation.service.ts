@@ -136,6 +136,10 @@ export async function offerWaiting(ctx: ConversationContext, accountId: string):
   const at = ctx.clock.now()
   const iso = at.toISOString()
   return ctx.db.transaction().execute(async (trx) => {
+    // One offering round per brand at a time, across instances: two rounds taking agents' rows in
+    // different orders would deadlock each other on PostgreSQL. (Conversations are only ever locked
+    // before agents' rows, by every path, for the same reason.)
+    await lockKey(trx, `offer:${accountId}`)
     const waiting = await waitingConversations(trx, accountId, OFFER_BATCH)
     if (waiting.length === 0) return 0
     const settings = await findConversationSettings(trx, accountId)
@@ -369,20 +373,21 @@ export async function closeConversation(ctx: ConversationContext, accountId: str
  */
 export async function setStatus(ctx: ConversationContext, accountId: string, userId: string, status: 'online' | 'away' | 'offline'): Promise<void> {
   const iso = ctx.clock.now().toISOString()
-  await ctx.db.transaction().execute(async (trx) => {
-    const result = await trx.updateTable('users').set({ status, updated_at: iso }).where('account_id', '=', accountId).where('id', '=', userId).executeTakeFirst()
-    if (Number(result.numUpdatedRows) !== 1) throw apiError('notFound', 'no such agent')
-    if (status === 'online') return
-    const rings = await trx.selectFrom('conversations').select('id').where('account_id', '=', accountId).where('state', '=', 'ringing').where('agent_id', '=', userId).execute()
-    for (const { id } of rings) {
+  const result = await ctx.db.updateTable('users').set({ status, updated_at: iso }).where('account_id', '=', accountId).where('id', '=', userId).executeTakeFirst()
+  if (Number(result.numUpdatedRows) !== 1) throw apiError('notFound', 'no such agent')
+  if (status === 'online') return
+  // Each ring handed back in a transaction of its own, conversation first, like every other path.
+  const rings = await ctx.db.selectFrom('conversations').select('id').where('account_id', '=', accountId).where('state', '=', 'ringing').where('agent_id', '=', userId).execute()
+  for (const { id } of rings) {
+    await ctx.db.transaction().execute(async (trx) => {
       const c = await findConversation(trx, accountId, id, { lock: true })
-      if (!c || c.state !== 'ringing' || c.agentId !== userId) continue
+      if (!c || c.state !== 'ringing' || c.agentId !== userId) return
       const now: Conversation = { ...c, state: 'queued', agentId: null, ringExpiresAt: null, passedOver: [...new Set([...c.passedOver, userId])], updatedAt: iso }
-      if (!(await updateConversationIf(trx, c.id, { state: 'ringing', agentId: userId }, { state: 'queued', agent_id: null, ring_expires_at: null, passed_over: JSON.stringify(now.passedOver), updated_at: iso }))) continue
+      if (!(await updateConversationIf(trx, c.id, { state: 'ringing', agentId: userId }, { state: 'queued', agent_id: null, ring_expires_at: null, passed_over: JSON.stringify(now.passedOver), updated_at: iso }))) return
       await releaseCapacity(trx, userId)
       await recordStep(trx, { id: ctx.ids.uuid(), accountId, conversationId: c.id, callId: c.callId, step: 'ring-expired', skill: c.skill, agentId: userId, by: `user:${userId}`, detail: { reason: `agent went ${status}` }, at: iso })
       await stateChanged(trx, now, iso, userId)
       await queueChanged(trx, accountId, c.skill, await queueSize(trx, accountId, c.skill), iso)
-    }
-  })
+    })
+  }
 }

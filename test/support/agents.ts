@@ -18,11 +18,24 @@ export interface AgentHandle {
   read(conversationId: string): Promise<unknown>
 }
 
-export async function createAgent(t: TestApp, accountId: string, input: { login: string; skills: string[]; role?: 'agent' | 'agent-manager'; maxConversations?: number }): Promise<AgentHandle> {
+export interface AgentSpec {
+  login: string
+  skills: string[]
+  role?: 'agent' | 'agent-manager'
+  maxConversations?: number
+}
+
+export async function createAgent(t: TestApp, accountId: string, input: AgentSpec): Promise<AgentHandle> {
   const role = input.role ?? 'agent'
   const user = await createUser(t.runtime, { accountId, login: input.login, role, skills: input.skills, password: AGENT_PASSWORD })
   if (input.maxConversations !== undefined) await t.runtime.db.updateTable('users').set({ max_conversations: input.maxConversations }).where('id', '=', user.id).execute()
-  const viewer: Viewer = { kind: role === 'agent-manager' ? 'manager' : 'agent', userId: user.id, skills: input.skills }
+  return agentOn(t, accountId, { id: user.id, ...input })
+}
+
+/** The same agent acting through another instance `t` (as behind a load balancer). */
+export function agentOn(t: TestApp, accountId: string, user: AgentSpec & { id: string }): AgentHandle {
+  const role = user.role ?? 'agent'
+  const viewer: Viewer = { kind: role === 'agent-manager' ? 'manager' : 'agent', userId: user.id, skills: user.skills }
   const ctx = { ...t.runtime, dispatcher: t.app.dispatcher, logger: t.app.log }
   const by = `user:${user.id}`
   return {
