@@ -32,6 +32,7 @@ import { FcmPushAdapter } from './channels/fcm/fcm-push.adapter.ts'
 import { providerTimeoutFor } from './channels/http-errors.ts'
 import { deviceRoutes } from './contacts/devices.routes.ts'
 import { inAppReceiptRoutes } from './delivery/inapp-receipts.routes.ts'
+import { consumerApiRoutes } from './consumer-api/consumer.routes.ts'
 import { pushDevices } from './contacts/push-devices.ts'
 import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from './delivery/dispatcher.ts'
 import { conversationRoutes } from './conversations/conversation.routes.ts'
@@ -115,6 +116,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await app.register(callRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(deviceRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(inAppReceiptRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(consumerApiRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(sandboxRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(connectionRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(conversationRoutes(ctx), { prefix: '/api/account/:accountId' })

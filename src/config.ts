@@ -25,6 +25,8 @@ export interface Config {
   oauthTimestampWindowSeconds: number
   /** Lifetime of an issued app JWT, in seconds. */
   appJwtTtlSeconds: number
+  /** Lifetime of a consumer token (the brand's app acting for one consumer), in seconds. */
+  consumerTokenTtlSeconds: number
   /** 32-byte master key for secrets at rest; when absent a key file under `dataDir` is used (SQLite only). */
   secretKey: Buffer | undefined
   /** Seed the demo brand on the first start with an empty store. */
@@ -99,11 +101,12 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'TRUST_PROXY', doc: 'honour `X-Forwarded-Proto`/`X-Forwarded-Host` (only when behind your own proxy)', default: '`false`' },
   { name: 'OAUTH_TIMESTAMP_WINDOW', doc: 'accepted `oauth_timestamp` skew, seconds', default: '`600`' },
   { name: 'APP_JWT_TTL', doc: 'lifetime of issued app JWTs, seconds', default: '`3600`' },
+  { name: 'CONSUMER_TOKEN_TTL_SECONDS', doc: 'lifetime of the consumer tokens a brand\'s backend mints for its app (the in-app consumer API), seconds', default: '`900`' },
   { name: 'C2M_SECRET_KEY', doc: '32-byte master key (base64 or 64 hex digits) encrypting secrets at rest; required with PostgreSQL', default: 'generated once into `<DATA_DIR>/master.key` with SQLite' },
   { name: 'C2M_DEMO', doc: 'seed the demo brand on the first start with an empty store', default: '`true`' },
   { name: 'LOG_LEVEL', doc: 'pino level: `fatal`…`trace`, or `silent`', default: '`info`' },
   { name: 'CALL_TTL', doc: 'how long after eligibility a call can still be invited, seconds', default: '`86400` (24 hours)' },
-  { name: 'RATE_LIMIT', doc: 'requests per brand per C2M endpoint (eligibility, invite) per window', default: '`30`' },
+  { name: 'RATE_LIMIT', doc: 'requests per brand per C2M endpoint (eligibility, invite) per window; also per consumer per route of the in-app consumer API', default: '`30`' },
   { name: 'RATE_LIMIT_WINDOW', doc: 'the rate limit\'s window, seconds', default: '`1`' },
   { name: 'DELIVERY_WORKER', doc: 'run the outbox dispatcher in this process (every instance may)', default: '`true`' },
   { name: 'DELIVERY_POLL_MS', doc: 'dispatcher pause when nothing is due, milliseconds', default: '`500`' },
@@ -149,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: boolean(env, 'TRUST_PROXY', false),
     oauthTimestampWindowSeconds: integer(env, 'OAUTH_TIMESTAMP_WINDOW', 600, 1, 86_400),
     appJwtTtlSeconds: integer(env, 'APP_JWT_TTL', 3600, 60, 86_400),
+    consumerTokenTtlSeconds: integer(env, 'CONSUMER_TOKEN_TTL_SECONDS', 900, 60, 86_400),
     secretKey,
     demo: boolean(env, 'C2M_DEMO', true),
     logLevel,

@@ -36,6 +36,11 @@ const APP_JWT = `An app JWT: \`POST /api/account/{accountId}/app-jwt\` with \`gr
 send \`Authorization: Bearer <access_token>\` until it expires (\`APP_JWT_TTL\`, 3600 s by default).
 It carries the privileges of the key it was issued for.`
 
+const CONSUMER_TOKEN = `A consumer token, for the brand's app acting for one consumer (the \`consumer\` routes only):
+the brand's backend mints it with \`POST /api/account/{accountId}/consumer-tokens\` \`{consumerId}\` (a management key or an
+app JWT) and hands it to the app, which sends \`Authorization: Bearer <token>\` until \`expiresAt\`
+(\`CONSUMER_TOKEN_TTL_SECONDS\`, 900 s by default). It is no app JWT, and an app JWT is none.`
+
 /** The OpenAPI document is generated from the route schemas; the UI is served at /api/api-docs. */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -45,6 +50,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         securitySchemes: {
           oauth1: { type: 'http', scheme: 'OAuth', description: OAUTH1 },
           appJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: APP_JWT },
+          consumerToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: CONSUMER_TOKEN },
         },
       },
       security: [{ oauth1: [] }, { appJwt: [] }],
