@@ -10,6 +10,8 @@ import { findOutboxByCall, enqueue } from '../delivery/outbox.repository.ts'
 import { isOptedOut } from '../contacts/opt-out.repository.ts'
 import { apiError, invalidFields } from '../shared/errors.ts'
 import { lockKey } from '../store/database.ts'
+import { findChannelMode } from '../brand-config/channel-mode.repository.ts'
+import type { ChannelMode } from '../shared/channel.ts'
 import {
   type Conversation,
   type TranscriptEntry,
@@ -61,7 +63,7 @@ export async function attachConsumerMessage(
   // Two messages of one consumer at once: the second waits for the first's conversation.
   await lockKey(trx, `conversation:${message.accountId}:${message.channel}:${message.from}`)
   const active = await findActiveConversation(trx, message.accountId, message.channel, message.from)
-  const via = message.provider === 'sandbox' ? 'sandbox' : 'live'
+  const via = await wayBack(trx, message)
   if (active) {
     await trx.updateTable('conversations').set({ last_consumer_message_at: inbound.at, updated_at: inbound.at, via }).where('id', '=', active.id).execute()
     const entry = await appendMessage(trx, active.id, active.accountId, { id: ids.uuid(), author: 'consumer', agentId: null, text: message.text, outboxId: null, createdAt: inbound.at, inboundId: inbound.id })
@@ -120,6 +122,17 @@ export async function attachConsumerMessage(
   await messageAdded(trx, conversation, entry, inbound.at)
   if (conversation.state === 'queued') await queueChanged(trx, conversation.accountId, conversation.skill, await queueSize(trx, conversation.accountId, conversation.skill), inbound.at)
   return { conversationId: conversation.id, created: true, accountId: conversation.accountId }
+}
+
+/**
+ * The way replies go back: the way the consumer's message came in — the simulator's or the
+ * provider's. The brand's app reaches us directly (the consumer API), so its replies follow the
+ * in-app channel's mode (the push goes through FCM when live, into the simulator otherwise).
+ */
+async function wayBack(trx: Transaction<Database>, message: ConsumerMessage): Promise<ChannelMode> {
+  if (message.provider === 'sandbox') return 'sandbox'
+  if (message.provider === 'app') return findChannelMode(trx, message.accountId, message.channel)
+  return 'live'
 }
 
 /** How many waiting conversations one offering round looks at, oldest first. */
