@@ -48,6 +48,7 @@ for (const dialect of dialects) {
       await drain()
       assert.match((await inbox()).find((m) => m.direction === 'outbound')?.text ?? '', /Reply here to keep talking to Acme\./)
 
+      t.clock.advance(30_000)
       // Step 7: the consumer replies; the conversation waits on the call's skill until a billing agent is online.
       await write('Yes, about my bill')
       let [c] = await conversations()
@@ -59,6 +60,7 @@ for (const dialect of dialects) {
       assert.deepEqual([c?.state, c?.agentId], ['ringing', billing.id])
       await billing.accept(c!.id)
 
+      t.clock.advance(30_000)
       await billing.reply(c!.id, 'Hi, I can help with your bill.')
       await drain()
       assert.ok((await inbox()).some((m) => m.direction === 'outbound' && m.text === 'Hi, I can help with your bill.'))
@@ -113,7 +115,8 @@ for (const dialect of dialects) {
       const fetched = json(await asApp('GET', 'consumer/messages'))
       assert.deepEqual(fetched.items.map((m: { kind: string; text: string }) => [m.kind, m.text]), [['invitation', 'Tap to continue in the Acme app.']])
 
-      // Step 8: the consumer responds.
+      // Step 8: the consumer responds, a little later.
+      t.clock.advance(30_000)
       assert.equal((await asApp('POST', 'consumer/messages', { appId: APP, text: 'I want to upgrade', clientMessageId: 'm-1' })).statusCode, 202)
       const [c] = (await brand.call('GET', 'conversations', undefined, 200)).items as Summary[]
       assert.deepEqual([c?.state, c?.skill, c?.source, c?.callId, c?.agentId], ['ringing', 'sales', 'ivr-deflection', callId, sales.id])
@@ -126,6 +129,7 @@ for (const dialect of dialects) {
       assert.equal(detail.cxWidget.recent[0].callId, callId)
       assert.equal(detail.consumer.id, consumerId)
 
+      t.clock.advance(30_000)
       await sales.reply(c!.id, 'Happy to help you upgrade.')
       await drain()
       const after = json(await asApp('GET', 'consumer/messages'))
