@@ -16,6 +16,8 @@ type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
 const SMS_NUMBER = '+18005550100'
 const SPARE_NUMBER = '+18005550101'
 const WA_NUMBER = '+18005550102'
+/** Conversation routes are refused to B before any lookup: the id need not exist. */
+const SOME_CONVERSATION = '00000000-0000-4000-8000-000000000001'
 
 function templateBody(name: string) {
   return { name, category: 'UTILITY', language: 'en_US', wabaId: '102290129340398', phoneNumber: WA_NUMBER, body: `Thanks for calling (${name}). Reply here.` }
@@ -55,6 +57,7 @@ for (const dialect of dialects) {
     before(async () => {
       t = await startApp(dialect)
       const brandA = await brandFixture(t, A, {
+        privileges: ['ivr-engagement', 'management', 'conversations'],
         skills: ['sales', 'support', 'spare-skill'],
         settings: { channels: [{ name: 'sms', enabled: true }, { name: 'wa', enabled: false }], deviceCheck: false, routing: { skills: ['sales', 'support'], defaultSkill: 'support' } },
         numbers: [
@@ -133,6 +136,16 @@ for (const dialect of dialects) {
       ['DELETE', '/whatsapp-templates/{name}', '/whatsapp-templates/a_spare'],
       ['POST', '/whatsapp-templates/{name}/submit', '/whatsapp-templates/a_draft/submit'],
       ['POST', '/whatsapp-templates/{name}/sync', '/whatsapp-templates/a_draft/sync'],
+      ['GET', '/conversations', '/conversations'],
+      ['GET', '/conversations/{conversationId}', `/conversations/${SOME_CONVERSATION}`],
+      ['POST', '/conversations/{conversationId}/accept', `/conversations/${SOME_CONVERSATION}/accept`],
+      ['POST', '/conversations/{conversationId}/messages', `/conversations/${SOME_CONVERSATION}/messages`, { text: 'planted by b' }],
+      ['POST', '/conversations/{conversationId}/transfer', `/conversations/${SOME_CONVERSATION}/transfer`, { skill: 'sales' }],
+      ['POST', '/conversations/{conversationId}/close', `/conversations/${SOME_CONVERSATION}/close`],
+      ['PUT', '/agents/me/status', '/agents/me/status', { status: 'online' }],
+      ['GET', '/agents', '/agents'],
+      ['GET', '/conversation-settings', '/conversation-settings'],
+      ['PUT', '/conversation-settings', '/conversation-settings', { ringTimeoutSeconds: 30, autoAccept: true }],
     ]
     const routes = (): Array<[Method, string, unknown?]> => documentedRoutes().map(([method, , path, payload]) => [method, path, payload])
 
@@ -230,8 +243,10 @@ for (const dialect of dialects) {
       for (const [method, path, payload] of routes()) {
         const res = await asA(method, path, payload)
         // An invite of a call that never existed, and a receipt for A's SMS, are the documented 404s a served route gives here.
-        const servedNotFound = res.statusCode === 404 && ['no such call, or it expired', 'this message was not sent in-app'].includes(json(res).detail)
-        assert.ok([200, 201, 204].includes(res.statusCode) || servedNotFound, `${method} ${path}: ${res.statusCode} ${res.body}`)
+        // So are a conversation that does not exist, and an agent's status, which only a person signed in has.
+        const servedNotFound = res.statusCode === 404 && ['no such call, or it expired', 'this message was not sent in-app', 'no such conversation'].includes(json(res).detail)
+        const personOnly = path === '/agents/me/status' && res.statusCode === 403
+        assert.ok([200, 201, 204].includes(res.statusCode) || servedNotFound || personOnly, `${method} ${path}: ${res.statusCode} ${res.body}`)
       }
     })
   })
