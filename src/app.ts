@@ -34,6 +34,8 @@ import { deviceRoutes } from './contacts/devices.routes.ts'
 import { inAppReceiptRoutes } from './delivery/inapp-receipts.routes.ts'
 import { pushDevices } from './contacts/push-devices.ts'
 import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from './delivery/dispatcher.ts'
+import { DEFAULT_WEBHOOK_DISPATCHER_OPTIONS, WebhookDispatcher } from './webhooks/webhook.dispatcher.ts'
+import { deskConnectorRoutes } from './webhooks/desk-connector.routes.ts'
 
 export type App = FastifyInstance
 
@@ -41,6 +43,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** This instance's outbox dispatcher (tests drive it with `runOnce`). */
     dispatcher: Dispatcher
+    /** This instance's webhook dispatcher (tests drive it with `runOnce`). */
+    webhooks: WebhookDispatcher
   }
 }
 
@@ -71,6 +75,14 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
       maxAttempts: config.deliveryMaxAttempts,
       leaseSeconds: config.deliveryLeaseSeconds,
     }, (claim, failed, reason, now) => fallBack(runtime, claim, failed, reason, now)),
+    webhooks: new WebhookDispatcher(runtime.db, runtime.clock, runtime.secrets, runtime.logger, {
+      ...DEFAULT_WEBHOOK_DISPATCHER_OPTIONS,
+      pollIntervalMs: config.deliveryPollMs,
+      leaseSeconds: config.deliveryLeaseSeconds,
+      maxAttempts: config.webhookMaxAttempts,
+      timeoutMs,
+      trustedHosts: config.webhookUrlAllowlist,
+    }),
   }
   const app = Fastify({
     ...(options.logger === undefined ? { loggerInstance: runtime.logger as FastifyBaseLogger } : { logger: options.logger }),
@@ -91,6 +103,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   app.decorateRequest('principal', null)
   app.decorateRequest('actor', null)
   app.decorate('dispatcher', ctx.dispatcher)
+  app.decorate('webhooks', ctx.webhooks)
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
     reply.header('x-content-type-options', 'nosniff')
@@ -111,14 +124,21 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await app.register(inAppReceiptRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(sandboxRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(connectionRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(deskConnectorRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(twilioWebhookRoutes(ctx))
   await app.register(whatsAppWebhookRoutes(ctx))
   await routes.seal()
 
   if (config.deliveryWorker) {
-    app.addHook('onReady', async () => ctx.dispatcher.start())
+    app.addHook('onReady', async () => {
+      ctx.dispatcher.start()
+      ctx.webhooks.start()
+    })
   }
   // Registered unconditionally: stopping a dispatcher that never started is a no-op.
-  app.addHook('onClose', async () => ctx.dispatcher.stop())
+  app.addHook('onClose', async () => {
+    await ctx.dispatcher.stop()
+    await ctx.webhooks.stop()
+  })
   return app
 }
