@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, afterEach, before, describe, test } from 'node:test'
 import { pino } from 'pino'
-import { ManualClock, brandCall, dialects, json, provisionBrand, signedRequest, startApp, type TestApp } from '../helper.ts'
+import { ManualClock, brandCall, dialects, json, provisionBrand, signedRequest, startApp, startSecondInstance, type TestApp } from '../helper.ts'
 import { FakeDesk } from '../fakes/desk.fake.ts'
 import { deskMode, enqueueWebhookEvent } from '../../src/webhooks/webhook-events.ts'
 import { DEFAULT_WEBHOOK_DISPATCHER_OPTIONS, WebhookDispatcher } from '../../src/webhooks/webhook.dispatcher.ts'
@@ -191,6 +191,29 @@ for (const dialect of dialects) {
       await emit(account, ...types.map((type) => ({ type, key: 'c-1' })))
       while ((await t.app.webhooks.runOnce()) > 0);
       assert.deepEqual(desk.received(path).map((r) => FakeDesk.verify(secret, r).type), types)
+    })
+
+    test('two instances delivering at once send each event once, each conversation in order', async () => {
+      const { account, secret, path } = await connectedBrand()
+      const second = await startSecondInstance(t, ENV)
+      try {
+        const types = ['conversation.created', 'message.created', 'message.created', 'conversation.closed']
+        const conversations = ['c-1', 'c-2', 'c-3', 'c-4', 'c-5', 'c-6']
+        for (const type of types) await emit(account, ...conversations.map((key) => ({ type, key })))
+        for (let round = 0; round < 50; round++) {
+          const [a, b] = await Promise.all([t.app.webhooks.runOnce(), second.app.webhooks.runOnce()])
+          if (a + b === 0) break
+        }
+        const received = desk.received(path)
+        assert.equal(received.length, types.length * conversations.length)
+        assert.equal(new Set(received.map((r) => r.headers['webhook-id'])).size, received.length, 'no event sent twice')
+        for (const key of conversations) {
+          const sent = received.map((r) => FakeDesk.verify(secret, r)).filter((e) => (e.data as { conversationId: string }).conversationId === key)
+          assert.deepEqual(sent.map((e) => e.type), types, `${key} in order`)
+        }
+      } finally {
+        await second.close()
+      }
     })
 
     test('after its attempts are spent a delivery fails and the next of its conversation goes', async () => {
