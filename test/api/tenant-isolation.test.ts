@@ -132,6 +132,11 @@ for (const dialect of dialects) {
       ['DELETE', '/whatsapp-templates/{name}', '/whatsapp-templates/a_spare'],
       ['POST', '/whatsapp-templates/{name}/submit', '/whatsapp-templates/a_draft/submit'],
       ['POST', '/whatsapp-templates/{name}/sync', '/whatsapp-templates/a_draft/sync'],
+      // Made first, so that A's own key reads, rotates and deletes a connector that exists.
+      ['PUT', '/desk-connector', '/desk-connector', { url: 'https://desk.example.com/c2m-events', mode: 'instead' }],
+      ['GET', '/desk-connector', '/desk-connector'],
+      ['POST', '/desk-connector/secret', '/desk-connector/secret'],
+      ['DELETE', '/desk-connector', '/desk-connector'],
     ]
     const routes = (): Array<[Method, string, unknown?]> => documentedRoutes().map(([method, , path, payload]) => [method, path, payload])
 
