@@ -126,7 +126,7 @@ export class WebhookDispatcher {
             await disableEndpoint(trx, endpoint.id, `endpoint disabled: it answered 410 Gone to ${delivery.id}`, now.toISOString())
           }
         })
-        log.warn({ url: endpoint.url }, 'webhook endpoint answered 410 Gone: disabled until it is configured again')
+        log.warn('webhook endpoint answered 410 Gone: disabled until it is configured again')
         return
       case 'fail':
         await settleDelivery(this.db, claim, { status: 'failed', error }, now.toISOString())
