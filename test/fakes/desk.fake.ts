@@ -15,6 +15,8 @@ export interface DeskRequest {
 
 /** How the desk answers one request. */
 export interface DeskAnswer {
+  /** Never answers (the sender's timeout must fire) when set. */
+  hang?: true
   status: number
   headers?: Record<string, string>
   body?: string
@@ -37,6 +39,7 @@ export class FakeDesk {
       const text = body.toString('utf8')
       const at = desk!.#script.findIndex((entry) => entry.path === path.split('?')[0] && (entry.holding === undefined || text.includes(entry.holding)))
       const answer = at === -1 ? { status: 200 } : desk!.#script.splice(at, 1)[0]!.answer
+      if (answer.hang) return
       response.writeHead(answer.status, answer.headers ?? {})
       response.end(answer.body ?? '')
     })

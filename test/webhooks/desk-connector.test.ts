@@ -247,6 +247,22 @@ for (const dialect of dialects) {
       assert.equal(desk.received(path).length, 0)
     })
 
+    test('a desk that does not answer in time is retried; a long answer is not read past a few KB', async () => {
+      const { account, path } = await connectedBrand()
+      const impatient = new WebhookDispatcher(t.runtime.db, t.clock, t.runtime.secrets, silent, { ...DEFAULT_WEBHOOK_DISPATCHER_OPTIONS, timeoutMs: 300, trustedHosts: ['127.0.0.1'] })
+      desk.answer(path, { hang: true, status: 200 }, { status: 200, body: 'x'.repeat(8 * 1024 * 1024) })
+      await emit(account, { type: 'conversation.created', key: 'c-1' })
+      const started = Date.now()
+      assert.equal(await impatient.runOnce(), 1)
+      assert.ok(Date.now() - started < 5_000)
+      const [row] = await deliveries(account)
+      assert.equal(row!.status, 'pending')
+      assert.match(row!.last_error ?? '', /^no answer: .*(abort|timeout)/i)
+      t.clock.advance(5_000)
+      assert.equal(await impatient.runOnce(), 1)
+      assert.equal((await deliveries(account))[0]!.status, 'sent')
+    })
+
     test('a redirect is not followed: it is a failure, retried', async () => {
       const { account, path } = await connectedBrand()
       desk.answer(path, { status: 302, headers: { location: `${desk.origin}/elsewhere` } })
