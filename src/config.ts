@@ -37,7 +37,7 @@ export interface Config {
   rateLimit: number
   /** The rate limit's window, in seconds. */
   rateLimitWindowSeconds: number
-  /** Run the delivery dispatcher in this process. */
+  /** Run the delivery dispatchers (the outbox's and the webhooks') in this process. */
   deliveryWorker: boolean
   /** Pause between dispatcher rounds when nothing is due, in ms. */
   deliveryPollMs: number
@@ -111,7 +111,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'CALL_TTL', doc: 'how long after eligibility a call can still be invited, seconds', default: '`86400` (24 hours)' },
   { name: 'RATE_LIMIT', doc: 'requests per brand per C2M endpoint (eligibility, invite) per window', default: '`30`' },
   { name: 'RATE_LIMIT_WINDOW', doc: 'the rate limit\'s window, seconds', default: '`1`' },
-  { name: 'DELIVERY_WORKER', doc: 'run the outbox dispatcher in this process (every instance may)', default: '`true`' },
+  { name: 'DELIVERY_WORKER', doc: 'run the outbox and webhook dispatchers in this process (every instance may)', default: '`true`' },
   { name: 'DELIVERY_POLL_MS', doc: 'dispatcher pause when nothing is due, milliseconds', default: '`500`' },
   { name: 'DELIVERY_MAX_ATTEMPTS', doc: 'send attempts before a message is marked failed', default: '`8`' },
   { name: 'DELIVERY_LEASE_SECONDS', doc: 'how long a dispatcher\'s claim holds a message before another may send it (what a crashed instance\'s messages wait), seconds; provider calls are cut to a third of it (10 s at most)', default: '`30`' },
