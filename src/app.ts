@@ -37,6 +37,8 @@ import { pushDevices } from './contacts/push-devices.ts'
 import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from './delivery/dispatcher.ts'
 import { conversationRoutes } from './conversations/conversation.routes.ts'
 import { ConversationRouter } from './conversations/conversation-router.ts'
+import { DEFAULT_WEBHOOK_DISPATCHER_OPTIONS, WebhookDispatcher } from './webhooks/webhook.dispatcher.ts'
+import { deskConnectorRoutes } from './webhooks/desk-connector.routes.ts'
 
 export type App = FastifyInstance
 
@@ -46,6 +48,8 @@ declare module 'fastify' {
     dispatcher: Dispatcher
     /** This instance's conversation sweep: expired rings, waiting conversations (tests drive it with `runOnce`). */
     conversationRouter: ConversationRouter
+    /** This instance's webhook dispatcher (tests drive it with `runOnce`). */
+    webhooks: WebhookDispatcher
   }
 }
 
@@ -76,6 +80,14 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
       maxAttempts: config.deliveryMaxAttempts,
       leaseSeconds: config.deliveryLeaseSeconds,
     }, (claim, failed, reason, now) => fallBack(runtime, claim, failed, reason, now)),
+    webhooks: new WebhookDispatcher(runtime.db, runtime.clock, runtime.secrets, runtime.logger, {
+      ...DEFAULT_WEBHOOK_DISPATCHER_OPTIONS,
+      pollIntervalMs: config.deliveryPollMs,
+      leaseSeconds: config.deliveryLeaseSeconds,
+      maxAttempts: config.webhookMaxAttempts,
+      timeoutMs,
+      trustedHosts: config.webhookUrlAllowlist,
+    }),
   }
   const app = Fastify({
     ...(options.logger === undefined ? { loggerInstance: runtime.logger as FastifyBaseLogger } : { logger: options.logger }),
@@ -98,6 +110,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   app.decorate('dispatcher', ctx.dispatcher)
   const router = new ConversationRouter({ ...ctx, logger: app.log }, config.routerIntervalMs)
   app.decorate('conversationRouter', router)
+  app.decorate('webhooks', ctx.webhooks)
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
     reply.header('x-content-type-options', 'nosniff')
@@ -120,6 +133,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await app.register(sandboxRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(connectionRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(conversationRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(deskConnectorRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(twilioWebhookRoutes(ctx))
   await app.register(whatsAppWebhookRoutes(ctx))
   await routes.seal()
@@ -128,10 +142,14 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
     app.addHook('onReady', async () => {
       ctx.dispatcher.start()
       router.start()
+      ctx.webhooks.start()
     })
   }
   app.addHook('onClose', async () => router.stop())
   // Registered unconditionally: stopping a dispatcher that never started is a no-op.
-  app.addHook('onClose', async () => ctx.dispatcher.stop())
+  app.addHook('onClose', async () => {
+    await ctx.dispatcher.stop()
+    await ctx.webhooks.stop()
+  })
   return app
 }

@@ -39,7 +39,7 @@ export interface Config {
   rateLimit: number
   /** The rate limit's window, in seconds. */
   rateLimitWindowSeconds: number
-  /** Run the delivery dispatcher in this process. */
+  /** Run the delivery dispatchers (the outbox's and the webhooks') in this process. */
   deliveryWorker: boolean
   /** Pause between dispatcher rounds when nothing is due, in ms. */
   deliveryPollMs: number
@@ -71,6 +71,14 @@ export interface Config {
    * link-local addresses, whatever this list says.
    */
   providerUrlAllowlist: readonly string[]
+  /**
+   * Hosts a brand's webhook URL (its desk connector) may name although they are not public
+   * https endpoints: plain http and loopback or private addresses are then allowed (an operator's
+   * own desk inside the network; the tests' fake desk on 127.0.0.1). Empty by default.
+   */
+  webhookUrlAllowlist: readonly string[]
+  /** Attempts of one outbound webhook before it is marked failed and the next of its conversation goes. */
+  webhookMaxAttempts: number
 }
 
 export type DatabaseConfig =
@@ -108,7 +116,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'CALL_TTL', doc: 'how long after eligibility a call can still be invited, seconds', default: '`86400` (24 hours)' },
   { name: 'RATE_LIMIT', doc: 'requests per brand per C2M endpoint (eligibility, invite) per window; also per consumer per route of the in-app consumer API', default: '`30`' },
   { name: 'RATE_LIMIT_WINDOW', doc: 'the rate limit\'s window, seconds', default: '`1`' },
-  { name: 'DELIVERY_WORKER', doc: 'run the outbox dispatcher in this process (every instance may)', default: '`true`' },
+  { name: 'DELIVERY_WORKER', doc: 'run the outbox and webhook dispatchers in this process (every instance may)', default: '`true`' },
   { name: 'DELIVERY_POLL_MS', doc: 'dispatcher pause when nothing is due, milliseconds', default: '`500`' },
   { name: 'ROUTER_INTERVAL_MS', doc: 'how often each instance moves expired rings on and offers waiting conversations again, milliseconds', default: '`1000`' },
   { name: 'DELIVERY_MAX_ATTEMPTS', doc: 'send attempts before a message is marked failed', default: '`8`' },
@@ -122,6 +130,8 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'FCM_API_URL', doc: 'FCM HTTP v1 origin', default: '`https://fcm.googleapis.com`' },
   { name: 'FCM_TOKEN_URL', doc: 'Google OAuth 2.0 token endpoint (full URL) for FCM service accounts', default: '`https://oauth2.googleapis.com/token`' },
   { name: 'PROVIDER_URL_ALLOWLIST', doc: 'comma-separated hosts a brand\'s connection may name instead of the URLs above (`host`, `*.domain`, or `*`), e.g. a Twilio regional edge; loopback, private and link-local addresses are refused whatever it says', default: '`*.twilio.com,graph.facebook.com,*.googleapis.com`' },
+  { name: 'WEBHOOK_URL_ALLOWLIST', doc: 'comma-separated hosts (`host` or `*.domain`, not `*`) a brand\'s desk connector URL may name even over plain http or at a loopback, private or link-local address: a desk inside your own network; every other URL must be https to public addresses only', default: 'empty' },
+  { name: 'WEBHOOK_MAX_ATTEMPTS', doc: 'attempts of one outbound webhook (desk connector) before it is marked failed and the next event of its conversation is sent; retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, then every 24 h, or after the desk\'s `Retry-After` (at most 1 h)', default: '`10`' },
 ]
 
 export class ConfigError extends Error {
@@ -173,6 +183,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fcmApiUrl: endpointUrl(env, 'FCM_API_URL', 'https://fcm.googleapis.com'),
     fcmTokenUrl: endpointUrl(env, 'FCM_TOKEN_URL', 'https://oauth2.googleapis.com/token'),
     providerUrlAllowlist: hostPatterns(env, 'PROVIDER_URL_ALLOWLIST', ['*.twilio.com', 'graph.facebook.com', '*.googleapis.com']),
+    webhookUrlAllowlist: trustedHosts(env, 'WEBHOOK_URL_ALLOWLIST'),
+    webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 10, 1, 100),
   }
 }
 
@@ -203,6 +215,13 @@ function hostPatterns(env: NodeJS.ProcessEnv, name: string, fallback: string[]):
   for (const pattern of patterns) {
     if (!HOST_PATTERN.test(pattern)) throw new ConfigError(`${name} lists host names, "*.domain" or "*", got "${pattern}"`)
   }
+  return patterns
+}
+
+/** Hosts exempted from the public-address rule: named one by one, so `*` (every host, our own network included) is refused. */
+function trustedHosts(env: NodeJS.ProcessEnv, name: string): string[] {
+  const patterns = hostPatterns(env, name, [])
+  if (patterns.includes('*')) throw new ConfigError(`${name} names the hosts to trust one by one ("host" or "*.domain"); "*" would let any brand reach any address`)
   return patterns
 }
 

@@ -11,6 +11,7 @@ import type { Clock } from './lib/clock.ts'
 import type { IdGenerator } from './lib/ids.ts'
 import type { SecretBox } from './lib/secret-box.ts'
 import type { Db } from './store/database.ts'
+import type { WebhookDispatcher } from './webhooks/webhook.dispatcher.ts'
 
 /**
  * What every feature works with, built once per process by the composition root (`app.ts`).
@@ -36,6 +37,8 @@ export interface AppContext {
   /** Carrier line-type lookups for the device check. */
   lineTypes: LineTypeLookup
   dispatcher: Dispatcher
+  /** Delivers the brands' outbound webhooks (the desk connector); kicked after a transaction queues events. */
+  webhooks: WebhookDispatcher
 }
 
 /** What store-only work needs (CLI commands, the demo seed, provisioning): no server, no providers. */

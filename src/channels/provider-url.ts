@@ -163,7 +163,8 @@ export async function checkBrandUrl(raw: string, allowlist: readonly string[], k
   return { url: keepPath ? (url.origin + url.pathname).replace(/\/+$/, '') : url.origin }
 }
 
-async function resolveWithin(host: string, timeoutMs: number): Promise<dns.LookupAddress[]> {
+/** The addresses `host` resolves to now; none when it does not resolve within `timeoutMs`. */
+export async function resolveWithin(host: string, timeoutMs: number): Promise<dns.LookupAddress[]> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<dns.LookupAddress[]>((resolve) => {
     timer = setTimeout(() => resolve([]), timeoutMs)

@@ -146,6 +146,11 @@ for (const dialect of dialects) {
       ['GET', '/agents', '/agents'],
       ['GET', '/conversation-settings', '/conversation-settings'],
       ['PUT', '/conversation-settings', '/conversation-settings', { ringTimeoutSeconds: 30, autoAccept: true }],
+      // Made first, so that A's own key reads, rotates and deletes a connector that exists.
+      ['PUT', '/desk-connector', '/desk-connector', { url: 'https://desk.example.com/c2m-events', mode: 'instead' }],
+      ['GET', '/desk-connector', '/desk-connector'],
+      ['POST', '/desk-connector/secret', '/desk-connector/secret'],
+      ['DELETE', '/desk-connector', '/desk-connector'],
     ]
     const routes = (): Array<[Method, string, unknown?]> => documentedRoutes().map(([method, , path, payload]) => [method, path, payload])
 
