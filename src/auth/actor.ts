@@ -10,6 +10,14 @@ import { findPersonById } from '../accounts/user.repository.ts'
 export const PERSON_ROLES = ['admin', 'campaign-manager', 'lpa', 'agent', 'agent-manager'] as const
 export type PersonRole = (typeof PERSON_ROLES)[number]
 
+/**
+ * The user guide's permission tables: settings, handoffs and WhatsApp templates are read by
+ * admins, campaign managers and LPA users, written by admins and campaign managers; agents and
+ * agent managers see none of the configuration (agent managers only approved templates).
+ */
+export const CONFIG_READERS: readonly PersonRole[] = ['admin', 'campaign-manager', 'lpa']
+export const CONFIG_WRITERS: readonly PersonRole[] = ['admin', 'campaign-manager']
+
 /** Who is acting: a person signed in with a session cookie, or a machine with an API key. */
 export type Actor =
   | { kind: 'user'; accountId: string; userId: string; login: string; role: PersonRole; skills: string[] }
