@@ -5,6 +5,7 @@ import type { Principal, Permission } from './authenticate.ts'
 import { requirePrivilege } from './auth.hooks.ts'
 import { CSRF_HEADER, SESSION_COOKIE, type SessionClaims, cookieOf, sessionSealerOf } from './session.ts'
 import { findPersonById } from '../accounts/user.repository.ts'
+import { isSessionEnded } from './ended-session.repository.ts'
 
 /** The roles people sign in with (the webtool's permission tables, plus agents). */
 export const PERSON_ROLES = ['admin', 'campaign-manager', 'lpa', 'agent', 'agent-manager'] as const
@@ -56,7 +57,7 @@ export function actorRef(actor: Actor): string {
  * does); any other must carry a person's session cookie (see `session.ts`).
  *
  * A session authenticates only on its own brand's paths and only while its user is enabled and
- * still at the session's `session_version` (raised by logout-everywhere, a password change, a
+ * not signed out, and still at the session's `session_version` (raised by logout-everywhere, a password change, a
  * role change, disabling): the user row is read again on every request, so any of these ends
  * every session at once. Anything else is 401 1100, including another brand's cookie (a session
  * is of one brand; on another's paths the person is simply not signed in). Then an unsafe method
@@ -81,6 +82,7 @@ export function requireAccess(ctx: AppContext, access: Access): onRequestAsyncHo
     if (!user || user.accountId !== claims.accountId || user.disabledAt !== null || user.sessionVersion !== claims.sessionVersion) {
       throw apiError('invalidBearerToken')
     }
+    if (await isSessionEnded(ctx.db, claims.sessionId)) throw apiError('invalidBearerToken')
     if (!SAFE_METHODS.has(request.method)) {
       const given = request.headers[CSRF_HEADER]
       if (!sealer.csrfMatches(claims, typeof given === 'string' ? given : undefined)) {

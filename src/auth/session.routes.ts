@@ -9,6 +9,7 @@ import type { Person } from '../accounts/user.repository.ts'
 import { LockedError, PASSWORD_MAX, endAllSessions, getUser, markWelcomed, setPassword, signIn } from '../accounts/user.service.ts'
 import { PERSON_ROLES, actorOf, requireAccess } from './actor.ts'
 import { LoginThrottle } from './login-throttle.ts'
+import { recordEndedSession } from './ended-session.repository.ts'
 import { clearSessionCookie, sessionSealerOf, setSessionCookie } from './session.ts'
 
 const tags = ['sessions']
@@ -121,6 +122,7 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginAsync {
         const actor = actorOf(request)
         if (actor.kind !== 'user') throw apiError('notEnoughPrivilege')
         if (request.body.everywhere === true) await endAllSessions(ctx, actor.accountId, actor.userId)
+        else if (request.session) await recordEndedSession(ctx.db, request.session.sessionId, request.session.expiresAt, ctx.clock.now().getTime())
         clearSessionCookie(ctx, request, reply)
         return reply.code(204).send(null)
       },

@@ -10,6 +10,8 @@ export const CSRF_HEADER = 'x-csrf-token'
 
 /** What the sealed cookie carries. Nothing else is kept: every instance can open it. */
 export interface SessionClaims {
+  /** Random: names the session when it is signed out (see ended-session.repository.ts). */
+  sessionId: string
   userId: string
   accountId: string
   /** The user's `session_version` at sign-in: raising it ends this session. */
@@ -35,8 +37,8 @@ export class SessionSealer {
     this.#csrfKey = secrets.deriveKey('session-csrf')
   }
 
-  issue(input: Omit<SessionClaims, 'csrfSecret' | 'issuedAt' | 'expiresAt'>, now: Date, ttlMs: number): { claims: SessionClaims; cookie: string } {
-    const claims: SessionClaims = { ...input, csrfSecret: randomBytes(18).toString('base64url'), issuedAt: now.getTime(), expiresAt: now.getTime() + ttlMs }
+  issue(input: Omit<SessionClaims, 'sessionId' | 'csrfSecret' | 'issuedAt' | 'expiresAt'>, now: Date, ttlMs: number): { claims: SessionClaims; cookie: string } {
+    const claims: SessionClaims = { ...input, sessionId: randomBytes(16).toString('base64url'), csrfSecret: randomBytes(18).toString('base64url'), issuedAt: now.getTime(), expiresAt: now.getTime() + ttlMs }
     return { claims, cookie: this.#box.seal(JSON.stringify(claims)) }
   }
 
@@ -71,7 +73,7 @@ function isClaims(value: unknown): value is SessionClaims {
   const v = value as Record<string, unknown> | null
   return (
     typeof v === 'object' && v !== null &&
-    typeof v.userId === 'string' && typeof v.accountId === 'string' && Number.isInteger(v.sessionVersion) &&
+    typeof v.sessionId === 'string' && typeof v.userId === 'string' && typeof v.accountId === 'string' && Number.isInteger(v.sessionVersion) &&
     typeof v.csrfSecret === 'string' && typeof v.issuedAt === 'number' && typeof v.expiresAt === 'number'
   )
 }
