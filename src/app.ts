@@ -12,6 +12,8 @@ import { installStrictInput } from './http/json-body.ts'
 import { registerOpenApi } from './http/openapi.ts'
 import { healthRoutes } from './http/health.routes.ts'
 import { appJwtRoutes } from './auth/app-jwt.routes.ts'
+import { sessionRoutes } from './auth/session.routes.ts'
+import { userRoutes } from './accounts/users.routes.ts'
 import { brandConfigRoutes } from './brand-config/brand-config.routes.ts'
 import { channelModeRoutes } from './brand-config/channel-mode.routes.ts'
 import { handoffRoutes } from './handoffs/handoff.routes.ts'
@@ -107,6 +109,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   app.removeContentTypeParser('text/plain')
   app.decorateRequest('principal', null)
   app.decorateRequest('actor', null)
+  app.decorateRequest('session', null)
   app.decorate('dispatcher', ctx.dispatcher)
   const router = new ConversationRouter({ ...ctx, logger: app.log }, config.routerIntervalMs)
   app.decorate('conversationRouter', router)
@@ -121,6 +124,8 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await registerOpenApi(app)
   await app.register(healthRoutes(ctx))
   await app.register(appJwtRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(sessionRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(userRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(brandConfigRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(channelModeRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(handoffRoutes(ctx), { prefix: '/api/account/:accountId' })

@@ -27,6 +27,14 @@ export interface Config {
   appJwtTtlSeconds: number
   /** Lifetime of a consumer token (the brand's app acting for one consumer), in seconds. */
   consumerTokenTtlSeconds: number
+  /** Lifetime of a person's session cookie, in hours (absolute: not extended by use). */
+  sessionTtlHours: number
+  /** Failed sign-ins of one login within `loginLockMinutes` that lock it for that long. */
+  loginMaxFailures: number
+  /** Failed sign-ins from one client address within `loginLockMinutes` that lock it for that long. */
+  loginMaxFailuresPerAddress: number
+  /** The failed sign-in window and lock, in minutes. */
+  loginLockMinutes: number
   /** 32-byte master key for secrets at rest; when absent a key file under `dataDir` is used (SQLite only). */
   secretKey: Buffer | undefined
   /** Seed the demo brand on the first start with an empty store. */
@@ -110,6 +118,10 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'OAUTH_TIMESTAMP_WINDOW', doc: 'accepted `oauth_timestamp` skew, seconds', default: '`600`' },
   { name: 'APP_JWT_TTL', doc: 'lifetime of issued app JWTs, seconds', default: '`3600`' },
   { name: 'CONSUMER_TOKEN_TTL_SECONDS', doc: 'lifetime of the consumer tokens a brand\'s backend mints for its app (the in-app consumer API), seconds', default: '`900`' },
+  { name: 'SESSION_TTL_HOURS', doc: 'lifetime of a person\'s session cookie (absolute, not extended by use), hours', default: '`12`' },
+  { name: 'LOGIN_MAX_FAILURES', doc: 'failed sign-ins of one login within `LOGIN_LOCK_MINUTES` that lock it for as long', default: '`5`' },
+  { name: 'LOGIN_MAX_FAILURES_PER_ADDRESS', doc: 'failed sign-ins from one client address within `LOGIN_LOCK_MINUTES` that lock it for as long', default: '`50`' },
+  { name: 'LOGIN_LOCK_MINUTES', doc: 'the failed sign-in window and lock, minutes', default: '`15`' },
   { name: 'C2M_SECRET_KEY', doc: '32-byte master key (base64 or 64 hex digits) encrypting secrets at rest; required with PostgreSQL', default: 'generated once into `<DATA_DIR>/master.key` with SQLite' },
   { name: 'C2M_DEMO', doc: 'seed the demo brand on the first start with an empty store', default: '`true`' },
   { name: 'LOG_LEVEL', doc: 'pino level: `fatal`…`trace`, or `silent`', default: '`info`' },
@@ -163,6 +175,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oauthTimestampWindowSeconds: integer(env, 'OAUTH_TIMESTAMP_WINDOW', 600, 1, 86_400),
     appJwtTtlSeconds: integer(env, 'APP_JWT_TTL', 3600, 60, 86_400),
     consumerTokenTtlSeconds: integer(env, 'CONSUMER_TOKEN_TTL_SECONDS', 900, 60, 86_400),
+    sessionTtlHours: integer(env, 'SESSION_TTL_HOURS', 12, 1, 720),
+    loginMaxFailures: integer(env, 'LOGIN_MAX_FAILURES', 5, 1, 1000),
+    loginMaxFailuresPerAddress: integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 1_000_000),
+    loginLockMinutes: integer(env, 'LOGIN_LOCK_MINUTES', 15, 1, 1440),
     secretKey,
     demo: boolean(env, 'C2M_DEMO', true),
     logLevel,

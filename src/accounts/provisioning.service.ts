@@ -103,7 +103,7 @@ export async function revokeAccountKey(services: Provisioning, input: { accountI
 
 export async function createUser(
   services: Provisioning,
-  input: { accountId: string; login: string; role: Exclude<UserRole, 'system'>; skills: string[]; password: string },
+  input: { accountId: string; login: string; role: Exclude<UserRole, 'system'>; skills: string[]; password: string; maxConversations?: number },
 ): Promise<{ id: string; login: string; role: UserRole; skills: string[] }> {
   await requireAccount(services.db, input.accountId)
   const login = input.login.trim()
@@ -119,7 +119,7 @@ export async function createUser(
   }
   const user = { id: services.ids.uuid(), accountId: input.accountId, login, role: input.role, skills, createdAt: isoNow(services.clock) }
   try {
-    await insertUser(services.db, user, await hashPassword(input.password))
+    await insertUser(services.db, user, await hashPassword(input.password), { maxConversations: input.maxConversations })
   } catch (error) {
     if (isUniqueViolation(error)) throw new ProvisioningError(`user ${login} already exists in account ${input.accountId}`)
     throw error

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.ts'
-import { requirePrivilege } from '../auth/auth.hooks.ts'
+import { CONFIG_READERS, CONFIG_WRITERS, requireAccess } from '../auth/actor.ts'
 import { apiError } from '../shared/errors.ts'
 import { AccountParams, AUTHENTICATED_ERRORS, ErrorResponse } from '../http/schemas.ts'
 import { CHANNELS, NUMBER_CHANNELS } from '../shared/channel.ts'
@@ -56,47 +56,48 @@ const WRITE_ERRORS = { ...AUTHENTICATED_ERRORS, 409: ErrorResponse }
 export function brandConfigRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (base) => {
     const app = base.withTypeProvider<TypeBoxTypeProvider>()
-    const onRequest = requirePrivilege(ctx, 'management')
+    const read = requireAccess(ctx, { key: 'management', roles: CONFIG_READERS })
+    const write = requireAccess(ctx, { key: 'management', roles: CONFIG_WRITERS })
 
-    app.get('/settings', { onRequest, schema: { tags: ['settings'], summary: 'Read the brand settings', params: AccountParams, response: { 200: SettingsBody, ...AUTHENTICATED_ERRORS } } }, async (request) => {
+    app.get('/settings', { onRequest: read, schema: { tags: ['settings'], summary: 'Read the brand settings', params: AccountParams, response: { 200: SettingsBody, ...AUTHENTICATED_ERRORS } } }, async (request) => {
       const settings = await findSettings(ctx.db, request.params.accountId)
       if (!settings) throw apiError('notFound', 'this brand has no settings yet')
       return settings
     })
 
-    app.put('/settings', { onRequest, schema: { tags: ['settings'], summary: 'Replace the brand settings', params: AccountParams, body: SettingsBody, response: { 200: SettingsBody, ...AUTHENTICATED_ERRORS } } }, async (request) =>
+    app.put('/settings', { onRequest: write, schema: { tags: ['settings'], summary: 'Replace the brand settings', params: AccountParams, body: SettingsBody, response: { 200: SettingsBody, ...AUTHENTICATED_ERRORS } } }, async (request) =>
       replaceSettings(ctx, request.params.accountId, request.body),
     )
 
-    app.get('/skills', { onRequest, schema: { tags: ['skills'], summary: 'List skills', params: AccountParams, response: { 200: items(SkillResponse), ...AUTHENTICATED_ERRORS } } }, async (request) => ({
+    app.get('/skills', { onRequest: read, schema: { tags: ['skills'], summary: 'List skills', params: AccountParams, response: { 200: items(SkillResponse), ...AUTHENTICATED_ERRORS } } }, async (request) => ({
       items: await listSkills(ctx.db, request.params.accountId),
     }))
 
-    app.post('/skills', { onRequest, schema: { tags: ['skills'], summary: 'Add a skill', params: AccountParams, body: SkillBody, response: { 201: SkillResponse, ...WRITE_ERRORS } } }, async (request, reply) =>
+    app.post('/skills', { onRequest: write, schema: { tags: ['skills'], summary: 'Add a skill', params: AccountParams, body: SkillBody, response: { 201: SkillResponse, ...WRITE_ERRORS } } }, async (request, reply) =>
       reply.code(201).send(await addSkill(ctx, request.params.accountId, request.body.name)),
     )
 
     app.delete(
       '/skills/:name',
-      { onRequest, schema: { tags: ['skills'], summary: 'Remove a skill', params: Type.Intersect([AccountParams, Type.Object({ name: Type.String({ maxLength: 255 }) })]), response: { 204: Type.Null(), ...WRITE_ERRORS } } },
+      { onRequest: write, schema: { tags: ['skills'], summary: 'Remove a skill', params: Type.Intersect([AccountParams, Type.Object({ name: Type.String({ maxLength: 255 }) })]), response: { 204: Type.Null(), ...WRITE_ERRORS } } },
       async (request, reply) => {
         await removeSkill(ctx, request.params.accountId, request.params.name)
         return reply.code(204).send(null)
       },
     )
 
-    app.get('/phone-numbers', { onRequest, schema: { tags: ['phone numbers'], summary: 'List outbound numbers', params: AccountParams, response: { 200: items(NumberResponse), ...AUTHENTICATED_ERRORS } } }, async (request) => ({
+    app.get('/phone-numbers', { onRequest: read, schema: { tags: ['phone numbers'], summary: 'List outbound numbers', params: AccountParams, response: { 200: items(NumberResponse), ...AUTHENTICATED_ERRORS } } }, async (request) => ({
       items: await listPhoneNumbers(ctx.db, request.params.accountId),
     }))
 
-    app.post('/phone-numbers', { onRequest, schema: { tags: ['phone numbers'], summary: 'Register an outbound number', params: AccountParams, body: NumberBody, response: { 201: NumberResponse, ...WRITE_ERRORS } } }, async (request, reply) =>
+    app.post('/phone-numbers', { onRequest: write, schema: { tags: ['phone numbers'], summary: 'Register an outbound number', params: AccountParams, body: NumberBody, response: { 201: NumberResponse, ...WRITE_ERRORS } } }, async (request, reply) =>
       reply.code(201).send(await registerPhoneNumber(ctx, request.params.accountId, request.body)),
     )
 
     app.delete(
       '/phone-numbers/:number',
       {
-        onRequest,
+        onRequest: write,
         schema: {
           tags: ['phone numbers'],
           summary: 'Remove an outbound number (for one channel with ?channel=)',
@@ -111,17 +112,17 @@ export function brandConfigRoutes(ctx: AppContext): FastifyPluginAsync {
       },
     )
 
-    app.get('/apps', { onRequest, schema: { tags: ['apps'], summary: 'List mobile apps', params: AccountParams, response: { 200: items(AppResponse), ...AUTHENTICATED_ERRORS } } }, async (request) => ({
+    app.get('/apps', { onRequest: read, schema: { tags: ['apps'], summary: 'List mobile apps', params: AccountParams, response: { 200: items(AppResponse), ...AUTHENTICATED_ERRORS } } }, async (request) => ({
       items: await listApps(ctx.db, request.params.accountId),
     }))
 
-    app.post('/apps', { onRequest, schema: { tags: ['apps'], summary: 'Register a mobile app', params: AccountParams, body: AppBody, response: { 201: AppResponse, ...WRITE_ERRORS } } }, async (request, reply) =>
+    app.post('/apps', { onRequest: write, schema: { tags: ['apps'], summary: 'Register a mobile app', params: AccountParams, body: AppBody, response: { 201: AppResponse, ...WRITE_ERRORS } } }, async (request, reply) =>
       reply.code(201).send(await registerApp(ctx, request.params.accountId, request.body)),
     )
 
     app.delete(
       '/apps/:appId',
-      { onRequest, schema: { tags: ['apps'], summary: 'Remove a mobile app', params: Type.Intersect([AccountParams, Type.Object({ appId: Type.String({ maxLength: 255 }) })]), response: { 204: Type.Null(), ...AUTHENTICATED_ERRORS } } },
+      { onRequest: write, schema: { tags: ['apps'], summary: 'Remove a mobile app', params: Type.Intersect([AccountParams, Type.Object({ appId: Type.String({ maxLength: 255 }) })]), response: { 204: Type.Null(), ...AUTHENTICATED_ERRORS } } },
       async (request, reply) => {
         await removeApp(ctx, request.params.accountId, request.params.appId)
         return reply.code(204).send(null)

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.ts'
-import { requirePrivilege } from '../auth/auth.hooks.ts'
+import { CONFIG_READERS, CONFIG_WRITERS, requireAccess } from '../auth/actor.ts'
 import { AccountParams, AUTHENTICATED_ERRORS, ErrorResponse } from '../http/schemas.ts'
 import { CHANNELS, CHANNEL_MODES } from '../shared/channel.ts'
 import { switchChannelMode } from './brand-config.service.ts'
@@ -23,19 +23,20 @@ const ChannelModeResponse = Type.Object({
 export function channelModeRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (base) => {
     const app = base.withTypeProvider<TypeBoxTypeProvider>()
-    const onRequest = requirePrivilege(ctx, 'management')
+    const read = requireAccess(ctx, { key: 'management', roles: CONFIG_READERS })
+    const write = requireAccess(ctx, { key: 'management', roles: CONFIG_WRITERS })
     const tags = ['settings']
 
     app.get(
       '/channel-modes',
-      { onRequest, schema: { tags, summary: 'Each channel\'s mode (sandbox or live) and whether it can deliver', params: AccountParams, response: { 200: Type.Object({ items: Type.Array(ChannelModeResponse) }), ...AUTHENTICATED_ERRORS } } },
+      { onRequest: read, schema: { tags, summary: 'Each channel\'s mode (sandbox or live) and whether it can deliver', params: AccountParams, response: { 200: Type.Object({ items: Type.Array(ChannelModeResponse) }), ...AUTHENTICATED_ERRORS } } },
       async (request) => ({ items: (await listChannelModes(ctx.db, request.params.accountId)).map(withDeliverable) }),
     )
 
     app.put(
       '/channel-modes/:channel',
       {
-        onRequest,
+        onRequest: write,
         schema: {
           tags,
           summary: 'Switch a channel between sandbox and live',

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.ts'
-import { requirePrivilege } from '../auth/auth.hooks.ts'
+import { CONFIG_READERS, requireAccess } from '../auth/actor.ts'
 import type { Permission } from '../auth/authenticate.ts'
 import { CHANNELS } from '../shared/channel.ts'
 import { apiError } from '../shared/errors.ts'
@@ -121,11 +121,11 @@ export function callRoutes(ctx: AppContext): FastifyPluginAsync {
     app.get(
       '/calls/:callId',
       {
-        onRequest: requirePrivilege(ctx, managementOrReporting),
+        onRequest: requireAccess(ctx, { key: managementOrReporting, roles: CONFIG_READERS }),
         schema: {
           tags: ['calls'],
           summary: 'What happened to a call and its invitation',
-          description: 'The call\'s inputs (the consumer\'s number masked), each channel\'s verdict, the invitation, and every delivery try with its status timeline and any fallback. Management or reporting privilege; another brand\'s call is 404 1004.',
+          description: 'The call\'s inputs (the consumer\'s number masked), each channel\'s verdict, the invitation, and every delivery try with its status timeline and any fallback. Management or reporting privilege, or a person signed in as admin, campaign manager or LPA user; another brand\'s call is 404 1004.',
           params: CallParams,
           response: { 200: CallViewResponse, ...AUTHENTICATED_ERRORS },
         },

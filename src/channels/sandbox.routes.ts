@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.ts'
-import { requirePrivilege } from '../auth/auth.hooks.ts'
+import { CONFIG_WRITERS, requireAccess } from '../auth/actor.ts'
 import { CHANNELS } from '../shared/channel.ts'
 import { AccountParams, AUTHENTICATED_ERRORS, ErrorResponse } from '../http/schemas.ts'
 import { findSandboxInbound, insertSandboxMessage, listSandboxMessages } from './sandbox.repository.ts'
@@ -47,7 +47,8 @@ const InboundAnswer = Type.Intersect([SandboxMessage, Type.Object({ duplicate: T
 export function sandboxRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (base) => {
     const app = base.withTypeProvider<TypeBoxTypeProvider>()
-    const onRequest = requirePrivilege(ctx, 'management')
+    // The simulator is a tool of those who configure the brand: admins and campaign managers.
+    const onRequest = requireAccess(ctx, { key: 'management', roles: CONFIG_WRITERS })
     const tags = ['sandbox']
 
     app.get(

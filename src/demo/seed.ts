@@ -10,11 +10,14 @@ import { isoNow } from '../lib/clock.ts'
 import { insertTemplate } from '../whatsapp-templates/template.repository.ts'
 
 export const DEMO_ACCOUNT_ID = '12345678'
+const DEMO_SKILLS = ['sales', 'support', 'billing']
 
 export interface DemoCredentials {
   accountId: string
   handoffId: string
   admin: { login: string; password: string }
+  /** One agent login per demo skill. */
+  agents: Array<{ login: string; password: string; skill: string }>
   apiKey: IssuedApiKey
 }
 
@@ -52,7 +55,7 @@ async function seedInto(services: Provisioning): Promise<DemoCredentials> {
   }
   const now = isoNow(services.clock)
   const db = services.db
-  for (const name of ['sales', 'support', 'billing']) await insertSkill(db, DEMO_ACCOUNT_ID, { name, createdAt: now })
+  for (const name of DEMO_SKILLS) await insertSkill(db, DEMO_ACCOUNT_ID, { name, createdAt: now })
   await insertPhoneNumber(db, DEMO_ACCOUNT_ID, { number: '+18005550100', channel: 'sms', createdAt: now })
   await insertPhoneNumber(db, DEMO_ACCOUNT_ID, { number: '+18005550100', channel: 'wa', createdAt: now })
   await insertApp(db, DEMO_ACCOUNT_ID, { appId: 'com.demo.brand', platform: 'ios', name: 'Demo Brand iOS', createdAt: now })
@@ -66,7 +69,7 @@ async function seedInto(services: Provisioning): Promise<DemoCredentials> {
         { name: 'inapp', enabled: true },
       ],
       deviceCheck: false,
-      routing: { skills: ['sales', 'support', 'billing'], defaultSkill: 'support' },
+      routing: { skills: DEMO_SKILLS, defaultSkill: 'support' },
     },
     now,
   )
@@ -97,8 +100,14 @@ async function seedInto(services: Provisioning): Promise<DemoCredentials> {
   })
   const password = randomBytes(12).toString('base64url')
   await createUser(services, { accountId: DEMO_ACCOUNT_ID, login: 'admin', role: 'admin', skills: [], password })
+  const agents: DemoCredentials['agents'] = []
+  for (const skill of DEMO_SKILLS) {
+    const agent = { login: `agent-${skill}`, password: randomBytes(12).toString('base64url'), skill }
+    await createUser(services, { accountId: DEMO_ACCOUNT_ID, login: agent.login, role: 'agent', skills: [skill], password: agent.password, maxConversations: 5 })
+    agents.push(agent)
+  }
   const apiKey = await createApiKey(services, { accountId: DEMO_ACCOUNT_ID, appName: 'Demo IVR', developer: 'demo', privileges: ['ivr-engagement', 'management', 'reporting', 'conversations'] })
-  return { accountId: DEMO_ACCOUNT_ID, handoffId, admin: { login: 'admin', password }, apiKey }
+  return { accountId: DEMO_ACCOUNT_ID, handoffId, admin: { login: 'admin', password }, agents, apiKey }
 }
 
 export function formatDemoCredentials(demo: DemoCredentials, origin: string): string {
@@ -111,6 +120,7 @@ export function formatDemoCredentials(demo: DemoCredentials, origin: string): st
     ` SMS handoff id      ${demo.handoffId}`,
     ` admin login         ${demo.admin.login}`,
     ` admin password      ${demo.admin.password}`,
+    ...demo.agents.map((agent) => ` agent ${agent.skill.padEnd(13)} login ${agent.login}, password ${agent.password}`),
     ` API key (OAuth 1.0a, privileges: ${demo.apiKey.privileges.join(', ')})`,
     `   appKey            ${demo.apiKey.appKey}`,
     `   secret            ${demo.apiKey.secret}`,

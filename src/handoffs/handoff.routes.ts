@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifySchemaCompiler } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.ts'
-import { requirePrivilege } from '../auth/auth.hooks.ts'
+import { CONFIG_READERS, CONFIG_WRITERS, requireAccess } from '../auth/actor.ts'
 import { CHANNELS } from '../shared/channel.ts'
 import { apiError } from '../shared/errors.ts'
 import { AccountParams, AUTHENTICATED_ERRORS, ErrorResponse } from '../http/schemas.ts'
@@ -119,12 +119,13 @@ const WRITE_ERRORS = { ...AUTHENTICATED_ERRORS, 409: ErrorResponse }
 export function handoffRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (base) => {
     const app = base.withTypeProvider<TypeBoxTypeProvider>()
-    const auth = requirePrivilege(ctx, 'management')
+    const read = requireAccess(ctx, { key: 'management', roles: CONFIG_READERS })
+    const write = requireAccess(ctx, { key: 'management', roles: CONFIG_WRITERS })
     const tags = ['handoffs']
 
     app.get(
       '/handoffs',
-      { onRequest: auth, schema: { tags, summary: 'List handoffs', params: AccountParams, querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(HandoffResponse), page: Type.Integer(), pageSize: Type.Integer(), total: Type.Integer() }), ...AUTHENTICATED_ERRORS } } },
+      { onRequest: read, schema: { tags, summary: 'List handoffs', params: AccountParams, querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(HandoffResponse), page: Type.Integer(), pageSize: Type.Integer(), total: Type.Integer() }), ...AUTHENTICATED_ERRORS } } },
       async (request) => {
         const { page, pageSize } = request.query
         const { items, total } = await listHandoffs(ctx.db, request.params.accountId, request.query)
@@ -134,7 +135,7 @@ export function handoffRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.post(
       '/handoffs',
-      { onRequest: auth, validatorCompiler: validateShape, schema: { tags, summary: 'Create a handoff', params: AccountParams, body: HandoffBody, response: { 201: HandoffResponse, ...WRITE_ERRORS } } },
+      { onRequest: write, validatorCompiler: validateShape, schema: { tags, summary: 'Create a handoff', params: AccountParams, body: HandoffBody, response: { 201: HandoffResponse, ...WRITE_ERRORS } } },
       async (request, reply) => {
         const saved = await createHandoff(ctx, request.params.accountId, request.body)
         return reply.code(201).send(withWarnings(saved))
@@ -143,7 +144,7 @@ export function handoffRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.get(
       '/handoffs/:handoffId',
-      { onRequest: auth, schema: { tags, summary: 'Read a handoff', params: HandoffParams, response: { 200: HandoffResponse, ...AUTHENTICATED_ERRORS } } },
+      { onRequest: read, schema: { tags, summary: 'Read a handoff', params: HandoffParams, response: { 200: HandoffResponse, ...AUTHENTICATED_ERRORS } } },
       async (request) => {
         const handoff = await findHandoff(ctx.db, request.params.accountId, request.params.handoffId)
         if (!handoff) throw apiError('notFound')
@@ -153,7 +154,7 @@ export function handoffRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.put(
       '/handoffs/:handoffId',
-      { onRequest: auth, validatorCompiler: validateShape, schema: { tags, summary: 'Replace a handoff', params: HandoffParams, body: HandoffBody, response: { 200: HandoffResponse, ...WRITE_ERRORS } } },
+      { onRequest: write, validatorCompiler: validateShape, schema: { tags, summary: 'Replace a handoff', params: HandoffParams, body: HandoffBody, response: { 200: HandoffResponse, ...WRITE_ERRORS } } },
       async (request) => {
         const { accountId, handoffId } = request.params
         return withWarnings(await replaceHandoff(ctx, accountId, handoffId, request.body))
@@ -162,7 +163,7 @@ export function handoffRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.delete(
       '/handoffs/:handoffId',
-      { onRequest: auth, schema: { tags, summary: 'Delete a handoff', params: HandoffParams, response: { 204: Type.Null(), ...AUTHENTICATED_ERRORS } } },
+      { onRequest: write, schema: { tags, summary: 'Delete a handoff', params: HandoffParams, response: { 204: Type.Null(), ...AUTHENTICATED_ERRORS } } },
       async (request, reply) => {
         await removeHandoff(ctx, request.params.accountId, request.params.handoffId)
         return reply.code(204).send(null)

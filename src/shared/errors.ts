@@ -19,6 +19,8 @@ export const ERRORS = {
   overriddenChannelUnavailable: { status: 400, code: 1900, message: 'Overridden channel is not available' },
   noEngagementForOverriddenSkill: { status: 400, code: 1901, message: 'No engagement provided for the overridden skill' },
   invalidBearerToken: { status: 401, code: 1100, message: 'Invalid Bearer token' },
+  // Not in the C2M table: a person's sign-in (unknown login and wrong password answer alike).
+  invalidCredentials: { status: 401, code: 1102, message: 'Invalid login or password' },
   notEnoughPrivilege: { status: 403, code: 1101, message: 'Not enough privilege to perform this operation' },
   notFound: { status: 404, code: 1004, message: 'Not Found' },
   methodNotAllowed: { status: 405, code: 1005, message: 'Method Not Allowed' },

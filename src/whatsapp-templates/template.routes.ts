@@ -1,8 +1,9 @@
-import type { FastifyPluginAsync } from 'fastify'
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.ts'
-import { requirePrivilege } from '../auth/auth.hooks.ts'
+import { CONFIG_READERS, CONFIG_WRITERS, actorOf, requireAccess } from '../auth/actor.ts'
+import { apiError } from '../shared/errors.ts'
 import { AccountParams, AUTHENTICATED_ERRORS, ErrorResponse } from '../http/schemas.ts'
 import { TEMPLATE_EXAMPLE_MAX_LENGTH, WA_TEMPLATE_CATEGORIES, WA_TEMPLATE_STATUSES } from './template.ts'
 import { type StoredTemplate, listTemplates } from './template.repository.ts'
@@ -60,18 +61,27 @@ const PROVIDER_ERRORS = { ...WRITE_ERRORS, 502: ErrorResponse }
 export function templateRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (base) => {
     const app = base.withTypeProvider<TypeBoxTypeProvider>()
-    const auth = requirePrivilege(ctx, 'management')
+    // Agent managers see approved templates only (the user guide's "Status: Yes - Approved").
+    const read = requireAccess(ctx, { key: 'management', roles: [...CONFIG_READERS, 'agent-manager'] })
+    const write = requireAccess(ctx, { key: 'management', roles: CONFIG_WRITERS })
+    const approvedOnly = (request: FastifyRequest) => {
+      const actor = actorOf(request)
+      return actor.kind === 'user' && actor.role === 'agent-manager'
+    }
     const tags = ['whatsapp-templates']
 
     app.get(
       '/whatsapp-templates',
-      { onRequest: auth, schema: { tags, summary: 'List WhatsApp templates, by name', params: AccountParams, querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(TemplateResponse) }), ...AUTHENTICATED_ERRORS } } },
-      async (request) => ({ items: (await listTemplates(ctx.db, request.params.accountId, request.query.status)).map(publicView) }),
+      { onRequest: read, schema: { tags, summary: 'List WhatsApp templates, by name', params: AccountParams, querystring: ListQuery, response: { 200: Type.Object({ items: Type.Array(TemplateResponse) }), ...AUTHENTICATED_ERRORS } } },
+      async (request) => {
+        const templates = await listTemplates(ctx.db, request.params.accountId, request.query.status)
+        return { items: (approvedOnly(request) ? templates.filter((template) => template.status === 'APPROVED') : templates).map(publicView) }
+      },
     )
 
     app.post(
       '/whatsapp-templates',
-      { onRequest: auth, schema: { tags, summary: 'Create a WhatsApp template (a draft until submitted)', params: AccountParams, body: TemplateBody, response: { 201: TemplateResponse, ...WRITE_ERRORS } } },
+      { onRequest: write, schema: { tags, summary: 'Create a WhatsApp template (a draft until submitted)', params: AccountParams, body: TemplateBody, response: { 201: TemplateResponse, ...WRITE_ERRORS } } },
       async (request, reply) => {
         const saved = await createTemplate(ctx, request.params.accountId, request.body)
         return reply.code(201).send(withWarnings(saved))
@@ -80,13 +90,17 @@ export function templateRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.get(
       '/whatsapp-templates/:name',
-      { onRequest: auth, schema: { tags, summary: 'Read a WhatsApp template', params: TemplateParams, response: { 200: TemplateResponse, ...AUTHENTICATED_ERRORS } } },
-      async (request) => publicView(await readTemplate(ctx, request.params.accountId, request.params.name)),
+      { onRequest: read, schema: { tags, summary: 'Read a WhatsApp template', params: TemplateParams, response: { 200: TemplateResponse, ...AUTHENTICATED_ERRORS } } },
+      async (request) => {
+        const template = await readTemplate(ctx, request.params.accountId, request.params.name)
+        if (approvedOnly(request) && template.status !== 'APPROVED') throw apiError('notFound')
+        return publicView(template)
+      },
     )
 
     app.put(
       '/whatsapp-templates/:name',
-      { onRequest: auth, schema: { tags, summary: 'Replace a draft or rejected WhatsApp template', params: TemplateParams, body: TemplateBody, response: { 200: TemplateResponse, ...WRITE_ERRORS } } },
+      { onRequest: write, schema: { tags, summary: 'Replace a draft or rejected WhatsApp template', params: TemplateParams, body: TemplateBody, response: { 200: TemplateResponse, ...WRITE_ERRORS } } },
       async (request) => {
         const { accountId, name } = request.params
         return withWarnings(await editTemplate(ctx, accountId, name, request.body))
@@ -95,7 +109,7 @@ export function templateRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.delete(
       '/whatsapp-templates/:name',
-      { onRequest: auth, schema: { tags, summary: 'Delete a WhatsApp template no handoff uses', params: TemplateParams, response: { 204: Type.Null(), ...WRITE_ERRORS } } },
+      { onRequest: write, schema: { tags, summary: 'Delete a WhatsApp template no handoff uses', params: TemplateParams, response: { 204: Type.Null(), ...WRITE_ERRORS } } },
       async (request, reply) => {
         await removeTemplate(ctx, request.params.accountId, request.params.name)
         return reply.code(204).send(null)
@@ -104,7 +118,7 @@ export function templateRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.post(
       '/whatsapp-templates/:name/submit',
-      { onRequest: auth, schema: { tags, summary: 'Send a draft or rejected template to WhatsApp for review', params: TemplateParams, response: { 200: TemplateResponse, ...PROVIDER_ERRORS } } },
+      { onRequest: write, schema: { tags, summary: 'Send a draft or rejected template to WhatsApp for review', params: TemplateParams, response: { 200: TemplateResponse, ...PROVIDER_ERRORS } } },
       async (request) => {
         const { accountId, name } = request.params
         const submitted = await submitTemplate(ctx, accountId, name)
@@ -115,7 +129,7 @@ export function templateRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.post(
       '/whatsapp-templates/:name/sync',
-      { onRequest: auth, schema: { tags, summary: 'Read the template\'s review status from WhatsApp (when Meta\'s webhook is not set up)', params: TemplateParams, response: { 200: TemplateResponse, ...PROVIDER_ERRORS } } },
+      { onRequest: write, schema: { tags, summary: 'Read the template\'s review status from WhatsApp (when Meta\'s webhook is not set up)', params: TemplateParams, response: { 200: TemplateResponse, ...PROVIDER_ERRORS } } },
       async (request) => publicView(await syncTemplate(ctx, request.params.accountId, request.params.name)),
     )
   }

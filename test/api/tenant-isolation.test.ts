@@ -11,9 +11,11 @@ const B = '4002'
 const NOT_ENOUGH_PRIVILEGE = { errorCode: 1101, errorMessage: 'Not enough privilege to perform this operation' }
 const NOT_FOUND = { errorCode: 1004, errorMessage: 'Not Found' }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 const SMS_NUMBER = '+18005550100'
+/** Authorization comes before any lookup: the id need not exist. */
+const SOME_USER = '00000000-0000-4000-8000-000000000000'
 const SPARE_NUMBER = '+18005550101'
 const WA_NUMBER = '+18005550102'
 /** Conversation routes are refused to B before any lookup: the id need not exist. */
@@ -100,6 +102,15 @@ for (const dialect of dialects) {
       ['POST', '/inapp/messages/{messageId}/status', `/inapp/messages/${messageA}/status`, { status: 'read' }],
       ['POST', '/consumer-tokens', '/consumer-tokens', { consumerId: 'jane' }],
       ['GET', '/sandbox/messages', '/sandbox/messages'],
+      ['GET', '/session', '/session'],
+      ['POST', '/logout', '/logout', { everywhere: true }],
+      ['POST', '/users/me/password', '/users/me/password', { currentPassword: 'x', newPassword: 'planted by b 12' }],
+      ['POST', '/users/me/welcomed', '/users/me/welcomed'],
+      ['GET', '/users', '/users'],
+      ['POST', '/users', '/users', { login: 'planted-by-b', role: 'admin', password: 'planted by b 12' }],
+      ['GET', '/users/{userId}', `/users/${SOME_USER}`],
+      ['PATCH', '/users/{userId}', `/users/${SOME_USER}`, { role: 'agent' }],
+      ['POST', '/users/{userId}/password', `/users/${SOME_USER}/password`, { password: 'planted by b 12' }],
       ['POST', '/sandbox/inbound', '/sandbox/inbound', { channel: 'sms', from: '+14259549855', to: SMS_NUMBER, text: 'hello' }],
       ['PUT', '/channels/twilio', '/channels/twilio', { accountSid: 'AC' + '0'.repeat(32), authToken: 'twilio-token-of-a' }],
       ['GET', '/channels/twilio', '/channels/twilio'],
@@ -154,13 +165,13 @@ for (const dialect of dialects) {
     ]
     const routes = (): Array<[Method, string, unknown?]> => documentedRoutes().map(([method, , path, payload]) => [method, path, payload])
 
-    test('the routes checked here are every brand route the service documents (but the token endpoint and the consumer routes, tested apart)', async () => {
+    test('the routes checked here are every brand route the service documents (but the token and login endpoints and the consumer routes, tested apart)', async () => {
       const doc = json(await t.app.inject({ method: 'GET', url: '/api/api-docs/json' }))
       const prefix = '/api/account/{accountId}'
       // The consumer routes take a consumer token, never a key: test/consumer-api covers them.
       const byConsumer = (operation: { security?: unknown }) => JSON.stringify(operation.security) === JSON.stringify([{ consumerToken: [] }])
       const served = Object.entries(doc.paths as Record<string, Record<string, { security?: unknown }>>)
-        .filter(([path]) => path.startsWith(prefix) && path !== `${prefix}/app-jwt`)
+        .filter(([path]) => path.startsWith(prefix) && path !== `${prefix}/app-jwt` && path !== `${prefix}/login`)
         .flatMap(([path, operations]) => Object.entries(operations).filter(([, operation]) => !byConsumer(operation)).map(([method]) => `${method.toUpperCase()} ${path.slice(prefix.length)}`))
       const checked = documentedRoutes().map(([method, template]) => `${method} ${template}`)
       assert.deepEqual([...checked].sort(), [...served].sort(), 'a new brand route must be added to the tenant isolation list')
@@ -248,9 +259,9 @@ for (const dialect of dialects) {
       for (const [method, path, payload] of routes()) {
         const res = await asA(method, path, payload)
         // An invite of a call that never existed, and a receipt for A's SMS, are the documented 404s a served route gives here.
-        // So are a conversation that does not exist, and an agent's status, which only a person signed in has.
-        const servedNotFound = res.statusCode === 404 && ['no such call, or it expired', 'this message was not sent in-app', 'no such conversation'].includes(json(res).detail)
-        const personOnly = path === '/agents/me/status' && res.statusCode === 403
+        // So are a conversation or user that does not exist; a person's own routes refuse every key, A's too.
+        const servedNotFound = res.statusCode === 404 && ['no such call, or it expired', 'this message was not sent in-app', 'no such conversation', 'no such user'].includes(json(res).detail)
+        const personOnly = res.statusCode === 403 && ['/session', '/logout', '/users/me/password', '/users/me/welcomed', '/agents/me/status'].includes(path)
         assert.ok([200, 201, 204].includes(res.statusCode) || servedNotFound || personOnly, `${method} ${path}: ${res.statusCode} ${res.body}`)
       }
     })

@@ -75,7 +75,7 @@ function suite(dialect: TestDialect): void {
       assert.equal((await get('whatsapp-templates/ivr_followup')).status, 'APPROVED')
       assert.deepEqual((await get('handoffs')).items.map((h: { id: string }) => h.id), [demo.handoffId])
       const counts = await rowCounts(t)
-      assert.equal(counts.users, 2, 'the outbound system user and the admin')
+      assert.equal(counts.users, 5, 'the outbound system user, the admin and an agent per skill')
       assert.equal(counts.api_keys, 1)
 
       assert.equal(await seedDemoBrand(t.runtime, (credentials) => announced.push(credentials)), null, 'a store with a brand is not seeded again')

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type, type TSchema } from 'typebox'
 import type { AppContext } from '../../context.ts'
-import { requirePrivilege } from '../../auth/auth.hooks.ts'
+import { CONFIG_READERS, CONFIG_WRITERS, requireAccess } from '../../auth/actor.ts'
 import { apiError } from '../../shared/errors.ts'
 import { AccountParams, AUTHENTICATED_ERRORS } from '../../http/schemas.ts'
 import { DEFAULTS, type Provider, mask } from './connection.ts'
@@ -67,12 +67,13 @@ const BODIES: { [P in Provider]: TSchema } = {
 export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
   return async (base) => {
     const app = base.withTypeProvider<TypeBoxTypeProvider>()
-    const onRequest = requirePrivilege(ctx, 'management')
+    const read = requireAccess(ctx, { key: 'management', roles: CONFIG_READERS })
+    const write = requireAccess(ctx, { key: 'management', roles: CONFIG_WRITERS })
     for (const provider of Object.keys(BODIES) as Provider[]) {
       const schema = { tags: ['channel connections'], params: AccountParams }
       app.put(
         `/channels/${provider}`,
-        { onRequest, schema: { ...schema, summary: `Connect ${provider}`, body: BODIES[provider], response: { 200: Type.Object({}, { additionalProperties: true }), ...AUTHENTICATED_ERRORS } } },
+        { onRequest: write, schema: { ...schema, summary: `Connect ${provider}`, body: BODIES[provider], response: { 200: Type.Object({}, { additionalProperties: true }), ...AUTHENTICATED_ERRORS } } },
         async (request) => {
           const { accountId } = request.params
           const { connection, draftsAgain: drafts } = await connectProvider(ctx, accountId, provider, request.body as ConnectionWrite<Provider>)
@@ -80,12 +81,12 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
           return mask(provider, connection)
         },
       )
-      app.get(`/channels/${provider}`, { onRequest, schema: { ...schema, summary: `Read the ${provider} connection (secrets masked)`, response: { 200: Type.Object({}, { additionalProperties: true }), ...AUTHENTICATED_ERRORS } } }, async (request) => {
+      app.get(`/channels/${provider}`, { onRequest: read, schema: { ...schema, summary: `Read the ${provider} connection (secrets masked)`, response: { 200: Type.Object({}, { additionalProperties: true }), ...AUTHENTICATED_ERRORS } } }, async (request) => {
         const stored = await findConnection(ctx.db, ctx.secrets, request.params.accountId, provider)
         if (!stored) throw apiError('notFound', `no ${provider} connection`)
         return mask(provider, stored.config)
       })
-      app.delete(`/channels/${provider}`, { onRequest, schema: { ...schema, summary: `Disconnect ${provider}`, description: 'The channel stays live: its sends fail and eligibility stops offering it, until it is connected again or switched to sandbox', response: { 204: Type.Null(), ...AUTHENTICATED_ERRORS } } }, async (request, reply) => {
+      app.delete(`/channels/${provider}`, { onRequest: write, schema: { ...schema, summary: `Disconnect ${provider}`, description: 'The channel stays live: its sends fail and eligibility stops offering it, until it is connected again or switched to sandbox', response: { 204: Type.Null(), ...AUTHENTICATED_ERRORS } } }, async (request, reply) => {
         await disconnectProvider(ctx, request.params.accountId, provider)
         return reply.code(204).send(null)
       })
