@@ -34,6 +34,8 @@ import { deviceRoutes } from './contacts/devices.routes.ts'
 import { inAppReceiptRoutes } from './delivery/inapp-receipts.routes.ts'
 import { pushDevices } from './contacts/push-devices.ts'
 import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from './delivery/dispatcher.ts'
+import { DEFAULT_LIVE_HUB_OPTIONS, LiveHub } from './live/live-hub.ts'
+import { liveRoutes } from './live/live.routes.ts'
 
 export type App = FastifyInstance
 
@@ -41,6 +43,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** This instance's outbox dispatcher (tests drive it with `runOnce`). */
     dispatcher: Dispatcher
+    /** This instance's live event hub (tests and the benchmark notify through it). */
+    live: LiveHub
   }
 }
 
@@ -71,6 +75,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
       maxAttempts: config.deliveryMaxAttempts,
       leaseSeconds: config.deliveryLeaseSeconds,
     }, (claim, failed, reason, now) => fallBack(runtime, claim, failed, reason, now)),
+    live: new LiveHub(runtime.db, runtime.redis, runtime.clock, runtime.logger, { ...DEFAULT_LIVE_HUB_OPTIONS, retentionMs: config.liveRetentionHours * 3_600_000 }),
   }
   const app = Fastify({
     ...(options.logger === undefined ? { loggerInstance: runtime.logger as FastifyBaseLogger } : { logger: options.logger }),
@@ -91,6 +96,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   app.decorateRequest('principal', null)
   app.decorateRequest('actor', null)
   app.decorate('dispatcher', ctx.dispatcher)
+  app.decorate('live', ctx.live)
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
     reply.header('x-content-type-options', 'nosniff')
@@ -111,6 +117,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await app.register(inAppReceiptRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(sandboxRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(connectionRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(liveRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(twilioWebhookRoutes(ctx))
   await app.register(whatsAppWebhookRoutes(ctx))
   await routes.seal()
@@ -120,5 +127,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   }
   // Registered unconditionally: stopping a dispatcher that never started is a no-op.
   app.addHook('onClose', async () => ctx.dispatcher.stop())
+  app.addHook('onReady', async () => ctx.live.start())
+  app.addHook('onClose', async () => ctx.live.close())
   return app
 }

@@ -67,6 +67,8 @@ export interface Config {
    * link-local addresses, whatever this list says.
    */
   providerUrlAllowlist: readonly string[]
+  /** How long live events are kept for clients that reconnect, in hours. */
+  liveRetentionHours: number
 }
 
 export type DatabaseConfig =
@@ -92,7 +94,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'DATABASE_POOL_SIZE', doc: 'PostgreSQL connections each instance keeps open at most (mind the server\'s `max_connections` across instances); unused with SQLite', default: '`10`' },
   { name: 'DATABASE_QUERY_TIMEOUT_MS', doc: 'longest wait for PostgreSQL to answer a query before the request is answered 503 (error 5003), milliseconds, `0` for no limit; migrations at start and `c2m migrate` are not bound by it; unused with SQLite (which waits at most 5 s for a lock)', default: '`10000`' },
   { name: 'DATA_DIR', doc: 'folder for the SQLite file and the generated demo master key', default: '`./data`' },
-  { name: 'REDIS_URL', doc: 'Redis shared by all instances (OAuth nonces, rate limits); in-memory when unset', default: 'unset' },
+  { name: 'REDIS_URL', doc: 'Redis shared by all instances (OAuth nonces, rate limits, live updates across instances); in-memory when unset', default: 'unset' },
   { name: 'PUBLIC_URL', doc: 'origin clients sign OAuth requests against, e.g. `https://c2m.example.com`', default: 'the request\'s own scheme and host' },
   { name: 'TRUST_PROXY', doc: 'honour `X-Forwarded-Proto`/`X-Forwarded-Host` (only when behind your own proxy)', default: '`false`' },
   { name: 'OAUTH_TIMESTAMP_WINDOW', doc: 'accepted `oauth_timestamp` skew, seconds', default: '`600`' },
@@ -116,6 +118,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'FCM_API_URL', doc: 'FCM HTTP v1 origin', default: '`https://fcm.googleapis.com`' },
   { name: 'FCM_TOKEN_URL', doc: 'Google OAuth 2.0 token endpoint (full URL) for FCM service accounts', default: '`https://oauth2.googleapis.com/token`' },
   { name: 'PROVIDER_URL_ALLOWLIST', doc: 'comma-separated hosts a brand\'s connection may name instead of the URLs above (`host`, `*.domain`, or `*`), e.g. a Twilio regional edge; loopback, private and link-local addresses are refused whatever it says', default: '`*.twilio.com,graph.facebook.com,*.googleapis.com`' },
+  { name: 'LIVE_RETENTION_HOURS', doc: 'how long live events (the agents\' event stream) are kept for clients that reconnect with `Last-Event-ID`, hours; an older id gets `event: reset`', default: '`24`' },
 ]
 
 export class ConfigError extends Error {
@@ -165,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     fcmApiUrl: endpointUrl(env, 'FCM_API_URL', 'https://fcm.googleapis.com'),
     fcmTokenUrl: endpointUrl(env, 'FCM_TOKEN_URL', 'https://oauth2.googleapis.com/token'),
     providerUrlAllowlist: hostPatterns(env, 'PROVIDER_URL_ALLOWLIST', ['*.twilio.com', 'graph.facebook.com', '*.googleapis.com']),
+    liveRetentionHours: integer(env, 'LIVE_RETENTION_HOURS', 24, 1, 24 * 30),
   }
 }
 
