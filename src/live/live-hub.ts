@@ -134,7 +134,9 @@ export class LiveHub {
     if (this.#subscriber) {
       const subscriber = this.#subscriber
       this.#subscriber = undefined
-      await subscriber.quit().catch(() => subscriber.disconnect())
+      // A connection still trying to reach Redis has nothing to say goodbye over.
+      if (subscriber.status === 'ready') await subscriber.quit().catch(() => subscriber.disconnect())
+      else subscriber.disconnect()
     }
     this.#listeners.clear()
   }

@@ -132,6 +132,7 @@ for (const dialect of dialects) {
       ['DELETE', '/whatsapp-templates/{name}', '/whatsapp-templates/a_spare'],
       ['POST', '/whatsapp-templates/{name}/submit', '/whatsapp-templates/a_draft/submit'],
       ['POST', '/whatsapp-templates/{name}/sync', '/whatsapp-templates/a_draft/sync'],
+      ['GET', '/events', '/events'],
     ]
     const routes = (): Array<[Method, string, unknown?]> => documentedRoutes().map(([method, , path, payload]) => [method, path, payload])
 
@@ -225,6 +226,8 @@ for (const dialect of dialects) {
     // Last, because it changes A's data: it proves each route above is served, so the 403s are not 404s in disguise.
     test('every route listed is a real route: A\'s own key is served on each of them', async () => {
       for (const [method, path, payload] of routes()) {
+        // A stream never ends under inject: test/live/events.test.ts serves it to its brand over real HTTP.
+        if (path === '/events') continue
         const res = await asA(method, path, payload)
         // An invite of a call that never existed, and a receipt for A's SMS, are the documented 404s a served route gives here.
         const servedNotFound = res.statusCode === 404 && ['no such call, or it expired', 'this message was not sent in-app'].includes(json(res).detail)

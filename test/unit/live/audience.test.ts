@@ -7,7 +7,7 @@ import { type Addressed, audienceOf, isVisibleTo } from '../../../src/live/audie
 const ana: Actor = { kind: 'user', accountId: '1', userId: 'u-ana', login: 'ana', role: 'agent', skills: ['sales', 'vip'] }
 const bo: Actor = { kind: 'user', accountId: '1', userId: 'u-bo', login: 'bo', role: 'agent', skills: [] }
 const manager: Actor = { kind: 'user', accountId: '1', userId: 'u-max', login: 'max', role: 'agent-manager', skills: [] }
-const key: Actor = { kind: 'key', accountId: '1', principal: { accountId: '1', keyId: 'k1', privileges: ['conversations'], scheme: 'oauth1' } as unknown as Principal }
+const key: Actor = { kind: 'key', accountId: '1', principal: { accountId: '1', keyId: 'k1', appKey: 'app-key', privileges: ['conversations'], scheme: 'oauth1' } satisfies Principal }
 
 const ringForAna: Addressed = { userId: 'u-ana', skill: null }
 const ringForAnaOnSupport: Addressed = { userId: 'u-ana', skill: 'support' }
