@@ -27,6 +27,11 @@ export class EventStreamResponse {
     return this.#ended || this.res.destroyed || this.res.writableEnded
   }
 
+  /** Calls `listener` once the response is over: ended by us, or the connection closed by the client. */
+  onClose(listener: () => void): void {
+    this.res.once('close', listener)
+  }
+
   /** Sends the status line and headers; `headers` adds to the stream's own. */
   open(headers: Record<string, string>): void {
     this.res.writeHead(200, {
@@ -45,7 +50,8 @@ export class EventStreamResponse {
     if (this.ended) return false
     this.res.write(text)
     if (this.res.writableLength > this.maxBufferedBytes) {
-      this.end()
+      // Ending would wait for the client to read what is queued: it is cut off instead.
+      this.res.destroy()
       return false
     }
     return true
@@ -65,9 +71,12 @@ export class EventStreamResponse {
     })
   }
 
-  end(): void {
+  /** Ends the stream; a client that has not read what was sent within `graceMs` is cut off, so no close waits on it. */
+  end(graceMs = 1_000): void {
     if (this.#ended) return
     this.#ended = true
     this.res.end()
+    const cut = setTimeout(() => this.res.destroy(), graceMs).unref()
+    this.res.once('close', () => clearTimeout(cut))
   }
 }

@@ -131,7 +131,7 @@ export function liveRoutes(ctx: AppContext, limits: StreamLimits = DEFAULT_STREA
         reply.hijack()
         const stream = new EventStreamResponse(reply.raw, MAX_BUFFERED_BYTES)
         open.add(stream)
-        reply.raw.once('close', () => {
+        stream.onClose(() => {
           open.delete(stream)
           slot.release()
         })
@@ -165,7 +165,8 @@ async function serveStream(ctx: AppContext, request: FastifyRequest, stream: Eve
   const upTo = ctx.live.horizon
   const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), HEARTBEAT_MS).unref()
   const lifetime = setTimeout(() => stream.end(), MAX_STREAM_MS).unref()
-  request.raw.once('close', () => {
+  // The response's close, not the request's: that one may come as soon as the request is read.
+  stream.onClose(() => {
     clearInterval(heartbeat)
     clearTimeout(lifetime)
     unsubscribe()
@@ -183,9 +184,12 @@ async function serveStream(ctx: AppContext, request: FastifyRequest, stream: Eve
   try {
     while (!stream.ended && cursor < upTo) {
       const page = await visibleLiveEvents(ctx.db, accountId, audience, cursor, upTo, REPLAY_PAGE)
-      for (const event of page) send(event)
+      for (const event of page) {
+        send(event)
+        // A replay goes at the client's pace; only live events can outrun it (and cut it off).
+        await stream.drained()
+      }
       if (page.length < REPLAY_PAGE) break
-      await stream.drained()
     }
   } catch (error) {
     // The client reconnects and resumes from what it got.

@@ -208,6 +208,20 @@ for (const dialect of dialects) {
       }
     })
 
+    test('a client that stops reading is cut off once a megabyte waits for it, and resumes from the log', async () => {
+      const stream = await client.stream(brand.key, A)
+      const from = stream.lastEventId
+      stream.pause()
+      const big = 'x'.repeat(200_000)
+      await t.runtime.db.transaction().execute(async (trx) => {
+        for (let n = 0; n < 100; n++) await appendLiveEvent(trx, { accountId: A, type: 'message', data: { n, text: big }, at: t.clock.now().toISOString() })
+      })
+      t.app.live.notify(A)
+      await Promise.race([stream.ended, sleep(10_000).then(() => assert.fail('the stream of a client that stopped reading stayed open'))])
+      const resumed = await client.stream(brand.key, A, { lastEventId: from })
+      assert.deepEqual((await resumed.take(100)).map((e) => JSON.parse(e.data).n), Array.from({ length: 100 }, (_, n) => n))
+    })
+
     test('the OpenAPI document describes the stream', async () => {
       const doc = json(await t.app.inject({ method: 'GET', url: '/api/api-docs/json' }))
       const op = doc.paths['/api/account/{accountId}/events'].get

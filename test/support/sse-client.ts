@@ -99,6 +99,11 @@ export class SseStream {
     }
   }
 
+  /** Stops reading, as a client that hangs does (the server's writes pile up). */
+  pause(): void {
+    this.response.pause()
+  }
+
   /** Goes away as a client does: the connection is destroyed. */
   close(): void {
     this.request.destroy()
