@@ -29,7 +29,9 @@ export class EventStreamResponse {
 
   /** Calls `listener` once the response is over: ended by us, or the connection closed by the client. */
   onClose(listener: () => void): void {
-    this.res.once('close', listener)
+    // A client may have gone before the stream opened, and 'close' is emitted once.
+    if (this.res.closed) queueMicrotask(listener)
+    else this.res.once('close', listener)
   }
 
   /** Sends the status line and headers; `headers` adds to the stream's own. */

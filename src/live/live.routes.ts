@@ -82,8 +82,10 @@ export function liveRoutes(ctx: AppContext, limits: StreamLimits = DEFAULT_STREA
     const app = base.withTypeProvider<TypeBoxTypeProvider>()
     const slots = new StreamSlots(limits)
     const open = new Set<EventStreamResponse>()
+    let closing = false
     // Before the server waits for its connections to end: an open stream would hold it for ever.
     app.addHook('preClose', async () => {
+      closing = true
       for (const stream of open) stream.end()
     })
 
@@ -135,14 +137,22 @@ export function liveRoutes(ctx: AppContext, limits: StreamLimits = DEFAULT_STREA
           open.delete(stream)
           slot.release()
         })
-        await serveStream(ctx, request, stream, accountId, audienceOf(actor), start)
+        await serveStream(ctx, request, stream, accountId, audienceOf(actor), start, () => closing)
       },
     )
   }
 }
 
 /** Replays the log from the starting point, then sends events as the hub hands them over, until either side ends the stream. */
-async function serveStream(ctx: AppContext, request: FastifyRequest, stream: EventStreamResponse, accountId: string, audience: LiveAudienceFilter, start: StartingPoint): Promise<void> {
+async function serveStream(
+  ctx: AppContext,
+  request: FastifyRequest,
+  stream: EventStreamResponse,
+  accountId: string,
+  audience: LiveAudienceFilter,
+  start: StartingPoint,
+  closing: () => boolean,
+): Promise<void> {
   const log = request.log.child({ accountId })
   const openedAt = Date.now()
   let cursor = start.cursor
@@ -180,6 +190,8 @@ async function serveStream(ctx: AppContext, request: FastifyRequest, stream: Eve
   // reconnects before its first event still misses nothing.
   stream.write(`retry: ${RETRY_MS}\n` + (start.reset ? formatEvent(cursor, 'reset', JSON.stringify({ reason: start.reset })) : `id: ${cursor}\n\n`))
   log.info({ cursor, reset: start.reset }, 'event stream opened')
+  // Opened while the app began closing (the request was under way): the client reconnects to another instance.
+  if (closing()) return stream.end()
 
   try {
     while (!stream.ended && cursor < upTo) {
