@@ -41,6 +41,8 @@ import { conversationRoutes } from './conversations/conversation.routes.ts'
 import { ConversationRouter } from './conversations/conversation-router.ts'
 import { DEFAULT_WEBHOOK_DISPATCHER_OPTIONS, WebhookDispatcher } from './webhooks/webhook.dispatcher.ts'
 import { deskConnectorRoutes } from './webhooks/desk-connector.routes.ts'
+import { DEFAULT_LIVE_HUB_OPTIONS, LiveHub } from './live/live-hub.ts'
+import { liveRoutes } from './live/live.routes.ts'
 
 export type App = FastifyInstance
 
@@ -52,6 +54,8 @@ declare module 'fastify' {
     conversationRouter: ConversationRouter
     /** This instance's webhook dispatcher (tests drive it with `runOnce`). */
     webhooks: WebhookDispatcher
+    /** This instance's live event hub (tests and the benchmark notify through it). */
+    live: LiveHub
   }
 }
 
@@ -90,6 +94,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
       timeoutMs,
       trustedHosts: config.webhookUrlAllowlist,
     }),
+    live: new LiveHub(runtime.db, runtime.redis, runtime.clock, runtime.logger, { ...DEFAULT_LIVE_HUB_OPTIONS, retentionMs: config.liveRetentionHours * 3_600_000 }),
   }
   const app = Fastify({
     ...(options.logger === undefined ? { loggerInstance: runtime.logger as FastifyBaseLogger } : { logger: options.logger }),
@@ -114,6 +119,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   const router = new ConversationRouter({ ...ctx, logger: app.log }, config.routerIntervalMs)
   app.decorate('conversationRouter', router)
   app.decorate('webhooks', ctx.webhooks)
+  app.decorate('live', ctx.live)
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id)
     reply.header('x-content-type-options', 'nosniff')
@@ -139,6 +145,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await app.register(connectionRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(conversationRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(deskConnectorRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(liveRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(twilioWebhookRoutes(ctx))
   await app.register(whatsAppWebhookRoutes(ctx))
   await routes.seal()
@@ -156,5 +163,8 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
     await ctx.dispatcher.stop()
     await ctx.webhooks.stop()
   })
+  app.addHook('onClose', async () => ctx.dispatcher.stop())
+  app.addHook('onReady', async () => ctx.live.start())
+  app.addHook('onClose', async () => ctx.live.close())
   return app
 }

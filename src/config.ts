@@ -87,6 +87,8 @@ export interface Config {
   webhookUrlAllowlist: readonly string[]
   /** Attempts of one outbound webhook before it is marked failed and the next of its conversation goes. */
   webhookMaxAttempts: number
+  /** How long live events are kept for clients that reconnect, in hours. */
+  liveRetentionHours: number
 }
 
 export type DatabaseConfig =
@@ -112,7 +114,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'DATABASE_POOL_SIZE', doc: 'PostgreSQL connections each instance keeps open at most (mind the server\'s `max_connections` across instances); unused with SQLite', default: '`10`' },
   { name: 'DATABASE_QUERY_TIMEOUT_MS', doc: 'longest wait for PostgreSQL to answer a query before the request is answered 503 (error 5003), milliseconds, `0` for no limit; migrations at start and `c2m migrate` are not bound by it; unused with SQLite (which waits at most 5 s for a lock)', default: '`10000`' },
   { name: 'DATA_DIR', doc: 'folder for the SQLite file and the generated demo master key', default: '`./data`' },
-  { name: 'REDIS_URL', doc: 'Redis shared by all instances (OAuth nonces, rate limits); in-memory when unset', default: 'unset' },
+  { name: 'REDIS_URL', doc: 'Redis shared by all instances (OAuth nonces, rate limits, live updates across instances); in-memory when unset', default: 'unset' },
   { name: 'PUBLIC_URL', doc: 'origin clients sign OAuth requests against, e.g. `https://c2m.example.com`', default: 'the request\'s own scheme and host' },
   { name: 'TRUST_PROXY', doc: 'honour `X-Forwarded-Proto`/`X-Forwarded-Host` (only when behind your own proxy)', default: '`false`' },
   { name: 'OAUTH_TIMESTAMP_WINDOW', doc: 'accepted `oauth_timestamp` skew, seconds', default: '`600`' },
@@ -144,6 +146,7 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'PROVIDER_URL_ALLOWLIST', doc: 'comma-separated hosts a brand\'s connection may name instead of the URLs above (`host`, `*.domain`, or `*`), e.g. a Twilio regional edge; loopback, private and link-local addresses are refused whatever it says', default: '`*.twilio.com,graph.facebook.com,*.googleapis.com`' },
   { name: 'WEBHOOK_URL_ALLOWLIST', doc: 'comma-separated hosts (`host` or `*.domain`, not `*`) a brand\'s desk connector URL may name even over plain http or at a loopback, private or link-local address: a desk inside your own network; every other URL must be https to public addresses only', default: 'empty' },
   { name: 'WEBHOOK_MAX_ATTEMPTS', doc: 'attempts of one outbound webhook (desk connector) before it is marked failed and the next event of its conversation is sent; retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, then every 24 h, or after the desk\'s `Retry-After` (at most 1 h)', default: '`10`' },
+  { name: 'LIVE_RETENTION_HOURS', doc: 'how long live events (the agents\' event stream) are kept for clients that reconnect with `Last-Event-ID`, hours; an older id gets `event: reset`', default: '`24`' },
 ]
 
 export class ConfigError extends Error {
@@ -201,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     providerUrlAllowlist: hostPatterns(env, 'PROVIDER_URL_ALLOWLIST', ['*.twilio.com', 'graph.facebook.com', '*.googleapis.com']),
     webhookUrlAllowlist: trustedHosts(env, 'WEBHOOK_URL_ALLOWLIST'),
     webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 10, 1, 100),
+    liveRetentionHours: integer(env, 'LIVE_RETENTION_HOURS', 24, 1, 24 * 30),
   }
 }
 

@@ -8,6 +8,7 @@ import type { AdapterRegistry } from './channels/adapter-registry.ts'
 import type { Dispatcher } from './delivery/dispatcher.ts'
 import type { RateLimit } from './http/rate-limit.ts'
 import type { Clock } from './lib/clock.ts'
+import type { LiveHub } from './live/live-hub.ts'
 import type { IdGenerator } from './lib/ids.ts'
 import type { SecretBox } from './lib/secret-box.ts'
 import type { Db } from './store/database.ts'
@@ -39,6 +40,8 @@ export interface AppContext {
   dispatcher: Dispatcher
   /** Delivers the brands' outbound webhooks (the desk connector); kicked after a transaction queues events. */
   webhooks: WebhookDispatcher
+  /** Live updates: `notify` after a commit that appended live events; streams `subscribe`. */
+  live: LiveHub
 }
 
 /** What store-only work needs (CLI commands, the demo seed, provisioning): no server, no providers. */

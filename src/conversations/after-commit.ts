@@ -15,7 +15,8 @@ export async function conversationChanged(ctx: ConversationContext, accountId: s
   wakeStreams(ctx, accountId)
 }
 
-/** Wakes the brand's live streams after a commit that wrote live events. */
+/** After a commit that wrote live events and desk webhooks: the brand's streams woken, the webhook dispatcher kicked. */
 export function wakeStreams(ctx: ConversationContext, accountId: string): void {
-  ;(ctx as { live?: { notify(accountId: string): void } }).live?.notify(accountId)
+  ctx.live.notify(accountId)
+  ctx.webhooks.kick()
 }

@@ -32,16 +32,3 @@ export async function latestInvitedCall(db: DbOrTrx, accountId: string, channel:
     },
   }
 }
-
-/** True when the brand's own desk takes conversations instead of the built-in agents. */
-export async function deskTakesConversations(db: DbOrTrx, accountId: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('webhook_endpoints')
-    .select('id')
-    .where('account_id', '=', accountId)
-    .where('purpose', '=', 'desk')
-    .where('mode', '=', 'instead')
-    .where('disabled_at', 'is', null)
-    .executeTakeFirst()
-  return row !== undefined
-}

@@ -30,12 +30,13 @@ import {
   updateConversationIf,
   waitingConversations,
 } from './conversation.repository.ts'
-import { latestInvitedCall, deskTakesConversations } from './consumer-calls.repository.ts'
-import { messageAdded, queueChanged, rang, stateChanged } from './conversation-events.ts'
+import { latestInvitedCall } from './consumer-calls.repository.ts'
+import { deskMode } from '../webhooks/webhook-events.ts'
+import { deskEvent, messageAdded, queueChanged, rang, stateChanged } from './conversation-events.ts'
 import { type Act, type Viewer, decide } from './permissions.ts'
 import { type ConversationState, rankAgents, ringExpiry, routeInbound, withinWhatsAppWindow } from './routing.ts'
 
-export type ConversationContext = Pick<AppContext, 'db' | 'clock' | 'ids' | 'dispatcher'> & { logger: FastifyBaseLogger }
+export type ConversationContext = Pick<AppContext, 'db' | 'clock' | 'ids' | 'dispatcher' | 'live' | 'webhooks'> & { logger: FastifyBaseLogger }
 
 /** The longest reply each channel carries: an SMS of ten segments, as invitations; WhatsApp and in-app text. */
 export const REPLY_MAX_LENGTH: Record<string, number> = { sms: 1600, wa: 4096, inapp: 4096 }
@@ -67,7 +68,7 @@ export async function attachConsumerMessage(
   if (active) {
     await trx.updateTable('conversations').set({ last_consumer_message_at: inbound.at, updated_at: inbound.at, via }).where('id', '=', active.id).execute()
     const entry = await appendMessage(trx, active.id, active.accountId, { id: ids.uuid(), author: 'consumer', agentId: null, text: message.text, outboxId: null, createdAt: inbound.at, inboundId: inbound.id })
-    await messageAdded(trx, active, entry, inbound.at)
+    await messageAdded(trx, ids, active, entry, inbound.at)
     return { conversationId: active.id, created: false, accountId: active.accountId }
   }
   if (inbound.keyword) return null
@@ -82,7 +83,7 @@ export async function attachConsumerMessage(
   })
   if (routing.action === 'append') throw new Error('unreachable: no active conversation')
   const deflected = routing.source === 'ivr-deflection' ? call : undefined
-  const desk = await deskTakesConversations(trx, message.accountId)
+  const desk = (await deskMode(trx, message.accountId)) === 'instead'
   const conversation: Conversation = {
     id: ids.uuid(),
     accountId: message.accountId,
@@ -110,16 +111,18 @@ export async function attachConsumerMessage(
   }
   await insertConversation(trx, conversation)
   await recordStep(trx, { id: ids.uuid(), accountId: conversation.accountId, conversationId: conversation.id, callId: conversation.callId, step: 'created', skill: conversation.skill, source: conversation.source, by: 'consumer', at: inbound.at })
+  let invitationEntry: TranscriptEntry | undefined
   if (deflected) {
     // The invitation opens the transcript: the agent sees what the consumer is answering.
     const invitation = await findOutboxByCall(trx, deflected.call.id)
     if (invitation) {
-      await appendMessage(trx, conversation.id, conversation.accountId, { id: ids.uuid(), author: 'invitation', agentId: null, text: invitation.message.text, outboxId: invitation.id, createdAt: deflected.call.invitedAt ?? inbound.at })
+      invitationEntry = await appendMessage(trx, conversation.id, conversation.accountId, { id: ids.uuid(), author: 'invitation', agentId: null, text: invitation.message.text, outboxId: invitation.id, createdAt: deflected.call.invitedAt ?? inbound.at })
     }
   }
   const entry = await appendMessage(trx, conversation.id, conversation.accountId, { id: ids.uuid(), author: 'consumer', agentId: null, text: message.text, outboxId: null, createdAt: inbound.at, inboundId: inbound.id })
   await stateChanged(trx, conversation, inbound.at)
-  await messageAdded(trx, conversation, entry, inbound.at)
+  await deskEvent(trx, ids, 'conversation.created', conversation, inbound.at, { messages: invitationEntry ? [invitationEntry] : [] })
+  await messageAdded(trx, ids, conversation, entry, inbound.at)
   if (conversation.state === 'queued') await queueChanged(trx, conversation.accountId, conversation.skill, await queueSize(trx, conversation.accountId, conversation.skill), inbound.at)
   return { conversationId: conversation.id, created: true, accountId: conversation.accountId }
 }
@@ -305,7 +308,7 @@ export async function replyToConversation(ctx: ConversationContext, accountId: s
     await enqueue(trx, message, iso)
     const added = await appendMessage(trx, c.id, accountId, { id: ctx.ids.uuid(), author: 'agent', agentId: viewer.kind === 'desk' ? null : viewer.userId, text, outboxId, createdAt: iso })
     await trx.updateTable('conversations').set({ updated_at: iso }).where('id', '=', c.id).execute()
-    await messageAdded(trx, { ...c, updatedAt: iso }, added, iso)
+    await messageAdded(trx, ctx.ids, { ...c, updatedAt: iso }, added, iso)
     return added
   })
   ctx.dispatcher.kick()
@@ -357,6 +360,7 @@ export async function transferConversation(ctx: ConversationContext, accountId: 
       detail: { fromSkill: c.skill, fromAgentId: c.agentId, ...target },
       at: iso,
     })
+    await deskEvent(trx, ctx.ids, 'conversation.transferred', now, iso, { fromSkill: c.skill, fromAgentId: c.agentId, by })
     await stateChanged(trx, now, iso, c.agentId)
     if (now.state === 'queued') await queueChanged(trx, accountId, now.skill, await queueSize(trx, accountId, now.skill), iso)
     if (c.state === 'queued' && c.skill !== now.skill) await queueChanged(trx, accountId, c.skill, await queueSize(trx, accountId, c.skill), iso)
@@ -374,6 +378,7 @@ export async function closeConversation(ctx: ConversationContext, accountId: str
     if (c.agentId) await releaseCapacity(trx, c.agentId)
     const now: Conversation = { ...c, state: 'closed', ringExpiresAt: null, closedAt: iso, closedBy: by, updatedAt: iso }
     await recordStep(trx, { id: ctx.ids.uuid(), accountId, conversationId: c.id, callId: c.callId, step: 'closed', skill: c.skill, agentId: c.agentId, by, at: iso })
+    await deskEvent(trx, ctx.ids, 'conversation.closed', now, iso)
     await stateChanged(trx, now, iso)
     if (c.state === 'queued') await queueChanged(trx, accountId, c.skill, await queueSize(trx, accountId, c.skill), iso)
     return now

@@ -32,7 +32,7 @@ for (const dialect of dialects) {
         for (let i = 0; i < AGENTS; i++) {
           const spec = { login: `agent${i}`, skills: ['general'], maxConversations: CAPACITY }
           const onFirst = await createAgent(first, brand.account, spec)
-          agents.push([onFirst, agentOn(second, brand.account, { ...spec, id: onFirst.id })])
+          agents.push([onFirst, agentOn(second, onFirst)])
         }
         await Promise.all(agents.map(([a], i) => (i % 2 === 0 ? a.status('online') : agents[i]![1].status('online'))))
 

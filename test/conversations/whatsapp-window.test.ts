@@ -11,7 +11,8 @@ for (const dialect of dialects) {
   describe(`WhatsApp's 24-hour window on agents' replies (${dialect.name})`, () => {
     let t: TestApp
     before(async () => {
-      t = await startApp(dialect)
+      // The agent stays signed in across the day the test lets pass.
+      t = await startApp(dialect, { SESSION_TTL_HOURS: '48' })
     })
     after(async () => t.close())
 

@@ -1,21 +1,32 @@
 import type { TestApp } from '../helper.ts'
 import { createUser } from '../../src/accounts/provisioning.service.ts'
-import { acceptConversation, closeConversation, getConversation, replyToConversation, setStatus, transferConversation, type TransferTarget } from '../../src/conversations/conversation.service.ts'
-import { conversationChanged } from '../../src/conversations/after-commit.ts'
-import type { Viewer } from '../../src/conversations/permissions.ts'
+import { type Session, asSession, signIn } from '../fixtures/people.ts'
 
 export const AGENT_PASSWORD = 'correct horse battery staple'
 
-/** An agent (or agent manager) of the brand, acting through the conversation service. */
+/** A refusal of the conversation API, as the agent's page would see it. */
+export class ApiRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    readonly errorMessage: string,
+    readonly detail: string | undefined,
+  ) {
+    super(`${status} ${code} ${errorMessage}${detail ? `: ${detail}` : ''}`)
+  }
+}
+
+/** An agent (or agent manager) of the brand, signed in, acting over HTTP with their session cookie and CSRF token. */
 export interface AgentHandle {
   id: string
   login: string
-  status(status: 'online' | 'away' | 'offline'): Promise<void>
-  accept(conversationId: string): Promise<unknown>
-  reply(conversationId: string, text: string): Promise<unknown>
-  transfer(conversationId: string, target: TransferTarget): Promise<unknown>
-  close(conversationId: string): Promise<unknown>
-  read(conversationId: string): Promise<unknown>
+  session: Session
+  status(status: 'online' | 'away' | 'offline'): Promise<unknown>
+  accept(conversationId: string): Promise<any>
+  reply(conversationId: string, text: string): Promise<any>
+  transfer(conversationId: string, target: { skill: string } | { agentId: string }): Promise<any>
+  close(conversationId: string): Promise<any>
+  read(conversationId: string): Promise<any>
 }
 
 export interface AgentSpec {
@@ -26,37 +37,32 @@ export interface AgentSpec {
 }
 
 export async function createAgent(t: TestApp, accountId: string, input: AgentSpec): Promise<AgentHandle> {
-  const role = input.role ?? 'agent'
-  const user = await createUser(t.runtime, { accountId, login: input.login, role, skills: input.skills, password: AGENT_PASSWORD })
-  if (input.maxConversations !== undefined) await t.runtime.db.updateTable('users').set({ max_conversations: input.maxConversations }).where('id', '=', user.id).execute()
-  return agentOn(t, accountId, { id: user.id, ...input })
+  await createUser(t.runtime, { accountId, login: input.login, role: input.role ?? 'agent', skills: input.skills, password: AGENT_PASSWORD, ...(input.maxConversations !== undefined ? { maxConversations: input.maxConversations } : {}) })
+  return handleOf(await signIn(t, accountId, input.login, AGENT_PASSWORD), input.login)
 }
 
-/** The same agent acting through another instance `t` (as behind a load balancer). */
-export function agentOn(t: TestApp, accountId: string, user: AgentSpec & { id: string }): AgentHandle {
-  const role = user.role ?? 'agent'
-  const viewer: Viewer = { kind: role === 'agent-manager' ? 'manager' : 'agent', userId: user.id, skills: user.skills }
-  const ctx = { ...t.runtime, dispatcher: t.app.dispatcher, logger: t.app.log }
-  const by = `user:${user.id}`
+/** The same agent, same session, acting through another instance `t` (as behind a load balancer: the cookie needs no shared store). */
+export function agentOn(t: TestApp, agent: AgentHandle): AgentHandle {
+  const { accountId, userId, cookie, csrfToken } = agent.session
+  return handleOf(asSession(t, accountId, userId, cookie, csrfToken), agent.login)
+}
+
+function handleOf(session: Session, login: string): AgentHandle {
+  const call = async (method: 'GET' | 'POST' | 'PUT', resource: string, body?: unknown) => {
+    const res = await session.request(method, resource, body)
+    const parsed = res.body === '' ? undefined : (JSON.parse(res.body) as any)
+    if (res.statusCode >= 400) throw new ApiRefusal(res.statusCode, parsed?.errorCode, parsed?.errorMessage, parsed?.detail)
+    return parsed
+  }
   return {
-    id: user.id,
-    login: user.login,
-    async status(status) {
-      await setStatus(ctx, accountId, user.id, status)
-      await conversationChanged(ctx, accountId)
-    },
-    accept: (id) => acceptConversation(ctx, accountId, id, viewer, by),
-    reply: (id, text) => replyToConversation(ctx, accountId, id, viewer, text),
-    async transfer(id, target) {
-      const c = await transferConversation(ctx, accountId, id, viewer, target, by)
-      await conversationChanged(ctx, accountId)
-      return c
-    },
-    async close(id) {
-      const c = await closeConversation(ctx, accountId, id, viewer, by)
-      await conversationChanged(ctx, accountId)
-      return c
-    },
-    read: (id) => getConversation(ctx, accountId, id, viewer),
+    id: session.userId,
+    login,
+    session,
+    status: (status) => call('PUT', 'agents/me/status', { status }),
+    accept: (id) => call('POST', `conversations/${id}/accept`),
+    reply: (id, text) => call('POST', `conversations/${id}/messages`, { text }),
+    transfer: (id, target) => call('POST', `conversations/${id}/transfer`, target),
+    close: (id) => call('POST', `conversations/${id}/close`),
+    read: (id) => call('GET', `conversations/${id}`),
   }
 }
