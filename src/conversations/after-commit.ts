@@ -8,11 +8,24 @@ import { type ConversationContext, offerWaiting } from './conversation.service.t
  */
 export async function conversationChanged(ctx: ConversationContext, accountId: string): Promise<void> {
   try {
-    await offerWaiting(ctx, accountId)
+    // Another round for the brand is under way (here or on another instance), and may have read the
+    // waiting list before this change committed: one more round once it is done.
+    if ((await offerWaiting(ctx, accountId)) === 'busy') setTimeout(() => void offerAgain(ctx, accountId), BUSY_RETRY_MS).unref()
   } catch (error) {
     ctx.logger.warn({ err: error, accountId }, 'offering waiting conversations failed; the router retries')
   }
   wakeStreams(ctx, accountId)
+}
+
+const BUSY_RETRY_MS = 50
+
+async function offerAgain(ctx: ConversationContext, accountId: string): Promise<void> {
+  try {
+    // Still busy: the router's next sweep offers whatever is left.
+    if ((await offerWaiting(ctx, accountId)) !== 'busy') wakeStreams(ctx, accountId)
+  } catch (error) {
+    ctx.logger.warn({ err: error, accountId }, 'offering waiting conversations failed; the router retries')
+  }
 }
 
 /** After a commit that wrote live events and desk webhooks: the brand's streams woken, the webhook dispatcher kicked. */

@@ -36,8 +36,9 @@ export class ConversationRouter {
     let offered = 0
     for (const accountId of await accountsWithWaitingConversations(this.ctx.db, 500)) {
       const n = await offerWaiting(this.ctx, accountId)
+      if (n === 'busy' || n === 0) continue
       offered += n
-      if (n > 0) changed.add(accountId)
+      changed.add(accountId)
     }
     for (const accountId of changed) wakeStreams(this.ctx, accountId)
     return offered

@@ -9,7 +9,7 @@ import { findSettings } from '../brand-config/settings.repository.ts'
 import { findOutboxByCall, enqueue } from '../delivery/outbox.repository.ts'
 import { isOptedOut } from '../contacts/opt-out.repository.ts'
 import { apiError, invalidFields } from '../shared/errors.ts'
-import { lockKey } from '../store/database.ts'
+import { lockKey, tryLockKey } from '../store/database.ts'
 import { findChannelMode } from '../brand-config/channel-mode.repository.ts'
 import type { ChannelMode } from '../shared/channel.ts'
 import {
@@ -148,14 +148,15 @@ const OFFER_BATCH = 50
  * two instances offering at once never assign one conversation twice nor fill an agent past their
  * maximum. Answers how many were offered.
  */
-export async function offerWaiting(ctx: ConversationContext, accountId: string): Promise<number> {
+export async function offerWaiting(ctx: ConversationContext, accountId: string): Promise<number | 'busy'> {
   const at = ctx.clock.now()
   const iso = at.toISOString()
   return ctx.db.transaction().execute(async (trx) => {
     // One offering round per brand at a time, across instances: two rounds taking agents' rows in
     // different orders would deadlock each other on PostgreSQL. (Conversations are only ever locked
-    // before agents' rows, by every path, for the same reason.)
-    await lockKey(trx, `offer:${accountId}`)
+    // before agents' rows, by every path, for the same reason.) A round already under way is not
+    // waited for — requests would queue on it, holding connections — but reported, to try again.
+    if (!(await tryLockKey(trx, `offer:${accountId}`))) return 'busy'
     const waiting = await waitingConversations(trx, accountId, OFFER_BATCH)
     if (waiting.length === 0) return 0
     const settings = await findConversationSettings(trx, accountId)

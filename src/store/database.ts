@@ -218,6 +218,16 @@ export async function lockKey(trx: Transaction<Database>, key: string): Promise<
   await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx)
 }
 
+/**
+ * Takes the lock named `key` for the transaction if nobody holds it, without waiting: false when
+ * another transaction has it. SQLite runs one transaction at a time, so it is always free there.
+ */
+export async function tryLockKey(trx: Transaction<Database>, key: string): Promise<boolean> {
+  if (!isPostgres(trx)) return true
+  const { rows } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(hashtextextended(${key}, 0)) as locked`.execute(trx)
+  return rows[0]?.locked === true
+}
+
 /** A unique-constraint violation, recognised on both dialects. */
 export function isUniqueViolation(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false

@@ -489,6 +489,7 @@ for (const dialect of dialects) {
           inviteChannel: null,
           inviteSkill: null,
           inviteOverrideMessage: null,
+          inviteRefusal: null,
         })
       })
 

@@ -15,7 +15,8 @@ for (const dialect of dialects) {
     let account = 8100
 
     before(async () => {
-      t = await startApp(dialect)
+      // Deliveries and sweeps run when the test says (runOnce), not in the background.
+      t = await startApp(dialect, { DELIVERY_WORKER: 'false' })
     })
     after(async () => t.close())
 

@@ -19,8 +19,8 @@ const CAPACITY = 3
 for (const dialect of dialects) {
   describe(`no double assignment under concurrency (${dialect.name})`, () => {
     test(`${CONVERSATIONS} conversations at once, ${AGENTS} agents of capacity ${CAPACITY} accepting concurrently through two instances`, async () => {
-      const first = await startApp(dialect)
-      const second = dialect.name === 'postgres' ? await startSecondInstance(first) : first
+      const first = await startApp(dialect, { DELIVERY_WORKER: 'false' })
+      const second = dialect.name === 'postgres' ? await startSecondInstance(first, { DELIVERY_WORKER: 'false' }) : first
       try {
         const brand = await brandFixture(first, '8200', {
           privileges: ['ivr-engagement', 'management', 'conversations'],
@@ -53,10 +53,13 @@ for (const dialect of dialects) {
         const accepted = outcomes.slice(0, attempts.length).filter((o) => o.status === 'fulfilled').length
         for (const o of outcomes.slice(0, attempts.length)) if (o.status === 'rejected') assert.ok([403, 409].includes((o.reason as { status?: number }).status ?? 0), String(o.reason))
 
+        // Whatever capacity is left (an offer that found its round busy) is offered by the next sweep.
+        await first.app.conversationRouter.runOnce()
+
         const rows = await first.runtime.db.selectFrom('conversations').select(['id', 'state', 'agent_id']).where('account_id', '=', brand.account).execute()
         const open = rows.filter((r) => r.state === 'open')
         assert.equal(open.length, accepted, 'each successful accept opened exactly one conversation')
-        assert.equal(open.length, AGENTS * CAPACITY, 'the agents filled their capacity')
+        assert.equal(rows.filter((r) => r.agent_id !== null).length, AGENTS * CAPACITY, 'the agents\' capacity is all in use')
         for (const r of rows) {
           assert.ok(['open', 'queued', 'ringing'].includes(r.state), `unexpected ${r.state}`)
           assert.equal(r.agent_id === null, r.state === 'queued', `${r.id}: ${r.state} with agent ${r.agent_id}`)

@@ -18,7 +18,8 @@ for (const dialect of dialects) {
   describe(`the user guide's journeys, end to end (${dialect.name})`, () => {
     let t: TestApp
     before(async () => {
-      t = await startApp(dialect)
+      // Deliveries and sweeps run when the test says (runOnce), not in the background.
+      t = await startApp(dialect, { DELIVERY_WORKER: 'false' })
     })
     after(async () => t.close())
 

@@ -12,7 +12,7 @@ for (const dialect of dialects) {
     let t: TestApp
     before(async () => {
       // The agent stays signed in across the day the test lets pass.
-      t = await startApp(dialect, { SESSION_TTL_HOURS: '48' })
+      t = await startApp(dialect, { SESSION_TTL_HOURS: '48', DELIVERY_WORKER: 'false' })
     })
     after(async () => t.close())
 
