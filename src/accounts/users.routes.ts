@@ -2,6 +2,8 @@ import type { FastifyPluginAsync } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { AppContext } from '../context.ts'
+import { setStatus } from '../conversations/conversation.service.ts'
+import { conversationChanged } from '../conversations/after-commit.ts'
 import { AUTHENTICATED_ERRORS, AccountParams, ErrorResponse } from '../http/schemas.ts'
 import { PERSON_ROLES, type PersonRole, requireAccess } from '../auth/actor.ts'
 import type { Person } from './user.repository.ts'
@@ -109,7 +111,18 @@ export function userRoutes(ctx: AppContext): FastifyPluginAsync {
           response: { 200: UserResponse, ...WRITE_ERRORS },
         },
       },
-      async (request) => userView(await changeUser(ctx, request.params.accountId, request.params.userId, request.body)),
+      async (request) => {
+        const { accountId, userId } = request.params
+        const person = await changeUser(ctx, accountId, userId, request.body)
+        // Someone who can no longer take conversations (disabled, or no longer an agent) goes
+        // offline: the rings waiting on them go to the next agent now. Conversations they hold
+        // stay theirs until a manager transfers or closes them.
+        if (person.disabledAt !== null || (person.role !== 'agent' && person.role !== 'agent-manager')) {
+          await setStatus({ ...ctx, logger: request.log }, accountId, userId, 'offline')
+          await conversationChanged({ ...ctx, logger: request.log }, accountId)
+        }
+        return userView(person)
+      },
     )
 
     app.post(

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import { dialects, json, startApp, type TestApp } from '../helper.ts'
 import { brandFixture, type BrandFixture } from '../fixtures/brand.ts'
-import { createAgent, type AgentHandle } from '../support/agents.ts'
+import { createAgent } from '../support/agents.ts'
+import { personOf } from '../fixtures/people.ts'
 
 const BRAND_NUMBER = '+18005550190'
 let nextPhone = 2000
@@ -169,6 +170,22 @@ for (const dialect of dialects) {
       assert.equal(moved?.skill, 'sales')
       const load = await t.runtime.db.selectFrom('users').select('load').where('id', '=', a.id).executeTakeFirstOrThrow()
       assert.equal(load.load, 0)
+    })
+
+    test('disabling an agent hands their ring to the next agent at once', async () => {
+      const a = await createAgent(t, brand.account, { login: 'leaver', skills: ['general'] })
+      await a.status('online')
+      await consumerWrites(phone(), 'hello?')
+      const [c] = await conversationsOf('ringing')
+      assert.equal(c?.agentId, a.id)
+      const b = await createAgent(t, brand.account, { login: 'stayer', skills: ['general'] })
+      await b.status('online')
+      const admin = await personOf(t, brand.account, 'admin')
+      const res = await admin.request('PATCH', `users/${a.id}`, { disabled: true })
+      assert.equal(res.statusCode, 200, res.body)
+      const [moved] = await conversationsOf('ringing')
+      assert.equal(moved?.id, c?.id)
+      assert.equal(moved?.agentId, b.id)
     })
   })
 }
