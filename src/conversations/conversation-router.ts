@@ -1,6 +1,7 @@
 import { accountsWithWaitingConversations } from './conversation.repository.ts'
 import { type ConversationContext, expireRings, offerWaiting } from './conversation.service.ts'
 import { wakeStreams } from './after-commit.ts'
+import { PollingLoop } from '../lib/polling-loop.ts'
 
 /**
  * Keeps conversations moving when nobody acts: rings that ran out go back to their queue and on
@@ -9,25 +10,25 @@ import { wakeStreams } from './after-commit.ts'
  * their offers safe together.
  */
 export class ConversationRouter {
-  #timer: NodeJS.Timeout | undefined
-  #running: Promise<void> | undefined
-  #stopped = true
+  readonly #loop: PollingLoop
 
   constructor(
     private readonly ctx: ConversationContext,
-    private readonly intervalMs: number,
-  ) {}
+    intervalMs: number,
+  ) {
+    this.#loop = new PollingLoop(() => this.runOnce(), {
+      intervalMs,
+      goOn: () => false,
+      onError: (error) => this.ctx.logger.warn({ err: error }, 'conversation sweep failed; trying again'),
+    })
+  }
 
   start(): void {
-    if (!this.#stopped) return
-    this.#stopped = false
-    this.#schedule()
+    this.#loop.start()
   }
 
   async stop(): Promise<void> {
-    this.#stopped = true
-    clearTimeout(this.#timer)
-    await this.#running
+    await this.#loop.stop()
   }
 
   /** One sweep: expired rings back to their queues, then every brand's waiting conversations offered. Answers how many were offered. */
@@ -42,20 +43,5 @@ export class ConversationRouter {
     }
     for (const accountId of changed) wakeStreams(this.ctx, accountId)
     return offered
-  }
-
-  #schedule(): void {
-    this.#timer = setTimeout(() => {
-      this.#running = this.runOnce()
-        .then(
-          () => undefined,
-          (error: unknown) => this.ctx.logger.warn({ err: error }, 'conversation sweep failed; trying again'),
-        )
-        .finally(() => {
-          this.#running = undefined
-          if (!this.#stopped) this.#schedule()
-        })
-    }, this.intervalMs)
-    this.#timer.unref()
   }
 }

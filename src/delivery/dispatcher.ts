@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
+import { PollingLoop } from '../lib/polling-loop.ts'
 import type { AdapterRegistry } from '../channels/adapter-registry.ts'
 import { DeliveryError } from '../channels/channel-adapter.ts'
 import type { Clock } from '../lib/clock.ts'
@@ -38,10 +39,7 @@ export type Fallback = (claim: { id: string; attempts: number }, failed: Outboun
  * dispatcher (or the same one restarted) sends them: nothing written by an invite is lost.
  */
 export class Dispatcher {
-  #timer: NodeJS.Timeout | undefined
-  #running: Promise<void> | undefined
-  #stopped = true
-  #kicked = false
+  readonly #loop: PollingLoop
   #prunedAt: number | undefined
 
   constructor(
@@ -51,26 +49,27 @@ export class Dispatcher {
     private readonly log: FastifyBaseLogger,
     private readonly options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
     private readonly fallback: Fallback = async () => 'none',
-  ) {}
+  ) {
+    // A full batch may have left more due: another round at once.
+    this.#loop = new PollingLoop(() => this.runOnce(), {
+      intervalMs: options.pollIntervalMs,
+      goOn: (handled) => handled === options.batchSize,
+      onError: (error) => this.log.error({ err: error }, 'delivery round failed; retrying after the poll interval'),
+    })
+  }
 
   start(): void {
-    if (!this.#stopped) return
-    this.#stopped = false
-    this.#schedule(0)
+    this.#loop.start()
   }
 
   /** Stops polling and waits for the round in progress, so no send is cut off by shutdown. */
   async stop(): Promise<void> {
-    this.#stopped = true
-    clearTimeout(this.#timer)
-    await this.#running
+    await this.#loop.stop()
   }
 
   /** Asks for a round now: an invite just committed a row. */
   kick(): void {
-    if (this.#stopped) return
-    if (this.#running) this.#kicked = true
-    else this.#schedule(0)
+    this.#loop.kick()
   }
 
   /** Claims and delivers one batch; how many rows it handled. */
@@ -93,29 +92,6 @@ export class Dispatcher {
     } catch (error) {
       this.log.warn({ err: error }, 'pruning pending status callbacks failed; trying again at the next interval')
     }
-  }
-
-  #schedule(delayMs: number): void {
-    clearTimeout(this.#timer)
-    this.#timer = setTimeout(() => {
-      this.#running = this.#round().finally(() => {
-        this.#running = undefined
-      })
-    }, delayMs)
-    this.#timer.unref()
-  }
-
-  async #round(): Promise<void> {
-    let handled = 0
-    try {
-      do {
-        this.#kicked = false
-        handled = await this.runOnce()
-      } while (!this.#stopped && (handled === this.options.batchSize || this.#kicked))
-    } catch (error) {
-      this.log.error({ err: error }, 'delivery round failed; retrying after the poll interval')
-    }
-    if (!this.#stopped) this.#schedule(this.options.pollIntervalMs)
   }
 
   async #deliver(entry: OutboxEntry): Promise<void> {

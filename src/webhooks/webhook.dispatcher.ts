@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
+import { PollingLoop } from '../lib/polling-loop.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { SecretBox } from '../lib/secret-box.ts'
 import { type Db, inTransaction } from '../store/database.ts'
@@ -33,10 +34,7 @@ export const DEFAULT_WEBHOOK_DISPATCHER_OPTIONS: WebhookDispatcherOptions = { ba
  * tell the repeat.
  */
 export class WebhookDispatcher {
-  #timer: NodeJS.Timeout | undefined
-  #running: Promise<void> | undefined
-  #stopped = true
-  #kicked = false
+  readonly #loop: PollingLoop
 
   constructor(
     private readonly db: Db,
@@ -44,26 +42,27 @@ export class WebhookDispatcher {
     private readonly secrets: SecretBox,
     private readonly log: FastifyBaseLogger,
     private readonly options: WebhookDispatcherOptions = DEFAULT_WEBHOOK_DISPATCHER_OPTIONS,
-  ) {}
+  ) {
+    // A delivery settled may let the next of its key go: rounds go on while any was handled.
+    this.#loop = new PollingLoop(() => this.runOnce(), {
+      intervalMs: options.pollIntervalMs,
+      goOn: (handled) => handled > 0,
+      onError: (error) => this.log.error({ err: error }, 'webhook round failed; retrying after the poll interval'),
+    })
+  }
 
   start(): void {
-    if (!this.#stopped) return
-    this.#stopped = false
-    this.#schedule(0)
+    this.#loop.start()
   }
 
   /** Stops polling and waits for the round in progress, so no attempt is cut off by shutdown. */
   async stop(): Promise<void> {
-    this.#stopped = true
-    clearTimeout(this.#timer)
-    await this.#running
+    await this.#loop.stop()
   }
 
   /** Asks for a round now: a transaction just queued events. */
   kick(): void {
-    if (this.#stopped) return
-    if (this.#running) this.#kicked = true
-    else this.#schedule(0)
+    this.#loop.kick()
   }
 
   /** Claims and attempts one batch; how many deliveries it handled. */
@@ -74,30 +73,6 @@ export class WebhookDispatcher {
     const endpoints = await endpointsByIds(this.db, claimed.map((delivery) => delivery.endpointId))
     await Promise.all(claimed.map((delivery) => this.#attempt(delivery, endpoints.get(delivery.endpointId))))
     return claimed.length
-  }
-
-  #schedule(delayMs: number): void {
-    clearTimeout(this.#timer)
-    this.#timer = setTimeout(() => {
-      this.#running = this.#round().finally(() => {
-        this.#running = undefined
-      })
-    }, delayMs)
-    this.#timer.unref()
-  }
-
-  async #round(): Promise<void> {
-    try {
-      let handled: number
-      // A delivery settled may let the next of its key go: rounds go on while any was handled.
-      do {
-        this.#kicked = false
-        handled = await this.runOnce()
-      } while (!this.#stopped && (handled > 0 || this.#kicked))
-    } catch (error) {
-      this.log.error({ err: error }, 'webhook round failed; retrying after the poll interval')
-    }
-    if (!this.#stopped) this.#schedule(this.options.pollIntervalMs)
   }
 
   async #attempt(delivery: WebhookDelivery, endpoint: WebhookEndpoint | undefined): Promise<void> {
