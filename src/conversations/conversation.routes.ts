@@ -22,7 +22,8 @@ const ConversationParams = Type.Intersect([AccountParams, Type.Object({ conversa
 const SkillName = Type.String({ minLength: 1, maxLength: 255 })
 const State = Type.Enum([...CONVERSATION_STATES])
 
-const Summary = Type.Object({
+/** What every view of a conversation shows: the list's entries, the detail, the live events. */
+const summaryProperties = {
   id: Type.String(),
   state: State,
   skill: Type.String(),
@@ -34,7 +35,8 @@ const Summary = Type.Object({
   ringExpiresAt: Nullable(Type.String({ format: 'date-time' })),
   queuedAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
-})
+}
+const Summary = Type.Object(summaryProperties)
 const Message = Type.Object({
   id: Type.String(),
   seq: Type.Integer(),
@@ -54,17 +56,10 @@ const Outbound = Type.Object({
   status: Type.String(),
 })
 const Detail = Type.Object({
-  id: Type.String(),
-  state: State,
-  skill: Type.String(),
-  source: Type.Enum([...CONVERSATION_SOURCES]),
-  channel: Type.Enum([...CHANNELS]),
-  callId: Nullable(Type.String()),
-  handoffId: Nullable(Type.String()),
+  ...summaryProperties,
   consumer: Type.Object({ id: Type.String({ description: 'the consumer\'s number, masked (sms, wa), or consumerId (inapp)' }), brandAddress: Type.String({ description: 'the brand number or app the consumer writes to' }) }),
   agent: Nullable(Type.Object({ id: Type.String(), login: Type.String() })),
   sdes: Nullable(Type.Array(Type.Unknown())),
-  ringExpiresAt: Nullable(Type.String({ format: 'date-time' })),
   lastConsumerMessageAt: Nullable(Type.String({ format: 'date-time' })),
   createdAt: Type.String({ format: 'date-time' }),
   closedAt: Nullable(Type.String({ format: 'date-time' })),
@@ -283,17 +278,10 @@ async function detailOf(ctx: AppContext, c: Conversation) {
     cxWidgetOf(ctx.db, c, ctx.clock.now()),
   ])
   return {
-    id: c.id,
-    state: c.state,
-    skill: c.skill,
-    source: c.source,
-    channel: c.channel,
-    callId: c.callId,
-    handoffId: c.handoffId,
+    ...summaryOf(c),
     consumer: { id: c.channel === 'inapp' ? c.consumer : maskPhone(c.consumer), brandAddress: c.brandAddress },
     agent: agent ? { id: agent.id, login: agent.login } : null,
     sdes: c.sdes,
-    ringExpiresAt: c.ringExpiresAt,
     lastConsumerMessageAt: c.lastConsumerMessageAt,
     createdAt: c.createdAt,
     closedAt: c.closedAt,
