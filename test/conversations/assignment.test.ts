@@ -187,5 +187,54 @@ for (const dialect of dialects) {
       assert.equal(moved?.id, c?.id)
       assert.equal(moved?.agentId, b.id)
     })
+
+    test('the lookback boundary over HTTP: a reply 1 ms inside is deflected; one at the boundary is inbound on the default skill', async () => {
+      const inside = phone()
+      const boundary = phone()
+      await brand.invited(inside, brand.handoffs.sms, { skill: 'billing' })
+      await brand.invited(boundary, brand.handoffs.sms, { skill: 'billing' })
+      t.clock.advance(60 * 60_000 - 1)
+      await consumerWrites(inside, 'just in time')
+      t.clock.advance(1)
+      await consumerWrites(boundary, 'too late')
+      const detailOf = async (from: string) => {
+        for (const c of await conversationsOf()) {
+          const detail = await brand.call('GET', `conversations/${c.id}`, undefined, 200)
+          if (detail.messages.some((m: { text: string }) => m.text === from)) return detail
+        }
+        return undefined
+      }
+      const deflected = await detailOf('just in time')
+      assert.deepEqual([deflected?.source, deflected?.skill], ['ivr-deflection', 'billing'])
+      const late = await detailOf('too late')
+      assert.deepEqual([late?.source, late?.skill, late?.callId], ['inbound', 'general', null])
+    })
+
+    test('the invite\'s overrideSkill is the skill the reply is routed to', async () => {
+      const consumer = phone()
+      const { callId } = await brand.eligible(consumer, brand.handoffs.sms, { skill: 'billing' })
+      assert.equal((await brand.invite(callId, { overrideSkill: 'sales' })).statusCode, 200)
+      await consumerWrites(consumer, 'sales, please')
+      const [c] = await conversationsOf()
+      assert.deepEqual([c?.source, c?.skill, c?.callId], ['ivr-deflection', 'sales', callId])
+    })
+
+    test('an agent manager transfers to a named agent, who is rung; an agent may not', async () => {
+      const a = await createAgent(t, brand.account, { login: 'first-line', skills: ['general'] })
+      const b = await createAgent(t, brand.account, { login: 'specialist', skills: ['sales'] })
+      const manager = await createAgent(t, brand.account, { login: 'boss', skills: [], role: 'agent-manager' })
+      await a.status('online')
+      await b.status('online')
+      await consumerWrites(phone(), 'I need the specialist')
+      const [c] = await conversationsOf('ringing')
+      await a.accept(c!.id)
+      await assert.rejects(a.transfer(c!.id, { agentId: b.id }), { status: 403 })
+      await manager.transfer(c!.id, { agentId: b.id })
+      const [moved] = await conversationsOf('ringing')
+      assert.deepEqual([moved?.id, moved?.agentId], [c!.id, b.id])
+      await b.accept(c!.id)
+      assert.equal((await b.read(c!.id)).state, 'open')
+      await manager.close(c!.id)
+    })
   })
 }
