@@ -150,6 +150,11 @@ export class Recorder {
   get count(): number {
     return this.#size
   }
+  get max(): number {
+    let max = Number.NaN
+    for (let i = 0; i < this.#size; i++) if (!(this.#values[i]! <= max)) max = this.#values[i]!
+    return max
+  }
   summary(): { count: number; p50: number; p99: number } {
     const sorted = this.#values.slice(0, this.#size).sort()
     return { count: this.#size, p50: percentile(sorted, 50), p99: percentile(sorted, 99) }
@@ -240,7 +245,7 @@ export function table(header: string[], rows: string[][]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
 }
 
-function positiveNumber(name: string, fallback: number, zeroAllowed = false): number {
+export function positiveNumber(name: string, fallback: number, zeroAllowed = false): number {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)

@@ -3,8 +3,10 @@
 // Three processes: the real service (`node bin/c2m.js serve` on a fresh SQLite store with the demo
 // brand), a bare Fastify app (bench/bare-server.ts), and this one, which drives both with autocannon
 // and signs every C2M request with OAuth 1.0a as the C2M spec's Node snippet does (oauth-1.0a package).
+// Then issue 9's conversations (bench/conversations.ts): signed Twilio webhooks, each a consumer's
+// SMS into a conversation, and the time from such a message to its ring on the live event stream.
 //
-//   node --import tsx bench/run.ts            BENCH_DURATION=10 BENCH_WARMUP=3 BENCH_CONNECTIONS=50
+//   node --import tsx bench/run.ts            BENCH_DURATION=10 BENCH_WARMUP=3 BENCH_CONNECTIONS=50 BENCH_RING_SAMPLES=200
 //   BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'   profiles the service's process
 //
 // A benchmark, not a test: a missed target is printed as MISS and the exit code stays 0. It exits
@@ -18,13 +20,17 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import OAuth from 'oauth-1.0a'
-import { CONNECTIONS, DURATION, WARMUP, type Scenario, fmt, measure, table, tagKind } from './measure.ts'
+import { CONNECTIONS, DURATION, WARMUP, type Scenario, fmt, measure, positiveNumber, table, tagKind } from './measure.ts'
+import { Consumers, type ServiceUnderTest, WEBHOOK_HEADERS, conversationsSummary, inboundRequest, prepareConversations, ringLatency } from './conversations.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 /** Node options for the service's process only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes. */
 const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)
 /** So high that the limiter (30/s per brand per endpoint by default) never refuses: we measure the service, not its budget. */
 const RATE_LIMIT = 1_000_000
+/** Messages timed from the webhook to the ring, one at a time, after a few untimed. */
+const RING_SAMPLES = positiveNumber('BENCH_RING_SAMPLES', 200)
+const RING_WARMUP = 20
 const TARGET_RATIO = 0.5
 const TARGET_P99_MS = 15
 const HOST = '127.0.0.1'
@@ -177,10 +183,12 @@ function parseCredentials(stdout: string): Credentials {
   }
 }
 
-async function startService(): Promise<{ started: Started; origin: string; credentials: Credentials; dataDir: string }> {
+async function startService(): Promise<{ started: Started; origin: string; credentials: Credentials; dataDir: string; env: NodeJS.ProcessEnv }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'c2m-bench-'))
   tempDirs.push(dataDir)
   const port = await freePort()
+  // Nothing leaves the machine: once Twilio is connected for the conversation scenarios, its API is a closed local port.
+  const nowhere = `http://${HOST}:${await freePort()}`
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
@@ -191,6 +199,8 @@ async function startService(): Promise<{ started: Started; origin: string; crede
     RATE_LIMIT_WINDOW: '1',
     C2M_DEMO: 'true',
     NODE_ENV: 'production',
+    TWILIO_API_URL: nowhere,
+    TWILIO_LOOKUP_URL: nowhere,
   }
   // The embedded SQLite store in DATA_DIR, in-memory nonces and limits, requests signed against their own origin.
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'C2M_SECRET_KEY', 'DELIVERY_WORKER']) delete env[name]
@@ -200,7 +210,7 @@ async function startService(): Promise<{ started: Started; origin: string; crede
   const origin = `http://${HOST}:${port}`
   await waitForHttp(`${origin}/healthz`, 30_000)
   started.relay()
-  return { started, origin, credentials, dataDir }
+  return { started, origin, credentials, dataDir, env }
 }
 
 async function startBare(): Promise<{ started: Started; origin: string; fastifyVersion: string }> {
@@ -269,7 +279,6 @@ function codeVersion(): string {
     return 'unknown (not a git work tree)'
   }
 }
-
 
 async function main(): Promise<void> {
   const [service, bare] = await Promise.all([startService(), startBare()])
@@ -365,9 +374,30 @@ async function main(): Promise<void> {
   const bare2 = await measure({ ...bareScenario, name: 'bare (before journey)' })
   const journey = await measure(journeyScenario)
 
+  // Issue 9's conversations. Twilio is connected only now: it turns the SMS channel live, and the scenarios above measure the sandbox's.
+  const underTest: ServiceUnderTest = { origin, accountId: credentials.accountId, sign, env: service.env, storeFile: path.join(service.dataDir, 'c2m.sqlite'), root: ROOT }
+  const inbound = await prepareConversations(underTest)
+  const consumers = new Consumers()
+  const inboundScenario = (name: string, from: () => string): Scenario => ({
+    name,
+    url: inbound.url,
+    server: service.started.child,
+    idle: bare.started.child,
+    headers: WEBHOOK_HEADERS,
+    requests: [inboundRequest(inbound, from)],
+  })
+  const bare3 = await measure({ ...bareScenario, name: 'bare (before new conversations)' })
+  const created = await measure(inboundScenario('twilio inbound → new conversation', () => consumers.fresh()))
+  const bare4 = await measure({ ...bareScenario, name: 'bare (before appends)' })
+  const appended = await measure(inboundScenario('twilio inbound → its conversation', () => consumers.again()))
+  process.stderr.write(`bench: ring latency: ${RING_WARMUP} messages of warm-up, then ${RING_SAMPLES} one at a time… `)
+  const ring = await ringLatency(underTest, inbound, consumers, RING_SAMPLES, RING_WARMUP)
+  process.stderr.write('done\n')
+
   await stopChild(bare.started)
   await stopChild(service.started, 15_000)
   const outbox = await outboxSummary(service.dataDir)
+  const conversations = await conversationsSummary(underTest.storeFile)
 
   const eligibilityRatio = eligibility.rps / bare1.rps
   const pass = eligibilityRatio >= TARGET_RATIO && eligibility.p99 < TARGET_P99_MS
@@ -385,8 +415,11 @@ async function main(): Promise<void> {
     const j = journey.journeys
     rows.push([`  journeys (pairs)`, fmt(j.perSecond, 0), fmt(j.p50, 2), fmt(j.p99, 2), '', '', fmt(j.perSecond / bare2.rps, 2), ''])
   }
+  for (const [m, yardstick] of [[bare3, bare3], [created, bare3], [bare4, bare4], [appended, bare4]] as const) {
+    rows.push([m.name, fmt(m.rps, 0), fmt(m.p50, 2), fmt(m.p99, 2), String(m.errors), String(m.non2xx), fmt(m.rps / yardstick.rps, 2), m === yardstick ? '' : 'n/a'])
+  }
 
-  const measured = [bare1, eligibility, bare2, journey]
+  const measured = [bare1, eligibility, bare2, journey, bare3, created, bare4, appended]
   const cpuRows = measured.map((m) => [m.name, fmt(m.cpu.serverPerRequestUs, 0), fmt(m.cpu.serverCores, 2), fmt(m.cpu.loaderCores, 2), fmt(m.cpu.foreignCores, 2)])
   const foreign = Math.max(...measured.map((m) => m.cpu.foreignCores).filter(Number.isFinite), 0)
   process.stdout.write(
@@ -404,12 +437,18 @@ async function main(): Promise<void> {
         ? `WARNING: processes other than this benchmark used up to ${fmt(foreign, 2)} cores during a scenario: the figures above are lower than on a quiet machine.`
         : 'the machine was otherwise quiet during the run (other processes < 0.1 core).',
       '',
+      ring.available
+        ? `inbound message → ring on the live stream (${ring.ring.count} messages one at a time): p50 ${fmt(ring.ring.p50, 2)} ms, p99 ${fmt(ring.ring.p99, 2)} ms, ` +
+          `max ${fmt(ring.ring.max, 2)} ms, no ring within 5 s: ${ring.missed}; the webhook's own response: p50 ${fmt(ring.response.p50, 2)} ms, p99 ${fmt(ring.response.p99, 2)} ms`
+        : `inbound message → ring: SSE stream not available (${ring.reason})`,
+      '',
       `outbox after the run (the dispatcher's deliveries to the sandbox): ${outbox}`,
+      `conversations after the run: ${conversations} (fresh consumers: ${consumers.used})`,
       'latency percentiles are of 2xx responses, from autocannon\'s per-response timings; req/s counts every completed response.',
       '',
     ].join('\n') + '\n',
   )
-  if (eligibility.non2xx > 0 || journey.non2xx > 0) process.stdout.write('WARNING: non-2xx responses from the service; see the status codes above.\n')
+  if ([eligibility, journey, created, appended].some((m) => m.non2xx > 0)) process.stdout.write('WARNING: non-2xx responses from the service; see the status codes above.\n')
 }
 
 try {

@@ -1,0 +1,269 @@
+// The conversation benchmarks of issue 9, driven by bench/run.ts against the service it started:
+// consumers' SMS arriving as signed Twilio webhooks, each one starting a conversation (or adding to
+// one), and how soon the ring of a new conversation reaches the live event stream.
+//
+// The brand is prepared as an operator and a brand would: Twilio connected and the ring timeout set
+// through the API, agents created with `c2m user create`. Only the agents' availability and
+// capacity are written into the store directly: setting them through the API needs each agent's
+// session (PUT /agents/me/status), and no API sets an agent's capacity.
+import { execFileSync } from 'node:child_process'
+import crypto from 'node:crypto'
+import http from 'node:http'
+import path from 'node:path'
+import type autocannon from 'autocannon'
+import twilio from 'twilio'
+import { inboundSmsParams, messageSid } from '../test/fakes/twilio.fake.ts'
+import { Recorder } from './measure.ts'
+
+/** What the benchmarks need of the running service. */
+export interface ServiceUnderTest {
+  origin: string
+  accountId: string
+  /** The Authorization header of the demo API key (privileges management and conversations) for one request. */
+  sign: (method: string, url: string) => string
+  /** The service's environment: the CLI run with it works on the same store. */
+  env: NodeJS.ProcessEnv
+  /** The service's SQLite file. */
+  storeFile: string
+  root: string
+}
+
+/** The brand prepared for conversations: the Twilio credentials its webhooks are signed with. */
+export interface TwilioInbound {
+  accountSid: string
+  authToken: string
+  /** The webhook's URL as Twilio calls it, and signs it (the service has no PUBLIC_URL: its own origin). */
+  url: string
+  path: string
+}
+
+const AGENTS = 4
+/** The demo brand's default skill: a consumer writing in without an invitation queues there. */
+const AGENT_SKILL = 'support'
+/** So high that every conversation rings an agent, however many the run creates. */
+const AGENT_CAPACITY = 1_000_000
+/** Longer than any run, so no ring expires and moves on while the load runs. */
+const RING_TIMEOUT_SECONDS = 3600
+/** The demo brand's SMS number (src/demo/seed.ts). */
+const BRAND_NUMBER = '+18005550100'
+/** Not a keyword (STOP, HELP…): it joins or starts a conversation. */
+const CONSUMER_TEXT = 'Hi, my order has not arrived yet'
+
+/** Connects Twilio (its channel goes live), sets the ring timeout, creates the agents and puts them online with room. */
+export async function prepareConversations(service: ServiceUnderTest): Promise<TwilioInbound> {
+  const base = `${service.origin}/api/account/${service.accountId}`
+  const accountSid = 'AC' + crypto.randomBytes(16).toString('hex')
+  const authToken = crypto.randomBytes(16).toString('hex')
+  await call(service, 'PUT', `${base}/channels/twilio`, { accountSid, authToken })
+  await call(service, 'PUT', `${base}/conversation-settings`, { ringTimeoutSeconds: RING_TIMEOUT_SECONDS, autoAccept: false })
+
+  for (let i = 1; i <= AGENTS; i++) {
+    execFileSync(
+      process.execPath,
+      [path.join(service.root, 'bin/c2m.js'), 'user', 'create', '--account', service.accountId, '--login', `agent${i}`, '--role', 'agent', '--skills', AGENT_SKILL, '--password-stdin'],
+      { cwd: service.root, env: service.env, input: crypto.randomBytes(12).toString('base64url') + '\n', stdio: ['pipe', 'ignore', 'pipe'] },
+    )
+  }
+  const { default: SQLite } = await import('better-sqlite3')
+  const db = new SQLite(service.storeFile, { fileMustExist: true, timeout: 10_000 })
+  try {
+    const { changes } = db
+      .prepare("update users set status = 'online', max_conversations = ? where account_id = ? and role = 'agent'")
+      .run(AGENT_CAPACITY, service.accountId)
+    if (changes !== AGENTS) throw new Error(`expected ${AGENTS} agents to put online, found ${changes}`)
+  } finally {
+    db.close()
+  }
+  const webhookPath = `/webhooks/twilio/${service.accountId}/inbound`
+  return { accountSid, authToken, url: service.origin + webhookPath, path: webhookPath }
+}
+
+async function call(service: ServiceUnderTest, method: string, url: string, body: unknown): Promise<void> {
+  const response = await fetch(url, { method, headers: { authorization: service.sign(method, url), 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  if (!response.ok) throw new Error(`${method} ${url} answered ${response.status} ${await response.text()}`)
+}
+
+/**
+ * The consumers who write in: `fresh` is a number never seen before (a new conversation), `again`
+ * one of those already used, in turn (a message added to their conversation, still waiting or ringing).
+ */
+export class Consumers {
+  #used = 0
+  #cursor = 0
+
+  fresh(): string {
+    return consumerNumber(this.#used++)
+  }
+
+  again(): string {
+    if (this.#used === 0) throw new Error('no consumer has written yet')
+    return consumerNumber(this.#cursor++ % this.#used)
+  }
+
+  get used(): number {
+    return this.#used
+  }
+}
+
+/** +1 206 200-0000 onwards: distinct, well-formed North American numbers. */
+function consumerNumber(n: number): string {
+  return `+1206${2_000_000 + n}`
+}
+
+/** One webhook as Twilio posts it: its form body and `X-Twilio-Signature` over the URL and the parameters. */
+export function signedInbound(inbound: TwilioInbound, from: string): { body: string; signature: string } {
+  const params = inboundSmsParams(inbound.accountSid, { sid: messageSid(), from, to: BRAND_NUMBER, body: CONSUMER_TEXT })
+  return { body: new URLSearchParams(params).toString(), signature: twilio.getExpectedTwilioSignature(inbound.authToken, inbound.url, params) }
+}
+
+export const WEBHOOK_HEADERS = { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', 'user-agent': 'TwilioProxy/1.1' }
+
+/** An autocannon request whose every send is another message, from `from()`, signed anew (the signature covers the MessageSid and the sender). */
+export function inboundRequest(inbound: TwilioInbound, from: () => string): autocannon.Request {
+  return {
+    method: 'POST',
+    path: inbound.path,
+    setupRequest: (request) => {
+      const { body, signature } = signedInbound(inbound, from())
+      request.body = body
+      request.headers = { ...request.headers, 'x-twilio-signature': signature }
+      return request
+    },
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// From a consumer's message to the ring on the live stream.
+
+export type RingLatency =
+  | { available: false; reason: string }
+  | {
+      available: true
+      /** From sending the webhook to the ring event's arrival on the stream, ms. */
+      ring: { count: number; p50: number; p99: number; max: number }
+      /** The webhook's own response time in the same samples, ms. */
+      response: { count: number; p50: number; p99: number }
+      /** Samples whose ring did not come within the timeout. */
+      missed: number
+    }
+
+interface StreamEvent {
+  type: string
+  data: string
+  /** performance.now() when the chunk carrying it arrived. */
+  at: number
+}
+
+/** An open `text/event-stream`, parsed (https://html.spec.whatwg.org/multipage/server-sent-events.html) as it comes. */
+class EventStream {
+  #buffer = ''
+  #listener: ((event: StreamEvent) => void) | undefined
+
+  private constructor(private readonly request: http.ClientRequest) {}
+
+  /** Opens the stream; answers the HTTP status instead when it is not a 200 event stream. */
+  static open(url: string, authorization: string): Promise<EventStream | { status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const request = http.get(url, { headers: { authorization, accept: 'text/event-stream' } }, (response) => {
+        response.setEncoding('utf8')
+        if (response.statusCode !== 200 || !response.headers['content-type']?.startsWith('text/event-stream')) {
+          let body = ''
+          response.on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: response.statusCode ?? 0, body }))
+          return
+        }
+        const stream = new EventStream(request)
+        response.on('data', (chunk: string) => stream.#receive(chunk, performance.now()))
+        resolve(stream)
+      })
+      request.on('error', reject)
+    })
+  }
+
+  onEvent(listener: (event: StreamEvent) => void): void {
+    this.#listener = listener
+  }
+
+  close(): void {
+    this.request.destroy()
+  }
+
+  #receive(chunk: string, at: number): void {
+    this.#buffer += chunk
+    const blocks = this.#buffer.split(/\r?\n\r?\n/)
+    this.#buffer = blocks.pop() ?? ''
+    for (const block of blocks) {
+      let type = 'message'
+      const data: string[] = []
+      for (const line of block.split(/\r?\n/)) {
+        if (line.startsWith('event:')) type = line.slice(6).trim()
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''))
+      }
+      if (data.length > 0) this.#listener?.({ type, data: data.join('\n'), at })
+    }
+  }
+}
+
+/**
+ * `samples` consumers write in one after another, each once the previous one's ring has arrived,
+ * on a stream opened with the demo API key (`conversations` privilege: it carries every ring of
+ * the brand, as an agent's stream carries theirs). A ring is matched to its message by time: the
+ * first ring of a conversation queued after the message was sent. One at a time, so this is the
+ * path's own latency, not queueing behind other load.
+ */
+export async function ringLatency(service: ServiceUnderTest, inbound: TwilioInbound, consumers: Consumers, samples: number, warmup: number, timeoutMs = 5_000): Promise<RingLatency> {
+  const url = `${service.origin}/api/account/${service.accountId}/events`
+  const opened = await EventStream.open(url, service.sign('GET', url))
+  if (!(opened instanceof EventStream)) {
+    return { available: false, reason: `GET ${url} answered ${opened.status}${opened.status === 404 ? ': this build has no live event stream' : ` ${opened.body.slice(0, 200)}`}` }
+  }
+  let waiting: { since: string; resolve: (at: number) => void } | undefined
+  opened.onEvent((event) => {
+    if (event.type !== 'ring' || !waiting) return
+    const { conversation } = JSON.parse(event.data) as { conversation?: { queuedAt?: string } }
+    if ((conversation?.queuedAt ?? '') < waiting.since) return
+    waiting.resolve(event.at)
+    waiting = undefined
+  })
+  const ring = new Recorder()
+  const response = new Recorder()
+  let missed = 0
+  try {
+    for (let i = 0; i < warmup + samples; i++) {
+      const { body, signature } = signedInbound(inbound, consumers.fresh())
+      const sentAt = performance.now()
+      const rung = new Promise<number | undefined>((resolve) => {
+        const timer = setTimeout(() => resolve(undefined), timeoutMs)
+        waiting = { since: new Date().toISOString(), resolve: (at) => (clearTimeout(timer), resolve(at)) }
+      })
+      const answer = await fetch(inbound.url, { method: 'POST', headers: { ...WEBHOOK_HEADERS, 'x-twilio-signature': signature }, body })
+      const answeredAt = performance.now()
+      await answer.text()
+      if (answer.status !== 200) throw new Error(`ring latency: the webhook answered ${answer.status}`)
+      const rungAt = await rung
+      waiting = undefined
+      if (i < warmup) continue
+      response.add(answeredAt - sentAt)
+      if (rungAt === undefined) missed++
+      else ring.add(rungAt - sentAt)
+    }
+  } finally {
+    opened.close()
+  }
+  const rings = ring.summary()
+  return { available: true, ring: { ...rings, max: ring.max }, response: response.summary(), missed }
+}
+
+/** The conversations the run left in the store, by state: each fresh consumer's webhook started one. */
+export async function conversationsSummary(storeFile: string): Promise<string> {
+  const { default: SQLite } = await import('better-sqlite3')
+  const db = new SQLite(storeFile, { readonly: true, fileMustExist: true })
+  try {
+    const states = db.prepare('select state, count(*) as n from conversations group by state order by state').all() as Array<{ state: string; n: number }>
+    const messages = db.prepare("select count(*) as n from conversation_messages where author = 'consumer'").get() as { n: number }
+    return `${states.map((s) => `${s.state} ${s.n}`).join(', ') || 'none'}; consumer messages in transcripts: ${messages.n}`
+  } catch (error) {
+    return `could not read: ${(error as Error).message}`
+  } finally {
+    db.close()
+  }
+}
