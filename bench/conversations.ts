@@ -164,7 +164,10 @@ class EventStream {
   /** Opens the stream; answers the HTTP status instead when it is not a 200 event stream. */
   static open(url: string, authorization: string): Promise<EventStream | { status: number; body: string }> {
     return new Promise((resolve, reject) => {
+      // Until the headers come; once open, a quiet stream is normal and is not timed.
+      const timer = setTimeout(() => request.destroy(new Error(`${url}: no answer within 10 s`)), 10_000)
       const request = http.get(url, { headers: { authorization, accept: 'text/event-stream' } }, (response) => {
+        clearTimeout(timer)
         response.setEncoding('utf8')
         if (response.statusCode !== 200 || !response.headers['content-type']?.startsWith('text/event-stream')) {
           let body = ''
@@ -233,7 +236,14 @@ export async function ringLatency(service: ServiceUnderTest, inbound: TwilioInbo
       const sentAt = performance.now()
       const rung = new Promise<number | undefined>((resolve) => {
         const timer = setTimeout(() => resolve(undefined), timeoutMs)
-        waiting = { since: new Date().toISOString(), resolve: (at) => (clearTimeout(timer), resolve(at)) }
+        const since = new Date().toISOString()
+        waiting = {
+          since,
+          resolve: (at) => {
+            clearTimeout(timer)
+            resolve(at)
+          },
+        }
       })
       const answer = await fetch(inbound.url, { method: 'POST', headers: { ...WEBHOOK_HEADERS, 'x-twilio-signature': signature }, body })
       const answeredAt = performance.now()

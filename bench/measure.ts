@@ -139,6 +139,7 @@ export function percentile(sorted: Float64Array, p: number): number {
 export class Recorder {
   #values = new Float64Array(1 << 16)
   #size = 0
+  #max = Number.NaN
   add(value: number): void {
     if (this.#size === this.#values.length) {
       const grown = new Float64Array(this.#values.length * 2)
@@ -146,14 +147,14 @@ export class Recorder {
       this.#values = grown
     }
     this.#values[this.#size++] = value
+    if (!(value <= this.#max)) this.#max = value
   }
   get count(): number {
     return this.#size
   }
+  /** The largest value added; NaN while there is none. */
   get max(): number {
-    let max = Number.NaN
-    for (let i = 0; i < this.#size; i++) if (!(this.#values[i]! <= max)) max = this.#values[i]!
-    return max
+    return this.#max
   }
   summary(): { count: number; p50: number; p99: number } {
     const sorted = this.#values.slice(0, this.#size).sort()
