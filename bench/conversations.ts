@@ -1,15 +1,13 @@
 // The conversation benchmarks of issue 9, driven by bench/run.ts against the service it started:
 // consumers' SMS arriving as signed Twilio webhooks, each one starting a conversation (or adding to
-// one), and how soon the ring of a new conversation reaches the live event stream.
+// one), and how soon the ring of a new conversation reaches the agent's live event stream.
 //
-// The brand is prepared as an operator and a brand would: Twilio connected and the ring timeout set
-// through the API, agents created with `c2m user create`. Only the agents' availability and
-// capacity are written into the store directly: setting them through the API needs each agent's
-// session (PUT /agents/me/status), and no API sets an agent's capacity.
-import { execFileSync } from 'node:child_process'
+// The brand is prepared through the API as a brand and its people would: Twilio connected, the ring
+// timeout set, agents added (users API), signed in and set online from their own sessions. Only the
+// agents' capacity is written into the store directly: the API allows at most 100 conversations
+// per agent, and every conversation of the run must ring, however many the run creates.
 import crypto from 'node:crypto'
 import http from 'node:http'
-import path from 'node:path'
 import type autocannon from 'autocannon'
 import twilio from 'twilio'
 import { inboundSmsParams, messageSid } from '../test/fakes/twilio.fake.ts'
@@ -21,11 +19,8 @@ export interface ServiceUnderTest {
   accountId: string
   /** The Authorization header of the demo API key (privileges management and conversations) for one request. */
   sign: (method: string, url: string) => string
-  /** The service's environment: the CLI run with it works on the same store. */
-  env: NodeJS.ProcessEnv
   /** The service's SQLite file. */
   storeFile: string
-  root: string
 }
 
 /** The brand prepared for conversations: the Twilio credentials its webhooks are signed with. */
@@ -35,6 +30,13 @@ export interface TwilioInbound {
   /** The webhook's URL as Twilio calls it, and signs it (the service has no PUBLIC_URL: its own origin). */
   url: string
   path: string
+}
+
+/** An agent signed in: their session cookie and its CSRF token. */
+export interface Agent {
+  login: string
+  cookie: string
+  csrfToken: string
 }
 
 const AGENTS = 4
@@ -49,38 +51,52 @@ const BRAND_NUMBER = '+18005550100'
 /** Not a keyword (STOP, HELP…): it joins or starts a conversation. */
 const CONSUMER_TEXT = 'Hi, my order has not arrived yet'
 
-/** Connects Twilio (its channel goes live), sets the ring timeout, creates the agents and puts them online with room. */
-export async function prepareConversations(service: ServiceUnderTest): Promise<TwilioInbound> {
+/** Connects Twilio (its channel goes live), sets the ring timeout, adds the agents (still offline) with room for every conversation, and signs them in. */
+export async function prepareConversations(service: ServiceUnderTest): Promise<{ inbound: TwilioInbound; agents: Agent[] }> {
   const base = `${service.origin}/api/account/${service.accountId}`
   const accountSid = 'AC' + crypto.randomBytes(16).toString('hex')
   const authToken = crypto.randomBytes(16).toString('hex')
-  await call(service, 'PUT', `${base}/channels/twilio`, { accountSid, authToken })
-  await call(service, 'PUT', `${base}/conversation-settings`, { ringTimeoutSeconds: RING_TIMEOUT_SECONDS, autoAccept: false })
+  await signedCall(service, 'PUT', `${base}/channels/twilio`, { accountSid, authToken })
+  await signedCall(service, 'PUT', `${base}/conversation-settings`, { ringTimeoutSeconds: RING_TIMEOUT_SECONDS, autoAccept: false })
 
+  const agents: Agent[] = []
+  const ids: string[] = []
   for (let i = 1; i <= AGENTS; i++) {
-    execFileSync(
-      process.execPath,
-      [path.join(service.root, 'bin/c2m.js'), 'user', 'create', '--account', service.accountId, '--login', `agent${i}`, '--role', 'agent', '--skills', AGENT_SKILL, '--password-stdin'],
-      { cwd: service.root, env: service.env, input: crypto.randomBytes(12).toString('base64url') + '\n', stdio: ['pipe', 'ignore', 'pipe'] },
-    )
+    const login = `bench-agent-${i}`
+    const password = crypto.randomBytes(12).toString('base64url')
+    const user = (await signedCall(service, 'POST', `${base}/users`, { login, role: 'agent', skills: [AGENT_SKILL], maxConversations: 100, password })) as { id: string }
+    ids.push(user.id)
+    const response = await fetch(`${base}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login, password }) })
+    if (!response.ok) throw new Error(`${login}: login answered ${response.status} ${await response.text()}`)
+    const cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]!).find((c) => c.startsWith('c2m_session='))
+    if (!cookie) throw new Error(`${login}: login set no session cookie`)
+    const { csrfToken } = (await response.json()) as { csrfToken: string }
+    agents.push({ login, cookie, csrfToken })
   }
   const { default: SQLite } = await import('better-sqlite3')
   const db = new SQLite(service.storeFile, { fileMustExist: true, timeout: 10_000 })
   try {
-    const { changes } = db
-      .prepare("update users set status = 'online', max_conversations = ? where account_id = ? and role = 'agent'")
-      .run(AGENT_CAPACITY, service.accountId)
-    if (changes !== AGENTS) throw new Error(`expected ${AGENTS} agents to put online, found ${changes}`)
+    const update = db.prepare('update users set max_conversations = ? where account_id = ? and id = ?')
+    for (const id of ids) update.run(AGENT_CAPACITY, service.accountId, id)
   } finally {
     db.close()
   }
   const webhookPath = `/webhooks/twilio/${service.accountId}/inbound`
-  return { accountSid, authToken, url: service.origin + webhookPath, path: webhookPath }
+  return { inbound: { accountSid, authToken, url: service.origin + webhookPath, path: webhookPath }, agents }
 }
 
-async function call(service: ServiceUnderTest, method: string, url: string, body: unknown): Promise<void> {
+/** The agent sets their own availability, from their session (PUT /agents/me/status). */
+export async function setAgentStatus(service: ServiceUnderTest, agent: Agent, status: 'online' | 'away' | 'offline'): Promise<void> {
+  const url = `${service.origin}/api/account/${service.accountId}/agents/me/status`
+  const response = await fetch(url, { method: 'PUT', headers: { cookie: agent.cookie, 'x-csrf-token': agent.csrfToken, 'content-type': 'application/json' }, body: JSON.stringify({ status }) })
+  if (!response.ok) throw new Error(`${agent.login}: status ${status} answered ${response.status} ${await response.text()}`)
+}
+
+/** A request signed with the demo API key; answers the JSON response. */
+async function signedCall(service: ServiceUnderTest, method: string, url: string, body: unknown): Promise<unknown> {
   const response = await fetch(url, { method, headers: { authorization: service.sign(method, url), 'content-type': 'application/json' }, body: JSON.stringify(body) })
   if (!response.ok) throw new Error(`${method} ${url} answered ${response.status} ${await response.text()}`)
+  return response.json()
 }
 
 /**
@@ -162,11 +178,11 @@ class EventStream {
   private constructor(private readonly request: http.ClientRequest) {}
 
   /** Opens the stream; answers the HTTP status instead when it is not a 200 event stream. */
-  static open(url: string, authorization: string): Promise<EventStream | { status: number; body: string }> {
+  static open(url: string, headers: Record<string, string>): Promise<EventStream | { status: number; body: string }> {
     return new Promise((resolve, reject) => {
       // Until the headers come; once open, a quiet stream is normal and is not timed.
       const timer = setTimeout(() => request.destroy(new Error(`${url}: no answer within 10 s`)), 10_000)
-      const request = http.get(url, { headers: { authorization, accept: 'text/event-stream' } }, (response) => {
+      const request = http.get(url, { headers: { ...headers, accept: 'text/event-stream' } }, (response) => {
         clearTimeout(timer)
         response.setEncoding('utf8')
         if (response.statusCode !== 200 || !response.headers['content-type']?.startsWith('text/event-stream')) {
@@ -208,14 +224,14 @@ class EventStream {
 
 /**
  * `samples` consumers write in one after another, each once the previous one's ring has arrived,
- * on a stream opened with the demo API key (`conversations` privilege: it carries every ring of
- * the brand, as an agent's stream carries theirs). A ring is matched to its message by time: the
- * first ring of a conversation queued after the message was sent. One at a time, so this is the
- * path's own latency, not queueing behind other load.
+ * on the stream of `agent`, signed in (with their session cookie) and the only agent online, so
+ * every ring is theirs. A ring is matched to its message by time: the first ring of a conversation
+ * queued after the message was sent. One at a time, so this is the path's own latency, not
+ * queueing behind other load.
  */
-export async function ringLatency(service: ServiceUnderTest, inbound: TwilioInbound, consumers: Consumers, samples: number, warmup: number, timeoutMs = 5_000): Promise<RingLatency> {
+export async function ringLatency(service: ServiceUnderTest, inbound: TwilioInbound, agent: Agent, consumers: Consumers, samples: number, warmup: number, timeoutMs = 5_000): Promise<RingLatency> {
   const url = `${service.origin}/api/account/${service.accountId}/events`
-  const opened = await EventStream.open(url, service.sign('GET', url))
+  const opened = await EventStream.open(url, { cookie: agent.cookie })
   if (!(opened instanceof EventStream)) {
     return { available: false, reason: `GET ${url} answered ${opened.status}${opened.status === 404 ? ': this build has no live event stream' : ` ${opened.body.slice(0, 200)}`}` }
   }
