@@ -54,6 +54,8 @@ const CONSUMER_TEXT = 'Hi, my order has not arrived yet'
 /** Connects Twilio (its channel goes live), sets the ring timeout, adds the agents (still offline) with room for every conversation, and signs them in. */
 export async function prepareConversations(service: ServiceUnderTest): Promise<{ inbound: TwilioInbound; agents: Agent[] }> {
   const base = `${service.origin}/api/account/${service.accountId}`
+  // Invitations still queued would go through Twilio once it is connected: the sandbox delivers them first.
+  await outboxDrained(service.storeFile, 60_000)
   const accountSid = 'AC' + crypto.randomBytes(16).toString('hex')
   const authToken = crypto.randomBytes(16).toString('hex')
   await signedCall(service, 'PUT', `${base}/channels/twilio`, { accountSid, authToken })
@@ -83,6 +85,24 @@ export async function prepareConversations(service: ServiceUnderTest): Promise<{
   }
   const webhookPath = `/webhooks/twilio/${service.accountId}/inbound`
   return { inbound: { accountSid, authToken, url: service.origin + webhookPath, path: webhookPath }, agents }
+}
+
+/** Resolves once no outbox row waits for the dispatcher; throws after `timeoutMs`. */
+async function outboxDrained(storeFile: string, timeoutMs: number): Promise<void> {
+  const { default: SQLite } = await import('better-sqlite3')
+  const db = new SQLite(storeFile, { readonly: true, fileMustExist: true, timeout: 10_000 })
+  try {
+    const waiting = db.prepare("select count(*) as n from outbox where status in ('pending', 'sending')")
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const { n } = waiting.get() as { n: number }
+      if (n === 0) return
+      if (Date.now() > deadline) throw new Error(`${n} outbox rows still undelivered after ${timeoutMs} ms`)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+  } finally {
+    db.close()
+  }
 }
 
 /** The agent sets their own availability, from their session (PUT /agents/me/status). */
