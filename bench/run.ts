@@ -4,7 +4,7 @@
 // brand), a bare Fastify app (bench/bare-server.ts), and this one, which drives both with autocannon
 // and signs every C2M request with OAuth 1.0a as the C2M spec's Node snippet does (oauth-1.0a package).
 // Then issue 9's conversations (bench/conversations.ts): signed Twilio webhooks, each a consumer's
-// SMS into a conversation, and the time from such a message to its ring on the live event stream.
+// SMS into a conversation, and the time from such a message to its ring on the agent's live event stream.
 //
 //   node --import tsx bench/run.ts            BENCH_DURATION=10 BENCH_WARMUP=3 BENCH_CONNECTIONS=50 BENCH_RING_SAMPLES=200
 //   BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'   profiles the service's process
