@@ -3,8 +3,10 @@
 // Three processes: the real service (`node bin/c2m.js serve` on a fresh SQLite store with the demo
 // brand), a bare Fastify app (bench/bare-server.ts), and this one, which drives both with autocannon
 // and signs every C2M request with OAuth 1.0a as the C2M spec's Node snippet does (oauth-1.0a package).
+// Then issue 9's conversations (bench/conversations.ts): signed Twilio webhooks, each a consumer's
+// SMS into a conversation, and the time from such a message to its ring on the agent's live event stream.
 //
-//   node --import tsx bench/run.ts            BENCH_DURATION=10 BENCH_WARMUP=3 BENCH_CONNECTIONS=50
+//   node --import tsx bench/run.ts            BENCH_DURATION=10 BENCH_WARMUP=3 BENCH_CONNECTIONS=50 BENCH_RING_SAMPLES=200
 //   BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'   profiles the service's process
 //
 // A benchmark, not a test: a missed target is printed as MISS and the exit code stays 0. It exits
@@ -18,15 +20,17 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import OAuth from 'oauth-1.0a'
+import { CONNECTIONS, DURATION, WARMUP, type Scenario, fmt, measure, positiveNumber, table, tagKind } from './measure.ts'
+import { Consumers, type ServiceUnderTest, WEBHOOK_HEADERS, conversationsSummary, inboundRequest, prepareConversations, ringLatency, setAgentStatus } from './conversations.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const DURATION = positiveNumber('BENCH_DURATION', 10)
-const WARMUP = positiveNumber('BENCH_WARMUP', 3, true)
-const CONNECTIONS = positiveNumber('BENCH_CONNECTIONS', 50)
 /** Node options for the service's process only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where its time goes. */
 const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)
 /** So high that the limiter (30/s per brand per endpoint by default) never refuses: we measure the service, not its budget. */
 const RATE_LIMIT = 1_000_000
+/** Messages timed from the webhook to the ring, one at a time, after a few untimed. */
+const RING_SAMPLES = positiveNumber('BENCH_RING_SAMPLES', 200)
+const RING_WARMUP = 20
 const TARGET_RATIO = 0.5
 const TARGET_P99_MS = 15
 const HOST = '127.0.0.1'
@@ -183,6 +187,8 @@ async function startService(): Promise<{ started: Started; origin: string; crede
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'c2m-bench-'))
   tempDirs.push(dataDir)
   const port = await freePort()
+  // Nothing leaves the machine: once Twilio is connected for the conversation scenarios, its API is a closed local port.
+  const nowhere = `http://${HOST}:${await freePort()}`
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
@@ -193,6 +199,8 @@ async function startService(): Promise<{ started: Started; origin: string; crede
     RATE_LIMIT_WINDOW: '1',
     C2M_DEMO: 'true',
     NODE_ENV: 'production',
+    TWILIO_API_URL: nowhere,
+    TWILIO_LOOKUP_URL: nowhere,
   }
   // The embedded SQLite store in DATA_DIR, in-memory nonces and limits, requests signed against their own origin.
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'PUBLIC_URL', 'TRUST_PROXY', 'C2M_SECRET_KEY', 'DELIVERY_WORKER']) delete env[name]
@@ -224,222 +232,6 @@ function signer(credentials: Credentials): (method: string, url: string) => stri
   const token = { key: credentials.accessToken, secret: credentials.accessTokenSecret }
   // A fresh oauth_nonce and the current oauth_timestamp on every call.
   return (method, url) => oauth.toHeader(oauth.authorize({ url, method }, token)).Authorization
-}
-
-// ---------------------------------------------------------------------------------------------
-// CPU accounting (Linux /proc; elsewhere it is left out). Throughput on a shared machine moves with
-// whatever else runs; the CPU time the service spends per request does much less, and the CPU that
-// none of our three processes used tells whether the figures were taken on a quiet machine.
-
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100
-  } catch {
-    return 100
-  }
-})()
-
-/** CPU time (user + system) of a process so far, in ms; undefined when /proc cannot tell. */
-function processCpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS
-  } catch {
-    return undefined
-  }
-}
-
-/** Busy CPU time of the whole machine (every core) so far, in ms; undefined off Linux. */
-function machineBusyMs(): number | undefined {
-  try {
-    const [, ...ticks] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/)
-    const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number)
-    return (((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 1000) / CLOCK_TICKS
-  } catch {
-    return undefined
-  }
-}
-
-interface CpuSnapshot {
-  server: number | undefined
-  other: number | undefined
-  self: number
-  machine: number | undefined
-  at: number
-}
-
-/** `server` is the process under load, `other` the idle one: both count as ours, not as foreign load. */
-function cpuSnapshot(server: ChildProcess, other: ChildProcess): CpuSnapshot {
-  const self = process.cpuUsage()
-  return { server: processCpuMs(server.pid), other: processCpuMs(other.pid), self: (self.user + self.system) / 1000, machine: machineBusyMs(), at: performance.now() }
-}
-
-interface CpuUse {
-  /** CPU the loaded server spent per completed request, µs. */
-  serverPerRequestUs: number
-  /** Cores' worth of CPU used by the loaded server, by this load generator, and by processes not ours. */
-  serverCores: number
-  loaderCores: number
-  foreignCores: number
-}
-
-function cpuUse(before: CpuSnapshot, after: CpuSnapshot, requests: number): CpuUse {
-  const wall = after.at - before.at
-  const delta = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? Number.NaN : b - a)
-  const server = delta(before.server, after.server)
-  const other = delta(before.other, after.other)
-  const self = after.self - before.self
-  const machine = delta(before.machine, after.machine)
-  return {
-    serverPerRequestUs: (server * 1000) / requests,
-    serverCores: server / wall,
-    loaderCores: self / wall,
-    foreignCores: Math.max(0, (machine - server - (Number.isNaN(other) ? 0 : other) - self) / wall),
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Measuring.
-
-interface Measurement {
-  name: string
-  /** Completed responses per second, whatever their status. */
-  rps: number
-  /** Percentiles of 2xx responses, from autocannon's per-response timings (µs resolution). */
-  p50: number
-  p99: number
-  /** Connection errors and timeouts. */
-  errors: number
-  non2xx: number
-  statusCodes: string
-  total: number
-  seconds: number
-  resets: number
-  /** Per request kind, when a scenario mixes kinds. */
-  kinds: Record<string, { count: number; p50: number; p99: number }>
-  cpu: CpuUse
-  /** Journeys (eligibility then invite on one connection) completed, and their end-to-end latency. */
-  journeys?: { count: number; perSecond: number; p50: number; p99: number }
-}
-
-interface Scenario {
-  name: string
-  url: string
-  requests: autocannon.Request[]
-  headers?: Record<string, string>
-  body?: string
-  /** Which kind of request a response belongs to; set from the requests' onResponse (see `lastKind`). */
-  kinds?: boolean
-  /** The process answering, and the other server (idle meanwhile), for CPU accounting. */
-  server: ChildProcess
-  idle: ChildProcess
-}
-
-/**
- * The kind of the response autocannon is handling now. autocannon calls a request's onResponse and
- * then, synchronously, emits 'response' with its timing, so the onResponse callbacks tag it here.
- */
-let lastKind = 'request'
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
-  return sorted[index]!
-}
-
-class Recorder {
-  #values = new Float64Array(1 << 16)
-  #size = 0
-  add(value: number): void {
-    if (this.#size === this.#values.length) {
-      const grown = new Float64Array(this.#values.length * 2)
-      grown.set(this.#values)
-      this.#values = grown
-    }
-    this.#values[this.#size++] = value
-  }
-  get count(): number {
-    return this.#size
-  }
-  summary(): { count: number; p50: number; p99: number } {
-    const sorted = this.#values.slice(0, this.#size).sort()
-    return { count: this.#size, p50: percentile(sorted, 50), p99: percentile(sorted, 99) }
-  }
-}
-
-function fire(scenario: Scenario, duration: number, onResponse?: (client: object, status: number, ms: number) => void): Promise<autocannon.Result> {
-  return new Promise((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url: scenario.url,
-        method: 'POST',
-        connections: CONNECTIONS,
-        pipelining: 1,
-        duration,
-        timeout: 10,
-        headers: { 'content-type': 'application/json', ...scenario.headers },
-        ...(scenario.body !== undefined ? { body: scenario.body } : {}),
-        requests: scenario.requests,
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    )
-    if (onResponse) instance.on('response', (client, status, _bytes, ms) => onResponse(client, status, ms))
-  })
-}
-
-async function measure(scenario: Scenario): Promise<Measurement> {
-  process.stderr.write(`bench: ${scenario.name}: ${WARMUP}s warm-up, then ${DURATION}s at ${CONNECTIONS} connections… `)
-  if (WARMUP > 0) await fire(scenario, WARMUP)
-  const all = new Recorder()
-  const byKind = new Map<string, Recorder>()
-  const journeys = new Recorder()
-  const pendingEligibility = new WeakMap<object, number>()
-  const before = cpuSnapshot(scenario.server, scenario.idle)
-  const result = await fire(scenario, DURATION, (client, status, ms) => {
-    const ok = status >= 200 && status < 300
-    if (ok) all.add(ms)
-    if (!scenario.kinds) return
-    const kind = lastKind
-    let recorder = byKind.get(kind)
-    if (!recorder) byKind.set(kind, (recorder = new Recorder()))
-    if (ok) recorder.add(ms)
-    // A journey is the pair on one connection: its latency is the two responses' latencies added up.
-    if (kind === 'eligibility') {
-      if (ok) pendingEligibility.set(client, ms)
-      else pendingEligibility.delete(client)
-    } else if (kind === 'invite') {
-      const first = pendingEligibility.get(client)
-      pendingEligibility.delete(client)
-      if (ok && first !== undefined) journeys.add(first + ms)
-    }
-  })
-  const after = cpuSnapshot(scenario.server, scenario.idle)
-  process.stderr.write('done\n')
-  const overall = all.summary()
-  const seconds = result.duration
-  const statusCodes = Object.entries(result.statusCodeStats ?? {})
-    .map(([code, stat]) => `${code}×${stat.count ?? 0}`)
-    .join(' ')
-  const measurement: Measurement = {
-    name: scenario.name,
-    rps: result.requests.total / seconds,
-    p50: overall.p50,
-    p99: overall.p99,
-    errors: result.errors,
-    non2xx: result.non2xx,
-    statusCodes,
-    total: result.requests.total,
-    seconds,
-    resets: result.resets,
-    kinds: Object.fromEntries([...byKind].map(([kind, recorder]) => [kind, recorder.summary()])),
-    cpu: cpuUse(before, after, result.requests.total),
-  }
-  if (scenario.kinds) {
-    const j = journeys.summary()
-    measurement.journeys = { count: j.count, perSecond: j.count / seconds, p50: j.p50, p99: j.p99 }
-  }
-  return measurement
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -486,16 +278,6 @@ function codeVersion(): string {
   } catch {
     return 'unknown (not a git work tree)'
   }
-}
-
-function fmt(value: number, digits = 1): string {
-  return Number.isFinite(value) ? value.toFixed(digits) : '—'
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
 }
 
 async function main(): Promise<void> {
@@ -556,7 +338,7 @@ async function main(): Promise<void> {
       {
         ...eligibilityRequest,
         onResponse: (status, body, context) => {
-          lastKind = 'eligibility'
+          tagKind('eligibility')
           const ctx = context as { callId?: string }
           ctx.callId = undefined
           if (status === 200) {
@@ -580,7 +362,7 @@ async function main(): Promise<void> {
           return request
         },
         onResponse: () => {
-          lastKind = 'invite'
+          tagKind('invite')
         },
       },
     ],
@@ -592,9 +374,34 @@ async function main(): Promise<void> {
   const bare2 = await measure({ ...bareScenario, name: 'bare (before journey)' })
   const journey = await measure(journeyScenario)
 
+  // Issue 9's conversations. Twilio is connected only now: it turns the SMS channel live, and the scenarios above measure the sandbox's.
+  const underTest: ServiceUnderTest = { origin, accountId: credentials.accountId, sign, storeFile: path.join(service.dataDir, 'c2m.sqlite') }
+  const { inbound, agents } = await prepareConversations(underTest)
+  const consumers = new Consumers()
+  // The ring latency first, with one agent online: every ring is on their stream. Then all of them, for the load.
+  const [first, ...others] = agents
+  await setAgentStatus(underTest, first!, 'online')
+  process.stderr.write(`bench: ring latency: ${RING_WARMUP} messages of warm-up, then ${RING_SAMPLES} one at a time… `)
+  const ring = await ringLatency(underTest, inbound, first!, consumers, RING_SAMPLES, RING_WARMUP)
+  process.stderr.write('done\n')
+  for (const agent of others) await setAgentStatus(underTest, agent, 'online')
+  const inboundScenario = (name: string, from: () => string): Scenario => ({
+    name,
+    url: inbound.url,
+    server: service.started.child,
+    idle: bare.started.child,
+    headers: WEBHOOK_HEADERS,
+    requests: [inboundRequest(inbound, from)],
+  })
+  const bare3 = await measure({ ...bareScenario, name: 'bare (before new conversations)' })
+  const created = await measure(inboundScenario('twilio inbound → new conversation', () => consumers.fresh()))
+  const bare4 = await measure({ ...bareScenario, name: 'bare (before appends)' })
+  const appended = await measure(inboundScenario('twilio inbound → its conversation', () => consumers.again()))
+
   await stopChild(bare.started)
   await stopChild(service.started, 15_000)
   const outbox = await outboxSummary(service.dataDir)
+  const conversations = await conversationsSummary(underTest.storeFile)
 
   const eligibilityRatio = eligibility.rps / bare1.rps
   const pass = eligibilityRatio >= TARGET_RATIO && eligibility.p99 < TARGET_P99_MS
@@ -612,8 +419,11 @@ async function main(): Promise<void> {
     const j = journey.journeys
     rows.push([`  journeys (pairs)`, fmt(j.perSecond, 0), fmt(j.p50, 2), fmt(j.p99, 2), '', '', fmt(j.perSecond / bare2.rps, 2), ''])
   }
+  for (const [m, yardstick] of [[bare3, bare3], [created, bare3], [bare4, bare4], [appended, bare4]] as const) {
+    rows.push([m.name, fmt(m.rps, 0), fmt(m.p50, 2), fmt(m.p99, 2), String(m.errors), String(m.non2xx), fmt(m.rps / yardstick.rps, 2), m === yardstick ? '' : 'n/a'])
+  }
 
-  const measured = [bare1, eligibility, bare2, journey]
+  const measured = [bare1, eligibility, bare2, journey, bare3, created, bare4, appended]
   const cpuRows = measured.map((m) => [m.name, fmt(m.cpu.serverPerRequestUs, 0), fmt(m.cpu.serverCores, 2), fmt(m.cpu.loaderCores, 2), fmt(m.cpu.foreignCores, 2)])
   const foreign = Math.max(...measured.map((m) => m.cpu.foreignCores).filter(Number.isFinite), 0)
   process.stdout.write(
@@ -631,23 +441,18 @@ async function main(): Promise<void> {
         ? `WARNING: processes other than this benchmark used up to ${fmt(foreign, 2)} cores during a scenario: the figures above are lower than on a quiet machine.`
         : 'the machine was otherwise quiet during the run (other processes < 0.1 core).',
       '',
+      ring.available
+        ? `inbound message → ring on the agent's live stream (${ring.ring.count} messages one at a time): p50 ${fmt(ring.ring.p50, 2)} ms, p99 ${fmt(ring.ring.p99, 2)} ms, ` +
+          `max ${fmt(ring.ring.max, 2)} ms, no ring within 5 s: ${ring.missed}; the webhook's own response: p50 ${fmt(ring.response.p50, 2)} ms, p99 ${fmt(ring.response.p99, 2)} ms`
+        : `inbound message → ring: SSE stream not available (${ring.reason})`,
+      '',
       `outbox after the run (the dispatcher's deliveries to the sandbox): ${outbox}`,
+      `conversations after the run: ${conversations} (fresh consumers: ${consumers.used})`,
       'latency percentiles are of 2xx responses, from autocannon\'s per-response timings; req/s counts every completed response.',
       '',
     ].join('\n') + '\n',
   )
-  if (eligibility.non2xx > 0 || journey.non2xx > 0) process.stdout.write('WARNING: non-2xx responses from the service; see the status codes above.\n')
-}
-
-function positiveNumber(name: string, fallback: number, zeroAllowed = false): number {
-  const raw = process.env[name]
-  if (raw === undefined || raw === '') return fallback
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
-    process.stderr.write(`bench: ${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number, got "${raw}"\n`)
-    process.exit(2)
-  }
-  return value
+  if ([eligibility, journey, created, appended].some((m) => m.non2xx > 0)) process.stdout.write('WARNING: non-2xx responses from the service; see the status codes above.\n')
 }
 
 try {
