@@ -58,6 +58,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index conversations_ringing_idx on conversations (ring_expires_at) where state = 'ringing'`.execute(db)
   await db.schema.createIndex('conversations_state_idx').on('conversations').columns(['account_id', 'state', 'updated_at']).execute()
   await db.schema.createIndex('conversations_consumer_idx').on('conversations').columns(['account_id', 'consumer']).execute()
+  // Whether a call already had its conversation: asked by every reply within a lookback period.
+  await db.schema.createIndex('conversations_call_idx').on('conversations').column('call_id').execute()
 
   await db.schema
     .createTable('conversation_messages')
