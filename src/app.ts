@@ -38,6 +38,7 @@ import { consumerApiRoutes } from './consumer-api/consumer.routes.ts'
 import { pushDevices } from './contacts/push-devices.ts'
 import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from './delivery/dispatcher.ts'
 import { conversationRoutes } from './conversations/conversation.routes.ts'
+import { apiKeyRoutes } from './auth/api-key.routes.ts'
 import { ConversationRouter } from './conversations/conversation-router.ts'
 import { DEFAULT_WEBHOOK_DISPATCHER_OPTIONS, WebhookDispatcher } from './webhooks/webhook.dispatcher.ts'
 import { deskConnectorRoutes } from './webhooks/desk-connector.routes.ts'
@@ -144,6 +145,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await app.register(sandboxRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(connectionRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(conversationRoutes(ctx), { prefix: '/api/account/:accountId' })
+  await app.register(apiKeyRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(deskConnectorRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(liveRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(twilioWebhookRoutes(ctx))

@@ -155,6 +155,9 @@ for (const dialect of dialects) {
       ['POST', '/conversations/{conversationId}/close', `/conversations/${SOME_CONVERSATION}/close`],
       ['PUT', '/agents/me/status', '/agents/me/status', { status: 'online' }],
       ['GET', '/agents', '/agents'],
+      ['GET', '/api-keys', '/api-keys'],
+      ['POST', '/api-keys', '/api-keys', { appName: 'Planted', developer: 'b', privileges: ['management'] }],
+      ['DELETE', '/api-keys/{appKey}', '/api-keys/unknown-key'],
       ['GET', '/conversation-settings', '/conversation-settings'],
       ['PUT', '/conversation-settings', '/conversation-settings', { ringTimeoutSeconds: 30, autoAccept: true }],
       // Made first, so that A's own key reads, rotates and deletes a connector that exists.
@@ -264,7 +267,7 @@ for (const dialect of dialects) {
         // An invite of a call that never existed, and a receipt for A's SMS, are the documented 404s a served route gives here.
         // So are a conversation or user that does not exist; a person's own routes refuse every key, A's too.
         const servedNotFound = res.statusCode === 404 && ['no such call, or it expired', 'this message was not sent in-app', 'no such conversation', 'no such user'].includes(json(res).detail)
-        const personOnly = res.statusCode === 403 && ['/session', '/logout', '/users/me/password', '/users/me/welcomed', '/agents/me/status'].includes(path)
+        const personOnly = res.statusCode === 403 && ['/session', '/logout', '/users/me/password', '/users/me/welcomed', '/agents/me/status', '/api-keys', '/api-keys/unknown-key'].includes(path)
         assert.ok([200, 201, 204].includes(res.statusCode) || servedNotFound || personOnly, `${method} ${path}: ${res.statusCode} ${res.body}`)
       }
     })
