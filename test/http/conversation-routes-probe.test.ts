@@ -165,6 +165,40 @@ for (const dialect of dialects) {
       }
     })
 
+    test('the consumer\'s routes: another brand\'s, a forged, truncated or expired consumer token, an app JWT\'s shape, a session cookie are 401', async () => {
+      const foreign = (await other.call('POST', 'consumer-tokens', { consumerId: 'probe-consumer' }, 201)).token as string
+      const tokens: Record<string, string> = {
+        'another brand\'s': foreign,
+        truncated: consumerToken.slice(0, -8),
+        forged: `${consumerToken.split('.').slice(0, 2).join('.')}.${'A'.repeat(43)}`,
+        'alg none': `${Buffer.from('{"alg":"none"}').toString('base64url')}.${consumerToken.split('.')[1] ?? ''}.`,
+        huge: 'x'.repeat(20_000),
+      }
+      for (const route of ROUTES.filter((r) => r.consumer)) {
+        for (const [name, token] of Object.entries(tokens)) {
+          assertRefused(await send({ kind: 'bearer', token }, route.method, route.path, { payload: payloadOf(route) }), 401, `${route.method} ${route.path} with a ${name} token`)
+        }
+        assertRefused(await send({ kind: 'cookie', cookie: agent.session.cookie, csrf: agent.session.csrfToken }, route.method, route.path, { payload: payloadOf(route) }), 401, `${route.method} ${route.path} with a session`)
+      }
+      t.clock.advance(t.config.consumerTokenTtlSeconds * 1000 + 1000)
+      try {
+        assertRefused(await send({ kind: 'bearer', token: consumerToken }, 'GET', 'consumer/messages'), 401, 'an expired consumer token')
+      } finally {
+        t.clock.advance(-(t.config.consumerTokenTtlSeconds * 1000 + 1000))
+      }
+    })
+
+    test('another brand\'s people are not targets: a transfer to them, a filter by them finds nothing', async () => {
+      const key = { kind: 'key', key: brand.key } as const
+      const transfer = await send(key, 'POST', `conversations/${conversationId}/transfer`, { payload: JSON.stringify({ agentId: otherAdmin.userId }) })
+      assertRefused(transfer, [400, 404, 409], 'a transfer to another brand\'s person')
+      const listed = await send(key, 'GET', `conversations?agent=${otherAdmin.userId}`)
+      assert.equal(listed.statusCode, 200)
+      assert.deepEqual(json(listed).items, [])
+      const read = await send({ kind: 'key', key: other.key }, 'GET', 'agents', { account: B })
+      assert.ok(!json(read).items.some((a: { id: string }) => a.id === agent.id), 'B\'s agents list none of A\'s')
+    })
+
     test('a forged, truncated, bit-flipped, oversized or signed-out cookie is 401 on every session route', async () => {
       await addPerson(t, A, 'probe-ended', 'admin')
       const signedOut = await signIn(t, A, 'probe-ended')
@@ -440,6 +474,18 @@ for (const dialect of dialects) {
       }
       assertRefused(await login(t, '9'.repeat(21), { login: 'x', password: 'y' }), 400, 'an account id of 21 digits')
       assertRefused(await login(t, '9799', { login: 'x', password: 'a password' }), 401, 'an account that does not exist')
+    })
+
+    test('each route with its sample body and a permitted credential answers below 500, as JSON, in our shape when refused', async () => {
+      // Last: the sample bodies change things (a transfer, a close, a disconnect). The stream and sign-out are left out.
+      for (const route of ROUTES.filter((r) => r.path !== 'events' && r.path !== 'logout')) {
+        const context = `${route.method} ${route.path}`
+        const res = await send(permitted(route), route.method, pathOf(route), { payload: payloadOf(route) })
+        assert.ok(res.statusCode < 500, `${context}: ${res.statusCode} ${res.body.slice(0, 300)}`)
+        if (res.statusCode === 204) continue
+        assert.match(String(res.headers['content-type']), /^application\/json/, context)
+        if (res.statusCode >= 400) assertRefused(res, res.statusCode, context)
+      }
     })
 
     test('the OpenAPI document lists every one of these routes with a summary, its request schema and error answers', async () => {
