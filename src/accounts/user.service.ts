@@ -4,7 +4,7 @@ import { type PersonRole } from '../auth/actor.ts'
 import { listSkills } from '../brand-config/catalog.repository.ts'
 import { isoNow } from '../lib/clock.ts'
 import { hashPassword, verifyPassword } from '../lib/password.ts'
-import { ApiError, ERRORS, type FieldError, apiError, invalidFields } from '../shared/errors.ts'
+import { type FieldError, apiError, invalidFields } from '../shared/errors.ts'
 import { inTransaction, isUniqueViolation, lockKey } from '../store/database.ts'
 import type { LoginThrottle } from '../auth/login-throttle.ts'
 import {
@@ -164,33 +164,21 @@ function dummyPasswordHash(): Promise<string> {
 
 /**
  * A person's sign-in: the user, or 401 1102 alike for an unknown login, a wrong password, a
- * disabled user; 429 1029 (with the lock's `retryAfterSeconds`) while the login or the client
- * address is locked by failures, even with the right password.
+ * disabled user; 429 1029 (`LockedError`) while the login or the client address is locked by
+ * failures, even with the right password, or while too many sign-ins are under way at once.
  */
 export async function signIn(
   services: Services & { throttle: LoginThrottle },
   input: { accountId: string; login: string; password: string; address: string },
 ): Promise<Person> {
   const { accountId, login, password, address } = input
-  const locked = await services.throttle.lockedFor(accountId, login, address)
-  if (locked > 0) throw new LockedError(locked)
-  const found = await findUserByLogin(services.db, accountId, login)
-  const person = found && found.role !== 'system' ? await findPersonById(services.db, found.id) : undefined
-  const matches = await verifyPassword(password, person?.passwordHash ?? (await dummyPasswordHash()))
-  if (!person || !matches || person.disabledAt !== null) {
-    const lock = await services.throttle.failed(accountId, login, address)
-    if (lock > 0) throw new LockedError(lock)
-    throw apiError('invalidCredentials')
-  }
-  await services.throttle.succeeded(accountId, login)
+  const person = await services.throttle.guard(accountId, login, address, async () => {
+    const found = await findUserByLogin(services.db, accountId, login)
+    const person = found && found.role !== 'system' ? await findPersonById(services.db, found.id) : undefined
+    // An unknown login is checked against a dummy hash: it costs what a wrong password costs.
+    const matches = await verifyPassword(password, person?.passwordHash ?? (await dummyPasswordHash()))
+    return person && matches && person.disabledAt === null ? person : undefined
+  })
+  if (!person) throw apiError('invalidCredentials')
   return person
-}
-
-/** 429 1029: the login or address is locked; the route answers `Retry-After`. */
-export class LockedError extends ApiError {
-  readonly retryAfterSeconds: number
-  constructor(ms: number) {
-    super(ERRORS.rateLimitHit, 'too many failed sign-ins: try again later')
-    this.retryAfterSeconds = Math.max(1, Math.ceil(ms / 1000))
-  }
 }

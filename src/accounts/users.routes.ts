@@ -34,19 +34,20 @@ const ListQuery = Type.Object({
   page: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 1 }),
   pageSize: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
 })
+// Bodies are strict, as every other route's: an unknown property is answered 400, never ignored.
 const CreateBody = Type.Object({
   login: Type.String({ minLength: 1, maxLength: 255 }),
   role: Role,
   skills: Type.Optional(Skills),
   maxConversations: Type.Optional(MaxConversations),
   password: Password,
-})
+}, { additionalProperties: false })
 const ChangeBody = Type.Object({
   role: Type.Optional(Role),
   skills: Type.Optional(Skills),
   maxConversations: Type.Optional(MaxConversations),
   disabled: Type.Optional(Type.Boolean({ description: 'a disabled user cannot sign in; their sessions end at once' })),
-})
+}, { additionalProperties: false })
 
 function userView(person: Person) {
   return {
@@ -127,7 +128,7 @@ export function userRoutes(ctx: AppContext): FastifyPluginAsync {
 
     app.post(
       '/users/:userId/password',
-      { onRequest, schema: { tags, summary: 'Reset a person\'s password (their sessions end)', params: UserParams, body: Type.Object({ password: Password }), response: { 204: Type.Null(), ...AUTHENTICATED_ERRORS } } },
+      { onRequest, schema: { tags, summary: 'Reset a person\'s password (their sessions end)', params: UserParams, body: Type.Object({ password: Password }, { additionalProperties: false }), response: { 204: Type.Null(), ...AUTHENTICATED_ERRORS } } },
       async (request, reply) => {
         await setPassword(ctx, request.params.accountId, request.params.userId, request.body.password)
         return reply.code(204).send(null)

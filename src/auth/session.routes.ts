@@ -6,9 +6,9 @@ import { AUTHENTICATED_ERRORS, AccountParams, ErrorResponse } from '../http/sche
 import { verifyPassword } from '../lib/password.ts'
 import { apiError, invalidFields } from '../shared/errors.ts'
 import type { Person } from '../accounts/user.repository.ts'
-import { LockedError, PASSWORD_MAX, endAllSessions, getUser, markWelcomed, setPassword, signIn } from '../accounts/user.service.ts'
+import { PASSWORD_MAX, endAllSessions, getUser, markWelcomed, setPassword, signIn } from '../accounts/user.service.ts'
 import { PERSON_ROLES, actorOf, requireAccess } from './actor.ts'
-import { LoginThrottle } from './login-throttle.ts'
+import { LockedError, LoginThrottle } from './login-throttle.ts'
 import { recordEndedSession } from './ended-session.repository.ts'
 import { clearSessionCookie, sessionSealerOf, setSessionCookie } from './session.ts'
 
@@ -28,12 +28,13 @@ const SessionResponse = Type.Object({
   user: SessionUser,
   csrfToken: Type.String({ description: 'send it as `x-csrf-token` on every POST, PUT, PATCH and DELETE of this session' }),
 })
-const LoginBody = Type.Object({ login: Type.String({ minLength: 1, maxLength: 255 }), password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }) })
-const LogoutBody = Type.Object({ everywhere: Type.Optional(Type.Boolean({ description: 'end every session of this user, on every device' })) })
+// Bodies are strict, as every other route's: an unknown property is a client's mistake (or a probe), answered 400.
+const LoginBody = Type.Object({ login: Type.String({ minLength: 1, maxLength: 255 }), password: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }) }, { additionalProperties: false })
+const LogoutBody = Type.Object({ everywhere: Type.Optional(Type.Boolean({ description: 'end every session of this user, on every device' })) }, { additionalProperties: false })
 const PasswordChangeBody = Type.Object({
   currentPassword: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }),
   newPassword: Type.String({ minLength: 1, maxLength: PASSWORD_MAX }),
-})
+}, { additionalProperties: false })
 
 function sessionUser(person: Person) {
   return {
@@ -44,6 +45,16 @@ function sessionUser(person: Person) {
     maxConversations: person.maxConversations,
     status: person.status,
     welcomedAt: person.welcomedAt,
+  }
+}
+
+/** The work's result; a `LockedError` also answers `Retry-After` with how long the lock lasts. */
+async function answeringRetryAfter<T>(reply: FastifyReply, work: Promise<T>): Promise<T> {
+  try {
+    return await work
+  } catch (error) {
+    if (error instanceof LockedError) reply.header('retry-after', String(error.retryAfterSeconds))
+    throw error
   }
 }
 
@@ -78,7 +89,8 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginAsync {
           summary: 'Sign a person in: sets the session cookie',
           description:
             'JSON only (a cross-site HTML form cannot send `application/json`, so no login CSRF). ' +
-            'An unknown login and a wrong password answer alike; repeated failures lock the login and the client address for a while (429 with `Retry-After`).',
+            'An unknown login and a wrong password answer alike; repeated failures lock the login and the client address for a while (429 with `Retry-After`), ' +
+            'and so are sign-ins beyond the few an instance checks at once.',
           security: [],
           params: AccountParams,
           body: LoginBody,
@@ -86,13 +98,8 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginAsync {
         },
       },
       async (request, reply) => {
-        try {
-          const person = await signIn({ ...ctx, throttle }, { accountId: request.params.accountId, ...request.body, address: request.ip })
-          return startSession(request, reply, person)
-        } catch (error) {
-          if (error instanceof LockedError) reply.header('retry-after', String(error.retryAfterSeconds))
-          throw error
-        }
+        const person = await answeringRetryAfter(reply, signIn({ ...ctx, throttle }, { accountId: request.params.accountId, ...request.body, address: request.ip }))
+        return startSession(request, reply, person)
       },
     )
 
@@ -145,21 +152,13 @@ export function sessionRoutes(ctx: AppContext): FastifyPluginAsync {
         if (actor.kind !== 'user') throw apiError('notEnoughPrivilege')
         const person = await getUser(ctx, actor.accountId, actor.userId)
         // The current password is guessed like a sign-in's, so it is throttled like one.
-        const locked = await throttle.lockedFor(actor.accountId, actor.login, request.ip)
-        if (locked > 0) {
-          const error = new LockedError(locked)
-          reply.header('retry-after', String(error.retryAfterSeconds))
-          throw error
-        }
-        if (person.passwordHash === null || !(await verifyPassword(request.body.currentPassword, person.passwordHash))) {
-          const lock = await throttle.failed(actor.accountId, actor.login, request.ip)
-          if (lock > 0) {
-            const error = new LockedError(lock)
-            reply.header('retry-after', String(error.retryAfterSeconds))
-            throw error
-          }
-          throw invalidFields([{ field: 'currentPassword', message: 'is not the current password' }])
-        }
+        const verified = await answeringRetryAfter(
+          reply,
+          throttle.guard(actor.accountId, actor.login, request.ip, async () =>
+            person.passwordHash !== null && (await verifyPassword(request.body.currentPassword, person.passwordHash)) ? true : undefined,
+          ),
+        )
+        if (!verified) throw invalidFields([{ field: 'currentPassword', message: 'is not the current password' }])
         const changed = await setPassword(ctx, actor.accountId, actor.userId, request.body.newPassword, 'newPassword')
         return startSession(request, reply, changed)
       },
