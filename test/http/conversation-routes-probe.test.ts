@@ -26,7 +26,7 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 type Role = 'admin' | 'agent' | 'manager'
 interface Route {
   method: Method
-  /** Under /api/account/{account}/; `{user}` and `{conversation}` are filled in. */
+  /** Under /api/account/{account}/; `{user}`, `{conversation}` and `{appKey}` are filled in. */
   path: string
   body?: unknown
   /** The role whose session may use it; undefined: no session may. */
@@ -64,6 +64,9 @@ const ROUTES: Route[] = [
   { method: 'PUT', path: 'desk-connector', body: { url: 'https://desk.example.com/hook', mode: 'alongside' }, role: 'admin', key: true },
   { method: 'POST', path: 'desk-connector/secret', role: 'admin', key: true },
   { method: 'DELETE', path: 'desk-connector', role: 'admin', key: true },
+  { method: 'GET', path: 'api-keys', role: 'admin', key: false },
+  { method: 'POST', path: 'api-keys', body: { appName: 'Probe', developer: 'probe', privileges: ['reporting'] }, role: 'admin', key: false },
+  { method: 'DELETE', path: 'api-keys/{appKey}', role: 'admin', key: false },
 ]
 const WRITES = ROUTES.filter((r) => r.method !== 'GET')
 const WITH_BODY = ROUTES.filter((r) => r.body !== undefined)
@@ -115,7 +118,7 @@ for (const dialect of dialects) {
     after(() => t.close())
 
     const sessionOf = (role: Role): Session => ({ admin, manager, agent: agent.session })[role]
-    const pathOf = (route: Route) => route.path.replace('{user}', userId).replace('{conversation}', conversationId)
+    const pathOf = (route: Route) => route.path.replace('{user}', userId).replace('{conversation}', conversationId).replace('{appKey}', 'no-such-key')
 
     function send(credential: Credential, method: Method, path: string, options: { payload?: string; contentType?: string; account?: string; headers?: Record<string, string> } = {}) {
       const url = `/api/account/${options.account ?? A}/${path}`
@@ -334,9 +337,14 @@ for (const dialect of dialects) {
           assertRefused(await send(key, route.method, path, { payload: payloadOf(route) }), [400, 404], `${route.method} ${path.slice(0, 80)}`)
         }
       }
-      for (const route of ROUTES.filter((r) => r.path.includes('{'))) {
+      for (const route of ROUTES.filter((r) => r.path.includes('{conversation}') || r.path.includes('{user}'))) {
         const path = route.path.replace('{conversation}', NO_SUCH).replace('{user}', NO_SUCH)
         assertRefused(await send(key, route.method, path, { payload: payloadOf(route) }), 404, `${route.method} ${path} unknown`)
+      }
+      // API keys are an admin's (no key may): hostile key names, and an unknown one.
+      const asAdmin = { kind: 'cookie', cookie: admin.cookie, csrf: admin.csrfToken } as const
+      for (const appKey of [...ids, 'no-such-key']) {
+        assertRefused(await send(asAdmin, 'DELETE', `api-keys/${appKey}`), [400, 404], `DELETE api-keys/${appKey.slice(0, 80)}`)
       }
       // Another brand's conversation and user are unknown here, and unknown on their own brand's path to this key.
       assertRefused(await send({ kind: 'key', key: other.key }, 'GET', `conversations/${conversationId}`, { account: B }), 404, 'A\'s conversation on B\'s path')
