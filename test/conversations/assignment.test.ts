@@ -236,5 +236,42 @@ for (const dialect of dialects) {
       assert.equal((await b.read(c!.id)).state, 'open')
       await manager.close(c!.id)
     })
+
+    test('an active conversation on another channel refuses the invite too (WhatsApp open, SMS invite)', async () => {
+      const consumer = phone()
+      const res0 = await brand.request('POST', 'sandbox/inbound', { channel: 'wa', from: consumer, to: BRAND_NUMBER, text: 'hola' })
+      assert.ok(res0.statusCode < 300, res0.body)
+      const [c] = await conversationsOf()
+      assert.equal((await brand.call('GET', `conversations/${c!.id}`, undefined, 200)).channel, 'wa')
+      const { callId } = await brand.eligible(consumer, brand.handoffs.sms)
+      const res = await brand.invite(callId)
+      assert.equal(res.statusCode, 400)
+      assert.equal(json(res).errorCode, 1400)
+      assert.match(json(res).detail, /active conversation.*on wa/)
+      assert.equal(await t.runtime.db.selectFrom('outbox').select('id').where('call_id', '=', callId).executeTakeFirst(), undefined, 'nothing sent')
+      assert.match((await brand.call('GET', `calls/${callId}`, undefined, 200)).inviteRefusal, /on wa/)
+
+      // Once it is closed, the same call may be invited.
+      await brand.call('POST', `conversations/${c!.id}/close`, undefined, 200)
+      assert.equal((await brand.invite(callId)).statusCode, 200)
+    })
+
+    test('with equal loads, the agent idle longest is rung', async () => {
+      const a = await createAgent(t, brand.account, { login: 'idle-a', skills: ['general'] })
+      const b = await createAgent(t, brand.account, { login: 'idle-b', skills: ['general'] })
+      await a.status('online')
+      await b.status('online')
+      await consumerWrites(phone(), 'first')
+      const [first] = await conversationsOf('ringing')
+      const busy = first!.agentId === a.id ? a : b
+      const idle = busy === a ? b : a
+      await busy.accept(first!.id)
+      await busy.close(first!.id)
+      t.clock.advance(60_000)
+      // Both hold nothing now; the one who was never offered a conversation has been idle longer.
+      await consumerWrites(phone(), 'second')
+      const [second] = await conversationsOf('ringing')
+      assert.equal(second?.agentId, idle.id)
+    })
   })
 }
