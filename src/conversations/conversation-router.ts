@@ -1,7 +1,7 @@
 import { accountsWithWaitingConversations } from './conversation.repository.ts'
 import { type ConversationContext, expireRings, offerWaiting } from './conversation.service.ts'
 import { wakeStreams } from './after-commit.ts'
-import { PollingLoop } from '../lib/polling-loop.ts'
+import { PollingWorker } from '../lib/polling-worker.ts'
 
 /**
  * Keeps conversations moving when nobody acts: rings that ran out go back to their queue and on
@@ -9,26 +9,16 @@ import { PollingLoop } from '../lib/polling-loop.ts'
  * commit, before offering, loses nothing). Every instance runs one; the store's guards make
  * their offers safe together.
  */
-export class ConversationRouter {
-  readonly #loop: PollingLoop
-
+export class ConversationRouter extends PollingWorker {
   constructor(
     private readonly ctx: ConversationContext,
     intervalMs: number,
   ) {
-    this.#loop = new PollingLoop(() => this.runOnce(), {
-      intervalMs,
-      goOn: () => false,
-      onError: (error) => this.ctx.logger.warn({ err: error }, 'conversation sweep failed; trying again'),
-    })
+    super({ intervalMs })
   }
 
-  start(): void {
-    this.#loop.start()
-  }
-
-  async stop(): Promise<void> {
-    await this.#loop.stop()
+  protected override roundFailed(error: unknown): void {
+    this.ctx.logger.warn({ err: error }, 'conversation sweep failed; trying again')
   }
 
   /** One sweep: expired rings back to their queues, then every brand's waiting conversations offered. Answers how many were offered. */

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { PollingLoop } from '../lib/polling-loop.ts'
+import { PollingWorker } from '../lib/polling-worker.ts'
 import type { AdapterRegistry } from '../channels/adapter-registry.ts'
 import { DeliveryError } from '../channels/channel-adapter.ts'
 import type { Clock } from '../lib/clock.ts'
@@ -38,8 +38,7 @@ export type Fallback = (claim: { id: string; attempts: number }, failed: Outboun
  * process that dies mid-send leaves its rows `sending` until the lease runs out, when another
  * dispatcher (or the same one restarted) sends them: nothing written by an invite is lost.
  */
-export class Dispatcher {
-  readonly #loop: PollingLoop
+export class Dispatcher extends PollingWorker {
   #prunedAt: number | undefined
 
   constructor(
@@ -50,26 +49,16 @@ export class Dispatcher {
     private readonly options: DispatcherOptions = DEFAULT_DISPATCHER_OPTIONS,
     private readonly fallback: Fallback = async () => 'none',
   ) {
-    // A full batch may have left more due: another round at once.
-    this.#loop = new PollingLoop(() => this.runOnce(), {
-      intervalMs: options.pollIntervalMs,
-      goOn: (handled) => handled === options.batchSize,
-      onError: (error) => this.log.error({ err: error }, 'delivery round failed; retrying after the poll interval'),
-    })
+    super({ intervalMs: options.pollIntervalMs })
   }
 
-  start(): void {
-    this.#loop.start()
+  /** A full batch may have left more due: another round at once. */
+  protected override goOn(handled: number): boolean {
+    return handled === this.options.batchSize
   }
 
-  /** Stops polling and waits for the round in progress, so no send is cut off by shutdown. */
-  async stop(): Promise<void> {
-    await this.#loop.stop()
-  }
-
-  /** Asks for a round now: an invite just committed a row. */
-  kick(): void {
-    this.#loop.kick()
+  protected override roundFailed(error: unknown): void {
+    this.log.error({ err: error }, 'delivery round failed; retrying after the poll interval')
   }
 
   /** Claims and delivers one batch; how many rows it handled. */

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { PollingLoop } from '../lib/polling-loop.ts'
+import { PollingWorker } from '../lib/polling-worker.ts'
 import type { Clock } from '../lib/clock.ts'
 import type { SecretBox } from '../lib/secret-box.ts'
 import { type Db, inTransaction } from '../store/database.ts'
@@ -33,9 +33,7 @@ export const DEFAULT_WEBHOOK_DISPATCHER_OPTIONS: WebhookDispatcherOptions = { ba
  * lease runs out; then another sends them again, with the same `webhook-id`, so the receiver can
  * tell the repeat.
  */
-export class WebhookDispatcher {
-  readonly #loop: PollingLoop
-
+export class WebhookDispatcher extends PollingWorker {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -43,26 +41,16 @@ export class WebhookDispatcher {
     private readonly log: FastifyBaseLogger,
     private readonly options: WebhookDispatcherOptions = DEFAULT_WEBHOOK_DISPATCHER_OPTIONS,
   ) {
-    // A delivery settled may let the next of its key go: rounds go on while any was handled.
-    this.#loop = new PollingLoop(() => this.runOnce(), {
-      intervalMs: options.pollIntervalMs,
-      goOn: (handled) => handled > 0,
-      onError: (error) => this.log.error({ err: error }, 'webhook round failed; retrying after the poll interval'),
-    })
+    super({ intervalMs: options.pollIntervalMs })
   }
 
-  start(): void {
-    this.#loop.start()
+  /** A delivery settled may let the next of its key go: rounds go on while any was handled. */
+  protected override goOn(handled: number): boolean {
+    return handled > 0
   }
 
-  /** Stops polling and waits for the round in progress, so no attempt is cut off by shutdown. */
-  async stop(): Promise<void> {
-    await this.#loop.stop()
-  }
-
-  /** Asks for a round now: a transaction just queued events. */
-  kick(): void {
-    this.#loop.kick()
+  protected override roundFailed(error: unknown): void {
+    this.log.error({ err: error }, 'webhook round failed; retrying after the poll interval')
   }
 
   /** Claims and attempts one batch; how many deliveries it handled. */
