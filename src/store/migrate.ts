@@ -71,7 +71,8 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
  * Before running anything, Kysely's migrator introspects the catalogue of every schema of a
  * PostgreSQL database; a schema or table dropped meanwhile by someone else (another app, a parallel
  * test run) fails that step although ours is fine: 3F000 (invalid_schema_name) from its schema
- * privilege check, 42P01 (undefined_table) from its look-up of a table's sequences. Such a failure
+ * privilege check, 42P01 (undefined_table) or 42703 (undefined_column: a column dropped meanwhile,
+as a parallel test's migration down does) from its look-up of a table's sequences. Such a failure
  * has no results (no migration ran; they run in one transaction), so trying again is safe. Any
  * other failure (the store unreachable, a migration history this code does not know) is not a race
  * and would fail again the same way.
@@ -82,5 +83,5 @@ function isCatalogueRace({ error, results }: MigrationResultSet): boolean {
 
 function isCatalogueRaceError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
-  return code === '3F000' || code === '42P01'
+  return code === '3F000' || code === '42P01' || code === '42703'
 }
