@@ -45,7 +45,10 @@ export function App() {
 function SignedIn({ session, page }: { session: Session | null; page: (session: Session) => React.ReactNode }) {
   const location = useLocation()
   if (!session) return <Navigate to="/login" replace />
-  if (!session.user.welcomedAt && location.pathname !== '/welcome') return <Navigate to="/welcome" replace />
+  // The welcome page comes once: before anything else, and never again.
+  const welcoming = location.pathname === '/welcome'
+  if (!session.user.welcomedAt && !welcoming) return <Navigate to="/welcome" replace />
+  if (session.user.welcomedAt && welcoming) return <Navigate to="/" replace />
   return (
     <AppShell accountId={session.accountId} login={session.user.login} role={ROLES[session.user.role].name} signOut={<SignOut session={session} />}>
       {page(session)}
