@@ -44,6 +44,7 @@ import { DEFAULT_WEBHOOK_DISPATCHER_OPTIONS, WebhookDispatcher } from './webhook
 import { deskConnectorRoutes } from './webhooks/desk-connector.routes.ts'
 import { DEFAULT_LIVE_HUB_OPTIONS, LiveHub } from './live/live-hub.ts'
 import { liveRoutes } from './live/live.routes.ts'
+import { webAppRoutes } from './http/web-app.ts'
 
 export type App = FastifyInstance
 
@@ -150,6 +151,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await app.register(liveRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(twilioWebhookRoutes(ctx))
   await app.register(whatsAppWebhookRoutes(ctx))
+  await app.register(webAppRoutes(config.webDir))
   await routes.seal()
 
   if (config.deliveryWorker) {

@@ -1,4 +1,5 @@
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /**
  * Everything the process can be told through its environment, validated once at start.
@@ -89,6 +90,8 @@ export interface Config {
   webhookMaxAttempts: number
   /** How long live events are kept for clients that reconnect, in hours. */
   liveRetentionHours: number
+  /** The built webtool served at `/`; `undefined` serves no pages. */
+  webDir: string | undefined
 }
 
 export type DatabaseConfig =
@@ -146,12 +149,16 @@ export const VARIABLES: readonly Variable[] = [
   { name: 'PROVIDER_URL_ALLOWLIST', doc: 'comma-separated hosts a brand\'s connection may name instead of the URLs above (`host`, `*.domain`, or `*`), e.g. a Twilio regional edge; loopback, private and link-local addresses are refused whatever it says', default: '`*.twilio.com,graph.facebook.com,*.googleapis.com`' },
   { name: 'WEBHOOK_URL_ALLOWLIST', doc: 'comma-separated hosts (`host` or `*.domain`, not `*`) a brand\'s desk connector URL may name even over plain http or at a loopback, private or link-local address: a desk inside your own network; every other URL must be https to public addresses only', default: 'empty' },
   { name: 'WEBHOOK_MAX_ATTEMPTS', doc: 'attempts of one outbound webhook (desk connector) before it is marked failed and the next event of its conversation is sent; retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, then every 24 h, or after the desk\'s `Retry-After` (at most 1 h)', default: '`10`' },
+  { name: 'WEB_DIR', doc: 'folder of the built webtool, served at `/` (`npm start` builds it when missing or stale); `off` serves no pages', default: '`dist/web` in the package' },
   { name: 'LIVE_RETENTION_HOURS', doc: 'how long live events (the agents\' event stream) are kept for clients that reconnect with `Last-Event-ID`, hours; an older id gets `event: reset`', default: '`24`' },
 ]
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
 }
+
+/** Where scripts/build-web.mjs puts the webtool: the package's own `dist/web`, wherever the process starts. */
+const DEFAULT_WEB_DIR = fileURLToPath(new URL('../dist/web', import.meta.url))
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 
@@ -205,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookUrlAllowlist: trustedHosts(env, 'WEBHOOK_URL_ALLOWLIST'),
     webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 10, 1, 100),
     liveRetentionHours: integer(env, 'LIVE_RETENTION_HOURS', 24, 1, 24 * 30),
+    webDir: env.WEB_DIR === 'off' ? undefined : env.WEB_DIR ? path.resolve(env.WEB_DIR) : DEFAULT_WEB_DIR,
   }
 }
 

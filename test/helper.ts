@@ -96,7 +96,7 @@ export interface TestApp {
 export async function startApp(dialect: TestDialect = dialects[0]!, env: Record<string, string> = {}, clock = new ManualClock()): Promise<TestApp> {
   const store = await dialect.create()
   const config: Config = {
-    ...loadConfig({ C2M_SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: PUBLIC_ORIGIN, LOG_LEVEL: 'silent', C2M_DEMO: 'false', ...env }),
+    ...loadConfig({ C2M_SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: PUBLIC_ORIGIN, LOG_LEVEL: 'silent', C2M_DEMO: 'false', WEB_DIR: 'off', ...env }),
     database: store.database,
   }
   const runtime = await openRuntime(config, { clock, schema: store.schema })
@@ -140,7 +140,7 @@ export async function appWithCapturedLog(t: TestApp): Promise<{ app: App; lines:
  */
 export async function startSecondInstance(first: TestApp, env: Record<string, string> = {}): Promise<TestApp> {
   const config: Config = {
-    ...loadConfig({ C2M_SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: PUBLIC_ORIGIN, LOG_LEVEL: 'silent', C2M_DEMO: 'false', ...env }),
+    ...loadConfig({ C2M_SECRET_KEY: TEST_SECRET_KEY, PUBLIC_URL: PUBLIC_ORIGIN, LOG_LEVEL: 'silent', C2M_DEMO: 'false', WEB_DIR: 'off', ...env }),
     database: first.config.database,
   }
   const runtime = await openRuntime(config, { clock: first.clock, schema: first.schema })

@@ -1,0 +1,64 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import type { FastifyPluginAsync, FastifyReply } from 'fastify'
+import fastifyStatic from '@fastify/static'
+import { apiError } from '../shared/errors.ts'
+import { send } from './error-handler.ts'
+
+/**
+ * The webtool's pages may only load what the service itself serves: no inline script, no other
+ * host, never framed. Vite's build emits external, hashed scripts and style sheets only.
+ */
+export const PAGE_SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+  'referrer-policy': 'same-origin',
+  'x-frame-options': 'DENY',
+}
+
+/** Paths that belong to the API and machines, never to the pages: an unknown one stays a JSON 404. */
+export function isMachinePath(url: string): boolean {
+  const pathname = url.split('?', 1)[0] ?? url
+  return /^\/(api|webhooks)(\/|$)/.test(pathname) || pathname === '/healthz' || pathname === '/readyz'
+}
+
+/**
+ * Serves the built webtool (`dist/web`, see scripts/build-web.mjs) at `/`: hashed assets cached
+ * for a year, `index.html` revalidated on every visit, and any other page path answered with
+ * `index.html` so the single-page app's own router shows it. Without a build, `/` says so in
+ * our error shape instead of serving nothing.
+ */
+export function webAppRoutes(webDir: string | undefined): FastifyPluginAsync {
+  return async (app) => {
+    const built = webDir !== undefined && fs.existsSync(path.join(webDir, 'index.html'))
+    if (!built) {
+      const detail = webDir === undefined ? 'this instance serves no webtool (WEB_DIR=off)' : 'the webtool is not built here: run `npm run build:web` (or `npm start`, which builds it)'
+      app.get('/', { schema: { hide: true } }, async (_request, reply) => send(reply, apiError('notFound', detail)))
+      return
+    }
+
+    app.addHook('onSend', async (_request, reply) => {
+      for (const [name, value] of Object.entries(PAGE_SECURITY_HEADERS)) reply.header(name, value)
+    })
+    await app.register(fastifyStatic, {
+      root: webDir,
+      prefix: '/',
+      // Only the files present at start are routes; every other path reaches the page fallback below.
+      wildcard: false,
+      index: false,
+      cacheControl: false,
+      setHeaders(res, filePath) {
+        const hashed = path.relative(webDir, filePath).startsWith(`assets${path.sep}`)
+        res.setHeader('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache')
+      },
+    })
+
+    const page = (reply: FastifyReply) => reply.sendFile('index.html')
+    app.get('/', { schema: { hide: true } }, async (_request, reply) => page(reply))
+    app.get('/*', { schema: { hide: true } }, async (request, reply) => {
+      // The API's unknown paths keep their JSON 404; a missing asset is no page either.
+      if (isMachinePath(request.url) || request.url.startsWith('/assets/')) return send(reply, apiError('notFound'))
+      return page(reply)
+    })
+  }
+}

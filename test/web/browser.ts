@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+import { createRequire } from 'node:module'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+
+export const CHROMIUM = '/usr/bin/chromium'
+const ROOT = path.resolve(import.meta.dirname, '..', '..')
+export const WEB_DIR = path.join(ROOT, 'dist', 'web')
+const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots')
+const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+/** Why the browser tests cannot run here, or `undefined`: CI installs chromium (.ci/run), a dev machine may lack it. */
+export const skipReason = fs.existsSync(CHROMIUM) ? undefined : `no ${CHROMIUM} here: install Debian's chromium (apt-get install chromium) to run the browser tests`
+
+/** Builds the pages unless dist/web is already newer than web/ (the same check `npm start` makes). */
+export function ensureWebBuild(): void {
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-web.mjs'), '--if-stale'], { cwd: ROOT, stdio: 'inherit' })
+}
+
+/** Headless Debian chromium, as playwright-core 1.64.1 drives it; `launch` gives it a new, empty profile directory and removes it on close. */
+export async function launchBrowser(): Promise<{ browser: Browser; close(): Promise<void> }> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  })
+  return {
+    browser,
+    async close() {
+      await browser.close()
+    },
+  }
+}
+
+/** A request the test expects to be refused (a wrong password's 401): Chromium logs it as a console error. */
+export interface ExpectedRefusal {
+  status: number
+  path: string
+}
+
+/**
+ * A page in a fresh browser context that records every console error, page error, failed
+ * request, server error answer and Content-Security-Policy violation, for `assertClean`.
+ */
+export class WatchedPage {
+  readonly problems: string[] = []
+  readonly expected: ExpectedRefusal[] = []
+
+  private constructor(readonly context: BrowserContext, readonly page: Page) {}
+
+  static async open(browser: Browser, baseURL: string): Promise<WatchedPage> {
+    const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 } })
+    const page = await context.newPage()
+    const watched = new WatchedPage(context, page)
+    await page.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (event) => {
+        console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI}`)
+      })
+    })
+    page.on('console', (message) => {
+      if (message.type() !== 'error') return
+      const refused = /status of (\d+)/.exec(message.text())
+      const url = message.location().url
+      if (refused && watched.expected.some((e) => String(e.status) === refused[1] && new URL(url).pathname.endsWith(e.path))) return
+      watched.problems.push(`console error: ${message.text()} (${url})`)
+    })
+    page.on('pageerror', (error) => watched.problems.push(`page error: ${error.message}`))
+    page.on('requestfailed', (request) => watched.problems.push(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText}`))
+    page.on('response', (response) => {
+      const { pathname } = new URL(response.url())
+      if (response.status() >= 400 && !watched.expected.some((e) => e.status === response.status() && pathname.endsWith(e.path))) {
+        watched.problems.push(`answer ${response.status()}: ${response.request().method()} ${response.url()}`)
+      }
+    })
+    return watched
+  }
+
+  /** axe-core in the page: no serious or critical violation. */
+  async assertAccessible(what: string): Promise<void> {
+    // Evaluated through the DevTools protocol, so the page's CSP (no inline script) does not block it.
+    await this.page.evaluate(AXE_SOURCE)
+    const violations = await this.page.evaluate(async () => {
+      const result = await (window as unknown as { axe: { run(): Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown }> }> }> } }).axe.run()
+      return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => JSON.stringify(n.target)) }))
+    })
+    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    assert.deepEqual(serious, [], `${what}: axe found serious or critical violations`)
+  }
+
+  assertClean(): void {
+    assert.deepEqual(this.problems, [], 'the browser saw errors')
+  }
+
+  /** Saves the page as it is now, then closes the context. */
+  async close(name: string): Promise<void> {
+    fs.mkdirSync(SCREENSHOTS, { recursive: true })
+    await this.page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true }).catch(() => {})
+    await this.context.close()
+  }
+}

@@ -1,0 +1,67 @@
+import { useEffect } from 'react'
+import { useQueryClient } from '@tanstack/react-query'
+import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router'
+import { AppShell } from '../components/AppShell.tsx'
+import { Alert } from '../components/Alert.tsx'
+import { Button } from '../components/Button.tsx'
+import { whenUnauthenticated } from '../lib/api.ts'
+import { rememberedAccountId, useRememberedAccountId } from '../lib/account.ts'
+import { LoginPage } from '../features/session/LoginPage.tsx'
+import { WelcomePage } from '../features/session/WelcomePage.tsx'
+import { HomePage } from '../features/home/HomePage.tsx'
+import { ROLES } from '../features/session/roles.ts'
+import { sessionKeys, useLogout, useSession, type Session } from '../features/session/session.api.ts'
+
+/**
+ * The routes: `/login` for anyone, every other page behind a session. A person who has not seen
+ * the welcome page is sent there first; a 401 on any call ends the session and returns to login.
+ */
+export function App() {
+  const queryClient = useQueryClient()
+  const accountId = useRememberedAccountId()
+  useEffect(() => whenUnauthenticated(() => queryClient.setQueryData(sessionKeys.current(rememberedAccountId()), null)), [queryClient])
+  const session = useSession(accountId)
+
+  if (accountId !== null && session.isPending) return <p role="status">Loading…</p>
+  if (session.isError) {
+    return (
+      <main style={{ padding: 'var(--space-6)' }}>
+        <Alert>The service cannot be reached: {session.error.message}</Alert>
+        <Button onPress={() => session.refetch()}>Try again</Button>
+      </main>
+    )
+  }
+  const current = session.data ?? null
+  return (
+    <Routes>
+      <Route path="/login" element={current ? <Navigate to={current.user.welcomedAt ? '/' : '/welcome'} replace /> : <LoginPage />} />
+      <Route path="/welcome" element={<SignedIn session={current} page={(s) => <WelcomePage session={s} />} />} />
+      <Route path="/" element={<SignedIn session={current} page={(s) => <HomePage session={s} />} />} />
+      <Route path="*" element={<Navigate to="/" replace />} />
+    </Routes>
+  )
+}
+
+function SignedIn({ session, page }: { session: Session | null; page: (session: Session) => React.ReactNode }) {
+  const location = useLocation()
+  if (!session) return <Navigate to="/login" replace />
+  // The welcome page comes once: before anything else, and never again.
+  const welcoming = location.pathname === '/welcome'
+  if (!session.user.welcomedAt && !welcoming) return <Navigate to="/welcome" replace />
+  if (session.user.welcomedAt && welcoming) return <Navigate to="/" replace />
+  return (
+    <AppShell accountId={session.accountId} login={session.user.login} role={ROLES[session.user.role].name} signOut={<SignOut session={session} />}>
+      {page(session)}
+    </AppShell>
+  )
+}
+
+function SignOut({ session }: { session: Session }) {
+  const navigate = useNavigate()
+  const logout = useLogout(session.accountId)
+  return (
+    <Button variant="secondary" isDisabled={logout.isPending} onPress={() => logout.mutate(undefined, { onSettled: () => navigate('/login', { replace: true }) })}>
+      Sign out
+    </Button>
+  )
+}
