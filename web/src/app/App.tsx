@@ -9,6 +9,7 @@ import { rememberedAccountId, useRememberedAccountId } from '../lib/account.ts'
 import { LoginPage } from '../features/session/LoginPage.tsx'
 import { WelcomePage } from '../features/session/WelcomePage.tsx'
 import { HomePage } from '../features/home/HomePage.tsx'
+import { WorkspacePage } from '../features/workspace/WorkspacePage.tsx'
 import { ROLES } from '../features/session/roles.ts'
 import { sessionKeys, useLogout, useSession, type Session } from '../features/session/session.api.ts'
 
@@ -36,11 +37,16 @@ export function App() {
     <Routes>
       <Route path="/login" element={current ? <Navigate to={current.user.welcomedAt ? '/' : '/welcome'} replace /> : <LoginPage />} />
       <Route path="/welcome" element={<SignedIn session={current} page={(s) => <WelcomePage session={s} />} />} />
-      <Route path="/" element={<SignedIn session={current} page={(s) => <HomePage session={s} />} />} />
+      <Route path="/" element={<SignedIn session={current} page={(s) => (isAgent(s) ? <Navigate to="/workspace" replace /> : <HomePage session={s} />)} />} />
+      <Route path="/workspace" element={<SignedIn session={current} page={(s) => (isAgent(s) ? <WorkspacePage session={s} /> : <Navigate to="/" replace />)} />} />
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>
   )
 }
+
+/** Agents and agent managers work in the workspace: it is their landing page and their only page. */
+const isAgent = (session: Session) => session.user.role === 'agent' || session.user.role === 'agent-manager'
+const navFor = (session: Session) => (isAgent(session) ? [{ to: '/workspace', label: 'Agent workspace' }] : [{ to: '/', label: 'Home' }])
 
 function SignedIn({ session, page }: { session: Session | null; page: (session: Session) => React.ReactNode }) {
   const location = useLocation()
@@ -50,7 +56,7 @@ function SignedIn({ session, page }: { session: Session | null; page: (session: 
   if (!session.user.welcomedAt && !welcoming) return <Navigate to="/welcome" replace />
   if (session.user.welcomedAt && welcoming) return <Navigate to="/" replace />
   return (
-    <AppShell accountId={session.accountId} login={session.user.login} role={ROLES[session.user.role].name} signOut={<SignOut session={session} />}>
+    <AppShell accountId={session.accountId} login={session.user.login} role={ROLES[session.user.role].name} signOut={<SignOut session={session} />} nav={navFor(session)}>
       {page(session)}
     </AppShell>
   )

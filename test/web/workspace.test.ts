@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import type { Browser } from 'playwright-core'
+import { ManualClock, signAt, startApp, type TestApp } from '../helper.ts'
+import { seedDemoBrand, type DemoCredentials } from '../../src/demo/seed.ts'
+import { createUser } from '../../src/accounts/provisioning.service.ts'
+import { WEB_DIR, WatchedPage, ensureWebBuild, launchBrowser, skipReason } from './browser.ts'
+
+// The agent workspace in a real browser: the demo brand's support agent signs in, goes online, is
+// rung live by a consumer the IVR moved to SMS, accepts, reads and answers, hears the consumer's
+// next message live and closes; the consumer's HTML is shown as text.
+
+const BRAND_NUMBER = '+18005550100'
+const CONSUMER = '+14259556001'
+const HOSTILE = '<img src=x onerror=alert(1)> is my order late?'
+
+describe('the agent workspace in a real browser', { skip: skipReason }, () => {
+  let t: TestApp
+  let base: string
+  let browser: Browser
+  let closeBrowser: () => Promise<void>
+  let demo: DemoCredentials
+
+  before(async () => {
+    ensureWebBuild()
+    // The dispatcher runs in the background (DELIVERY_WORKER defaults to true): replies reach the sandbox inbox by themselves.
+    t = await startApp(undefined, { WEB_DIR, PUBLIC_URL: '' }, new ManualClock(new Date().toISOString()))
+    const seeded = await seedDemoBrand(t.runtime)
+    assert.ok(seeded)
+    demo = seeded
+    base = await t.app.listen({ host: '127.0.0.1', port: 0 })
+    ;({ browser, close: closeBrowser } = await launchBrowser())
+  })
+  after(async () => {
+    await closeBrowser?.()
+    await t?.close()
+  })
+
+  const brand = async (method: 'GET' | 'POST', resource: string, body: unknown, status: number) => {
+    // As the IVR calls it: over HTTP, signed for the URL it calls (no PUBLIC_URL here), at the service's clock.
+    const url = `${base}/api/account/${demo.accountId}/${resource}`
+    const authorization = signAt(demo.apiKey, method, url, Math.floor(t.clock.now().getTime() / 1000))
+    const res = await fetch(url, { method, headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+    const text = await res.text()
+    assert.equal(res.status, status, `${method} ${resource}: ${text}`)
+    return JSON.parse(text)
+  }
+  const consumerWrites = (text: string) => brand('POST', 'sandbox/inbound', { channel: 'sms', from: CONSUMER, to: BRAND_NUMBER, text }, 201)
+
+  async function inbox(): Promise<Array<{ direction: string; text: string }>> {
+    return (await brand('GET', `sandbox/messages?consumer=${encodeURIComponent(CONSUMER)}`, undefined, 200)).items
+  }
+
+  async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      const value = await probe()
+      if (value !== undefined) return value
+      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+
+  test('an agent goes online, is rung live, accepts, replies, hears the consumer live and closes; HTML stays text', async () => {
+    const agent = demo.agents.find((a) => a.skill === 'support')
+    assert.ok(agent)
+    // The IVR moves the consumer to SMS on the support skill: the CX widget's first outbound message.
+    const { callId } = await brand('POST', 'eligibility?v=2.0', { consumerPhoneNumber: CONSUMER, handoffId: demo.handoffId, skill: 'support', templateVariables: { '1': 'Jane' } }, 200)
+    await brand('POST', 'invite?v=2.0', { callId }, 200)
+    await until('the invitation in the sandbox inbox', async () => ((await inbox()).some((m) => m.direction === 'outbound') ? true : undefined))
+
+    const watched = await WatchedPage.open(browser, base)
+    try {
+      const { page } = watched
+      await page.goto('/login')
+      await page.getByLabel('Account id').fill(demo.accountId)
+      await page.getByLabel('Login').fill(agent.login)
+      await page.getByLabel('Password').fill(agent.password)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.waitForURL('**/welcome')
+      await page.getByRole('heading', { name: 'Your role: Agent' }).waitFor()
+      await page.getByRole('button', { name: 'Continue' }).click()
+
+      // The workspace is the agent's landing page and the only page of their navigation.
+      await page.waitForURL('**/workspace')
+      await page.getByRole('heading', { name: 'Agent workspace' }).waitFor()
+      const nav = page.getByRole('navigation', { name: 'Main' })
+      assert.deepEqual(await nav.getByRole('link').allTextContents(), ['Agent workspace'])
+      await page.getByText('Live', { exact: true }).waitFor()
+      await page.getByText('Go online to be offered conversations.').waitFor()
+
+      await page.getByRole('radio', { name: 'Online' }).check()
+      await page.getByText('Nothing is ringing.', { exact: false }).waitFor()
+      await watched.assertAccessible('workspace, online, nothing ringing')
+
+      // The consumer answers the invitation: the ring appears live, with its countdown.
+      await consumerWrites(HOSTILE)
+      const rings = page.getByRole('region', { name: 'Ringing for you' })
+      await rings.getByRole('button', { name: /^Accept/ }).waitFor()
+      await rings.getByText(/\d+ s left/).waitFor()
+      await watched.assertAccessible('workspace with a ring')
+
+      await rings.getByRole('button', { name: /^Accept/ }).click()
+      const transcript = page.getByRole('region', { name: 'Transcript' })
+      await transcript.getByText(HOSTILE).waitFor()
+      assert.equal(await page.locator('img').count(), 0, 'the consumer\'s HTML is text, not an image')
+      await transcript.getByText('First outbound message (the invitation)').waitFor()
+      await transcript.getByText('Hi Jane, thanks for calling Demo Brand.', { exact: false }).waitFor()
+      await page.getByRole('region', { name: 'Your open conversations' }).getByRole('button', { name: /SMS · support/ }).waitFor()
+      const widget = page.getByRole('region', { name: 'CX widget' })
+      await widget.getByText('Hi Jane, thanks for calling Demo Brand.', { exact: false }).first().waitFor()
+      await widget.getByText(demo.handoffId).first().waitFor()
+
+      // The reply, with its character count, reaches the consumer's (sandbox) phone.
+      const reply = page.getByLabel('Your reply to the consumer')
+      await reply.fill('Let me check your order.')
+      await page.getByText('24 / 1600 characters', { exact: false }).waitFor()
+      await page.getByRole('button', { name: 'Send reply' }).click()
+      await transcript.getByText('Let me check your order.').waitFor()
+      assert.equal(await reply.inputValue(), '')
+      await until('the reply in the sandbox inbox', async () => ((await inbox()).some((m) => m.direction === 'outbound' && m.text.startsWith('Let me check your order.')) ? true : undefined))
+
+      // The consumer writes again: it appears without a reload.
+      await consumerWrites('Thanks, order 4711.')
+      await transcript.getByText('Thanks, order 4711.').waitFor()
+      await watched.assertAccessible('workspace with an open conversation')
+
+      await page.getByRole('button', { name: 'Close conversation' }).click()
+      await page.getByText('Closed at', { exact: false }).waitFor()
+      await page.getByText('You have no open conversation.').waitFor()
+      assert.equal(new URL(page.url()).pathname, '/workspace')
+      await widget.getByText(demo.handoffId).first().waitFor()
+      watched.assertClean()
+    } finally {
+      await watched.close('agent-workspace')
+    }
+  })
+
+  test('an agent manager lands on the workspace and sees every queue and every agent', async () => {
+    const password = 'manager-password-1'
+    await createUser(t.runtime, { accountId: demo.accountId, login: 'lead', role: 'agent-manager', skills: ['sales'], password })
+    const watched = await WatchedPage.open(browser, base)
+    try {
+      const { page } = watched
+      await page.goto('/')
+      await page.waitForURL('**/login')
+      await page.getByLabel('Account id').fill(demo.accountId)
+      await page.getByLabel('Login').fill('lead')
+      await page.getByLabel('Password').fill(password)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.getByRole('button', { name: 'Continue' }).click()
+      await page.waitForURL('**/workspace')
+      const queues = page.getByRole('region', { name: 'All queues' })
+      for (const skill of ['billing', 'sales', 'support']) await queues.getByText(`${skill}: nobody waiting`).waitFor()
+      const agents = page.getByRole('region', { name: 'Agents' })
+      const support = agents.getByRole('row', { name: /agent-support/ })
+      await support.getByRole('cell', { name: 'online' }).waitFor()
+      await agents.getByRole('row', { name: /agent-billing/ }).getByRole('cell', { name: 'offline' }).waitFor()
+      await watched.assertAccessible('the agent manager\'s workspace')
+      watched.assertClean()
+    } finally {
+      await watched.close('agent-manager-workspace')
+    }
+  })
+})
