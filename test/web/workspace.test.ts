@@ -23,8 +23,9 @@ describe('the agent workspace in a real browser', { skip: skipReason }, () => {
 
   before(async () => {
     ensureWebBuild()
+    // Sessions outlive the 24 hours the WhatsApp test moves the clock by.
     // The dispatcher runs in the background (DELIVERY_WORKER defaults to true): replies reach the sandbox inbox by themselves.
-    t = await startApp(undefined, { WEB_DIR, PUBLIC_URL: '' }, new ManualClock(new Date().toISOString()))
+    t = await startApp(undefined, { WEB_DIR, PUBLIC_URL: '', SESSION_TTL_HOURS: '72' }, new ManualClock(new Date().toISOString()))
     const seeded = await seedDemoBrand(t.runtime)
     assert.ok(seeded)
     demo = seeded
@@ -160,6 +161,38 @@ describe('the agent workspace in a real browser', { skip: skipReason }, () => {
       watched.assertClean()
     } finally {
       await watched.close('agent-manager-workspace')
+    }
+  })
+
+  test('a WhatsApp reply after 24 hours of silence is refused, and the page explains the template rule', async () => {
+    const agent = demo.agents.find((a) => a.skill === 'support')!
+    const consumer = '+14259556002'
+    const watched = await WatchedPage.open(browser, base)
+    try {
+      const { page } = watched
+      await page.goto('/login')
+      await page.getByLabel('Account id').fill(demo.accountId)
+      await page.getByLabel('Login').fill(agent.login)
+      await page.getByLabel('Password').fill(agent.password)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.waitForURL('**/workspace')
+      await page.getByText('Live', { exact: true }).waitFor()
+      await page.getByRole('radio', { name: 'Online' }).check()
+
+      await brand('POST', 'sandbox/inbound', { channel: 'wa', from: consumer, to: BRAND_NUMBER, text: 'hola' }, 201)
+      const rings = page.getByRole('region', { name: 'Ringing for you' })
+      await rings.getByRole('button', { name: /^Accept the support conversation on WhatsApp/ }).click()
+      await page.getByRole('heading', { name: /WhatsApp conversation with/ }).waitFor()
+
+      t.clock.advance(24 * 3600_000 + 1000)
+      watched.expected.push({ status: 400, path: '/messages' })
+      await page.getByLabel('Your reply to the consumer').fill('Sorry for the wait!')
+      await page.getByRole('button', { name: 'Send reply' }).click()
+      await page.getByRole('alert').filter({ hasText: 'only an approved WhatsApp template can be sent' }).waitFor()
+      await watched.assertAccessible('a refused WhatsApp reply')
+      watched.assertClean()
+    } finally {
+      await watched.close('agent-workspace-whatsapp-window')
     }
   })
 })
