@@ -9,8 +9,15 @@ import { rememberedAccountId, useRememberedAccountId } from '../lib/account.ts'
 import { LoginPage } from '../features/session/LoginPage.tsx'
 import { WelcomePage } from '../features/session/WelcomePage.tsx'
 import { HomePage } from '../features/home/HomePage.tsx'
+import { SimulatorPage } from '../features/simulator/SimulatorPage.tsx'
 import { ROLES } from '../features/session/roles.ts'
-import { sessionKeys, useLogout, useSession, type Session } from '../features/session/session.api.ts'
+import { sessionKeys, useLogout, useSession, type Role, type Session } from '../features/session/session.api.ts'
+
+/** The pages of the navigation, and the roles that may open each (the server refuses the others anyway). */
+const NAV: Array<{ to: string; label: string; roles: readonly Role[] }> = [
+  { to: '/', label: 'Home', roles: ['admin', 'campaign-manager', 'lpa', 'agent', 'agent-manager'] },
+  { to: '/simulator', label: 'Consumer simulator', roles: ['admin', 'campaign-manager'] },
+]
 
 /**
  * The routes: `/login` for anyone, every other page behind a session. A person who has not seen
@@ -37,20 +44,23 @@ export function App() {
       <Route path="/login" element={current ? <Navigate to={current.user.welcomedAt ? '/' : '/welcome'} replace /> : <LoginPage />} />
       <Route path="/welcome" element={<SignedIn session={current} page={(s) => <WelcomePage session={s} />} />} />
       <Route path="/" element={<SignedIn session={current} page={(s) => <HomePage session={s} />} />} />
+      <Route path="/simulator" element={<SignedIn session={current} roles={['admin', 'campaign-manager']} page={(s) => <SimulatorPage session={s} />} />} />
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>
   )
 }
 
-function SignedIn({ session, page }: { session: Session | null; page: (session: Session) => React.ReactNode }) {
+function SignedIn({ session, page, roles }: { session: Session | null; page: (session: Session) => React.ReactNode; roles?: readonly Role[] }) {
   const location = useLocation()
   if (!session) return <Navigate to="/login" replace />
   // The welcome page comes once: before anything else, and never again.
   const welcoming = location.pathname === '/welcome'
   if (!session.user.welcomedAt && !welcoming) return <Navigate to="/welcome" replace />
   if (session.user.welcomedAt && welcoming) return <Navigate to="/" replace />
+  if (roles && !roles.includes(session.user.role)) return <Navigate to="/" replace />
+  const links = welcoming ? [] : NAV.filter((entry) => entry.roles.includes(session.user.role))
   return (
-    <AppShell accountId={session.accountId} login={session.user.login} role={ROLES[session.user.role].name} signOut={<SignOut session={session} />}>
+    <AppShell accountId={session.accountId} login={session.user.login} role={ROLES[session.user.role].name} links={links} signOut={<SignOut session={session} />}>
       {page(session)}
     </AppShell>
   )
