@@ -174,10 +174,10 @@ export function sandboxRoutes(ctx: AppContext): FastifyPluginAsync {
         if (consumerPhoneNumber.length > 15 || !isValidE164(consumerPhoneNumber)) {
           return { eligibility: { status: 400, body: apiError('invalidPhoneNumber').toBody() }, invite: null }
         }
-        const request_ = { consumerPhoneNumber, handoffId, skill, ...(consumerId !== undefined ? { consumerId } : {}), ...(templateVariables !== undefined ? { templateVariables } : {}) }
+        const eligibilityRequest = { consumerPhoneNumber, handoffId, skill, ...(consumerId !== undefined ? { consumerId } : {}), ...(templateVariables !== undefined ? { templateVariables } : {}) }
         let callId: string | undefined
         const eligibility = await asC2mAnswer(async () => {
-          const result = await checkEligibility(ctx, accountId, request_, eligibilityOptions)
+          const result = await checkEligibility(ctx, accountId, eligibilityRequest, eligibilityOptions)
           if (result.eligible) callId = result.callId
           // The fields the C2M route's response schema lets through.
           return { availableChannels: result.availableChannels, recommendedChannelName: result.recommendedChannelName, eligible: result.eligible, callId: result.callId }

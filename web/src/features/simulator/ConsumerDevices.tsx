@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react'
+import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { Form } from 'react-aria-components'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
@@ -71,6 +71,12 @@ interface ThreadProps {
 }
 
 function Thread({ query, items, empty }: ThreadProps) {
+  // A phone keeps the newest message in view: scrolled to the bottom when one arrives.
+  const list = useRef<HTMLOListElement>(null)
+  const newest = items.at(-1)?.id
+  useEffect(() => {
+    if (list.current) list.current.scrollTop = list.current.scrollHeight
+  }, [newest])
   if (query.isPending) return <p role="status">Loading messages…</p>
   if (query.isError && items.length === 0) {
     return (
@@ -84,7 +90,7 @@ function Thread({ query, items, empty }: ThreadProps) {
   }
   if (items.length === 0) return <p className={styles.muted}>{empty}</p>
   return (
-    <ol className={styles.thread} aria-label="Messages">
+    <ol ref={list} className={styles.thread} aria-label="Messages" tabIndex={0}>
       {items.map((m) => (
         <li key={m.id} className={m.direction === 'outbound' ? styles.fromBrand : styles.fromConsumer}>
           <span className={styles.meta}>
