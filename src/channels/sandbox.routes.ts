@@ -10,7 +10,11 @@ import { findChannelMode } from '../brand-config/channel-mode.repository.ts'
 import { receiveMessage } from '../inbound/receive.service.ts'
 import { DEFAULT_HELP_TEXT } from '../inbound/keywords.ts'
 import { isValidE164 } from '../lib/phone.ts'
-import { apiError, invalidFields } from '../shared/errors.ts'
+import { ApiError, apiError, invalidFields } from '../shared/errors.ts'
+import { checkEligibility } from '../calls/eligibility.service.ts'
+import { invite } from '../calls/invite.service.ts'
+import { findHandoff } from '../handoffs/handoff.repository.ts'
+import { findSettings } from '../brand-config/settings.repository.ts'
 
 const SandboxMessage = Type.Object({
   id: Type.String(),
@@ -40,6 +44,21 @@ const InboundBody = Type.Object(
   },
   { additionalProperties: false },
 )
+
+const IvrCallBody = Type.Object(
+  {
+    // Longer than E.164 on purpose: a wrong number is the C2M API's 1001 answer, shown as the IVR would get it.
+    consumerPhoneNumber: Type.String({ maxLength: 64, description: 'E.164 with a leading +' }),
+    handoffId: Type.String({ minLength: 1, maxLength: 16 }),
+    skill: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'the brand\'s default skill when omitted' })),
+    consumerId: Type.Optional(Type.String({ minLength: 1, maxLength: 255, description: 'the app user; required for in-app handoffs' })),
+    templateVariables: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1600 }), { maxProperties: 50, propertyNames: { maxLength: 64 }, description: 'values for {{n}} placeholders (sms and wa)' })),
+  },
+  { additionalProperties: false },
+)
+
+const C2mAnswer = Type.Object({ status: Type.Integer(), body: Type.Object({}, { additionalProperties: true }) })
+const IvrCallAnswer = Type.Object({ eligibility: C2mAnswer, invite: Type.Union([C2mAnswer, Type.Null()]) })
 
 const InboundAnswer = Type.Intersect([SandboxMessage, Type.Object({ duplicate: Type.Boolean({ description: 'true when this messageId was received before: nothing new was recorded' }) })])
 
@@ -118,6 +137,72 @@ export function sandboxRoutes(ctx: AppContext): FastifyPluginAsync {
         return reply.code(201).send({ ...message, id: received.id, duplicate: false })
       },
     )
+
+    const eligibilityOptions = {
+      callTtlSeconds: ctx.config.callTtlSeconds,
+      deviceCheck: { lookupTimeoutMs: ctx.config.lookupTimeoutMs, cacheDays: ctx.config.lineTypeCacheDays },
+    }
+
+    app.post(
+      '/sandbox/ivr-call',
+      {
+        onRequest,
+        schema: {
+          tags,
+          summary: 'Place a simulated IVR call: Eligibility, then Invite when eligible',
+          description:
+            'Runs the C2M API\'s Eligibility and, when the caller is eligible, its Invite, for a signed-in admin or campaign manager, and answers both as the C2M API would have (errors included). ' +
+            'Only while every channel of the handoff is in sandbox mode: a live channel would text a real person (409).',
+          params: AccountParams,
+          body: IvrCallBody,
+          response: { 200: IvrCallAnswer, ...AUTHENTICATED_ERRORS, 409: ErrorResponse },
+        },
+      },
+      async (request) => {
+        const { accountId } = request.params
+        const { consumerPhoneNumber, handoffId, consumerId, templateVariables } = request.body
+        const handoff = await findHandoff(ctx.db, accountId, handoffId)
+        for (const channel of handoff?.channels ?? []) {
+          if ((await findChannelMode(ctx.db, accountId, channel)) === 'live') {
+            throw apiError('conflict', `${channel} is live: the simulator only places calls whose channels are all in sandbox mode`)
+          }
+        }
+        const skill = request.body.skill ?? (await findSettings(ctx.db, accountId))?.routing.defaultSkill
+        if (skill === undefined) throw invalidFields([{ field: 'skill', message: 'choose a skill: the brand has no default skill' }])
+
+        // The C2M route checks the phone number first, with its own code.
+        if (consumerPhoneNumber.length > 15 || !isValidE164(consumerPhoneNumber)) {
+          return { eligibility: { status: 400, body: apiError('invalidPhoneNumber').toBody() }, invite: null }
+        }
+        const eligibilityRequest = { consumerPhoneNumber, handoffId, skill, ...(consumerId !== undefined ? { consumerId } : {}), ...(templateVariables !== undefined ? { templateVariables } : {}) }
+        let callId: string | undefined
+        const eligibility = await asC2mAnswer(async () => {
+          const result = await checkEligibility(ctx, accountId, eligibilityRequest, eligibilityOptions)
+          if (result.eligible) callId = result.callId
+          // The fields the C2M route's response schema lets through.
+          return { availableChannels: result.availableChannels, recommendedChannelName: result.recommendedChannelName, eligible: result.eligible, callId: result.callId }
+        })
+        // An IVR invites only an eligible caller.
+        if (callId === undefined) return { eligibility, invite: null }
+        const invited = callId
+        const inviteAnswer = await asC2mAnswer(async () => {
+          const outcome = await invite(ctx, accountId, { callId: invited })
+          if (outcome.enqueued) ctx.dispatcher.kick()
+          return { callId: outcome.callId }
+        })
+        return { eligibility, invite: inviteAnswer }
+      },
+    )
+  }
+}
+
+/** The C2M API's answer to one request: the result, or the error as its error handler renders it. */
+async function asC2mAnswer(run: () => Promise<object>): Promise<{ status: number; body: object }> {
+  try {
+    return { status: 200, body: await run() }
+  } catch (error) {
+    if (error instanceof ApiError) return { status: error.status, body: error.toBody() }
+    throw error
   }
 }
 

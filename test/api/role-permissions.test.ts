@@ -38,6 +38,7 @@ const TABLE: Array<[Method, string, PersonRole[]]> = [
   ['POST', 'whatsapp-templates/none_such/submit', WRITERS],
   ['GET', 'sandbox/messages', WRITERS],
   ['POST', 'sandbox/inbound', WRITERS],
+  ['POST', 'sandbox/ivr-call', WRITERS],
   ['GET', 'calls/00000000-0000-4000-8000-000000000000', READERS],
   ['GET', 'users', ADMINS],
   ['POST', 'users', ADMINS],

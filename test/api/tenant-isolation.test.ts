@@ -102,6 +102,7 @@ for (const dialect of dialects) {
       ['POST', '/inapp/messages/{messageId}/status', `/inapp/messages/${messageA}/status`, { status: 'read' }],
       ['POST', '/consumer-tokens', '/consumer-tokens', { consumerId: 'jane' }],
       ['GET', '/sandbox/messages', '/sandbox/messages'],
+      ['POST', '/sandbox/ivr-call', '/sandbox/ivr-call', { consumerPhoneNumber: '+14259549857', handoffId: handoffA, skill: 'sales' }],
       ['GET', '/session', '/session'],
       ['POST', '/logout', '/logout', { everywhere: true }],
       ['POST', '/users/me/password', '/users/me/password', { currentPassword: 'x', newPassword: 'planted by b 12' }],

@@ -10,8 +10,16 @@ import { LoginPage } from '../features/session/LoginPage.tsx'
 import { WelcomePage } from '../features/session/WelcomePage.tsx'
 import { HomePage } from '../features/home/HomePage.tsx'
 import { WorkspacePage } from '../features/workspace/WorkspacePage.tsx'
+import { SimulatorPage } from '../features/simulator/SimulatorPage.tsx'
 import { ROLES } from '../features/session/roles.ts'
-import { sessionKeys, useLogout, useSession, type Session } from '../features/session/session.api.ts'
+import { sessionKeys, useLogout, useSession, type Role, type Session } from '../features/session/session.api.ts'
+
+/** The pages of the navigation, and the roles that may open each (the server refuses the others anyway). */
+const NAV: Array<{ to: string; label: string; roles: readonly Role[] }> = [
+  { to: '/', label: 'Home', roles: ['admin', 'campaign-manager', 'lpa'] },
+  { to: '/workspace', label: 'Agent workspace', roles: ['agent', 'agent-manager'] },
+  { to: '/simulator', label: 'Consumer simulator', roles: ['admin', 'campaign-manager'] },
+]
 
 /**
  * The routes: `/login` for anyone, every other page behind a session. A person who has not seen
@@ -38,7 +46,8 @@ export function App() {
       <Route path="/login" element={current ? <Navigate to={current.user.welcomedAt ? '/' : '/welcome'} replace /> : <LoginPage />} />
       <Route path="/welcome" element={<SignedIn session={current} page={(s) => <WelcomePage session={s} />} />} />
       <Route path="/" element={<SignedIn session={current} page={(s) => (isAgent(s) ? <Navigate to="/workspace" replace /> : <HomePage session={s} />)} />} />
-      <Route path="/workspace" element={<SignedIn session={current} page={(s) => (isAgent(s) ? <WorkspacePage session={s} /> : <Navigate to="/" replace />)} />} />
+      <Route path="/workspace" element={<SignedIn session={current} roles={['agent', 'agent-manager']} page={(s) => <WorkspacePage session={s} />} />} />
+      <Route path="/simulator" element={<SignedIn session={current} roles={['admin', 'campaign-manager']} page={(s) => <SimulatorPage session={s} />} />} />
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>
   )
@@ -46,17 +55,18 @@ export function App() {
 
 /** Agents and agent managers work in the workspace: it is their landing page and their only page. */
 const isAgent = (session: Session) => session.user.role === 'agent' || session.user.role === 'agent-manager'
-const navFor = (session: Session) => (isAgent(session) ? [{ to: '/workspace', label: 'Agent workspace' }] : [{ to: '/', label: 'Home' }])
 
-function SignedIn({ session, page }: { session: Session | null; page: (session: Session) => React.ReactNode }) {
+function SignedIn({ session, page, roles }: { session: Session | null; page: (session: Session) => React.ReactNode; roles?: readonly Role[] }) {
   const location = useLocation()
   if (!session) return <Navigate to="/login" replace />
   // The welcome page comes once: before anything else, and never again.
   const welcoming = location.pathname === '/welcome'
   if (!session.user.welcomedAt && !welcoming) return <Navigate to="/welcome" replace />
   if (session.user.welcomedAt && welcoming) return <Navigate to="/" replace />
+  if (roles && !roles.includes(session.user.role)) return <Navigate to="/" replace />
+  const links = welcoming ? [] : NAV.filter((entry) => entry.roles.includes(session.user.role))
   return (
-    <AppShell accountId={session.accountId} login={session.user.login} role={ROLES[session.user.role].name} signOut={<SignOut session={session} />} nav={navFor(session)}>
+    <AppShell accountId={session.accountId} login={session.user.login} role={ROLES[session.user.role].name} signOut={<SignOut session={session} />} nav={links}>
       {page(session)}
     </AppShell>
   )
