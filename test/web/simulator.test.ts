@@ -157,16 +157,16 @@ for (const dialect of dialects) {
       }
     })
 
-    test('an agent has no simulator: no menu entry, and its address leads home', async () => {
+    test('an agent has no simulator: no menu entry, and its address leads to their workspace', async () => {
       const watched = await WatchedPage.open(browser, base)
       try {
         const { page } = watched
         await signIn(watched, demo.agents[0]!)
-        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).waitFor()
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Agent workspace' }).waitFor()
         assert.equal(await page.getByRole('link', { name: 'Consumer simulator' }).count(), 0)
         await page.goto('/simulator')
-        await page.waitForURL((url) => url.pathname === '/')
-        await page.getByRole('heading', { name: 'Home' }).waitFor()
+        // Home is no agent's page: it sends them on to the workspace.
+        await page.waitForURL((url) => url.pathname === '/workspace')
         watched.assertClean()
       } finally {
         await watched.close(shot('simulator-agent'))
