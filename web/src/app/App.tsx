@@ -11,6 +11,7 @@ import { WelcomePage } from '../features/session/WelcomePage.tsx'
 import { HomePage } from '../features/home/HomePage.tsx'
 import { WorkspacePage } from '../features/workspace/WorkspacePage.tsx'
 import { SimulatorPage } from '../features/simulator/SimulatorPage.tsx'
+import { ApiKeysPage } from '../features/api-keys/ApiKeysPage.tsx'
 import { ROLES } from '../features/session/roles.ts'
 import { sessionKeys, useLogout, useSession, type Role, type Session } from '../features/session/session.api.ts'
 
@@ -19,6 +20,7 @@ const NAV: Array<{ to: string; label: string; roles: readonly Role[] }> = [
   { to: '/', label: 'Home', roles: ['admin', 'campaign-manager', 'lpa'] },
   { to: '/workspace', label: 'Agent workspace', roles: ['agent', 'agent-manager'] },
   { to: '/simulator', label: 'Consumer simulator', roles: ['admin', 'campaign-manager'] },
+  { to: '/api-keys', label: 'API keys', roles: ['admin'] },
 ]
 
 /**
@@ -48,6 +50,7 @@ export function App() {
       <Route path="/" element={<SignedIn session={current} page={(s) => (isAgent(s) ? <Navigate to="/workspace" replace /> : <HomePage session={s} />)} />} />
       <Route path="/workspace" element={<SignedIn session={current} roles={['agent', 'agent-manager']} page={(s) => <WorkspacePage session={s} />} />} />
       <Route path="/simulator" element={<SignedIn session={current} roles={['admin', 'campaign-manager']} page={(s) => <SimulatorPage session={s} />} />} />
+      <Route path="/api-keys" element={<SignedIn session={current} roles={['admin']} page={(s) => <ApiKeysPage session={s} />} />} />
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>
   )
