@@ -12,6 +12,7 @@ import { HomePage } from '../features/home/HomePage.tsx'
 import { WorkspacePage } from '../features/workspace/WorkspacePage.tsx'
 import { SimulatorPage } from '../features/simulator/SimulatorPage.tsx'
 import { UsersPage } from '../features/users/UsersPage.tsx'
+import { ApiKeysPage } from '../features/api-keys/ApiKeysPage.tsx'
 import { ROLES } from '../features/session/roles.ts'
 import { sessionKeys, useLogout, useSession, type Role, type Session } from '../features/session/session.api.ts'
 
@@ -21,6 +22,7 @@ const NAV: Array<{ to: string; label: string; roles: readonly Role[] }> = [
   { to: '/workspace', label: 'Agent workspace', roles: ['agent', 'agent-manager'] },
   { to: '/simulator', label: 'Consumer simulator', roles: ['admin', 'campaign-manager'] },
   { to: '/users', label: 'Users', roles: ['admin'] },
+  { to: '/api-keys', label: 'API keys', roles: ['admin'] },
 ]
 
 /**
@@ -51,6 +53,7 @@ export function App() {
       <Route path="/workspace" element={<SignedIn session={current} roles={['agent', 'agent-manager']} page={(s) => <WorkspacePage session={s} />} />} />
       <Route path="/simulator" element={<SignedIn session={current} roles={['admin', 'campaign-manager']} page={(s) => <SimulatorPage session={s} />} />} />
       <Route path="/users" element={<SignedIn session={current} roles={['admin']} page={(s) => <UsersPage session={s} />} />} />
+      <Route path="/api-keys" element={<SignedIn session={current} roles={['admin']} page={(s) => <ApiKeysPage session={s} />} />} />
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>
   )

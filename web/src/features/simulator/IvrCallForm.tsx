@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent } from 'react'
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react'
 import { Form } from 'react-aria-components'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
@@ -65,7 +65,8 @@ export function IvrCallForm({ accountId, onCalled }: { accountId: string; onCall
     })
   }
 
-  const fieldErrors = fieldErrorsOf(call.error)
+  // The same object while the error is the same: a new one each render would make react-aria keep the field invalid after it is edited.
+  const fieldErrors = useMemo(() => fieldErrorsOf(call.error), [call.error])
   const alert = alertOf(call.error)
   return (
     <section aria-labelledby="ivr-heading" className={styles.ivr}>
