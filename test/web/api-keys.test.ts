@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
-import { ManualClock, signAt, startApp, type TestApp } from '../helper.ts'
-import { type DemoCredentials, seedDemoBrand } from '../../src/demo/seed.ts'
+import { signAt, type TestApp } from '../helper.ts'
+import type { DemoCredentials } from '../../src/demo/seed.ts'
 import { createUser } from '../../src/accounts/provisioning.service.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
-import { WEB_DIR, WatchedPage, ensureWebBuild, launchBrowser, skipReason } from './browser.ts'
+import { WatchedPage, type Webtool, skipReason, startWebtool } from './browser.ts'
 
 const CAMPAIGN_MANAGER = { login: 'campaigns', password: 'campaigns-password-1' }
 
@@ -15,23 +15,16 @@ describe('API keys in a real browser: create, the values shown once, a signed ca
   let t: TestApp
   let base: string
   let browser: Browser
-  let closeBrowser: () => Promise<void>
+  let web: Webtool
   let demo: DemoCredentials
 
   before(async () => {
-    ensureWebBuild()
-    t = await startApp(undefined, { WEB_DIR, PUBLIC_URL: '' }, new ManualClock(new Date().toISOString()))
-    const seeded = await seedDemoBrand(t.runtime)
-    assert.ok(seeded)
-    demo = seeded
-    await createUser(t.runtime, { accountId: demo.accountId, login: CAMPAIGN_MANAGER.login, role: 'campaign-manager', skills: [], password: CAMPAIGN_MANAGER.password })
-    base = await t.app.listen({ host: '127.0.0.1', port: 0 })
-    ;({ browser, close: closeBrowser } = await launchBrowser())
+    web = await startWebtool(undefined, {}, async (t, demo) => {
+      await createUser(t.runtime, { accountId: demo.accountId, login: CAMPAIGN_MANAGER.login, role: 'campaign-manager', skills: [], password: CAMPAIGN_MANAGER.password })
+    })
+    ;({ t, base, browser, demo } = web)
   })
-  after(async () => {
-    await closeBrowser?.()
-    await t?.close()
-  })
+  after(async () => web?.close())
 
   async function signIn(watched: WatchedPage, person: { login: string; password: string }) {
     const { page } = watched

@@ -4,6 +4,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { ManualClock, type TestApp, type TestDialect, startApp } from '../helper.ts'
+import { type DemoCredentials, seedDemoBrand } from '../../src/demo/seed.ts'
 
 export const CHROMIUM = '/usr/bin/chromium'
 const ROOT = path.resolve(import.meta.dirname, '..', '..')
@@ -31,6 +33,47 @@ export async function launchBrowser(): Promise<{ browser: Browser; close(): Prom
     async close() {
       await browser.close()
     },
+  }
+}
+
+/** The real service with its built pages and the demo brand, listening on loopback, and a browser to drive it. */
+export interface Webtool {
+  t: TestApp
+  /** `http://127.0.0.1:<port>`. */
+  base: string
+  browser: Browser
+  demo: DemoCredentials
+  close(): Promise<void>
+}
+
+/**
+ * The service as `npm start` runs it, for a browser: the pages built, the demo brand seeded, `prepare`
+ * (what a test adds to the store) done, then listening on loopback. No PUBLIC_URL: the session
+ * cookie is then Secure only over https, and the browser talks plain http on loopback. The clock
+ * starts at the real time, as the browser's does.
+ */
+export async function startWebtool(dialect?: TestDialect, env: Record<string, string> = {}, prepare: (t: TestApp, demo: DemoCredentials) => Promise<void> = async () => {}): Promise<Webtool> {
+  ensureWebBuild()
+  const t = await startApp(dialect, { WEB_DIR, PUBLIC_URL: '', ...env }, new ManualClock(new Date().toISOString()))
+  try {
+    const demo = await seedDemoBrand(t.runtime)
+    assert.ok(demo, 'the demo brand is seeded in a new store')
+    await prepare(t, demo)
+    const base = await t.app.listen({ host: '127.0.0.1', port: 0 })
+    const { browser, close } = await launchBrowser()
+    return {
+      t,
+      base,
+      browser,
+      demo,
+      async close() {
+        await close()
+        await t.close()
+      },
+    }
+  } catch (error) {
+    await t.close()
+    throw error
   }
 }
 

@@ -1,34 +1,25 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
-import { ManualClock, startApp, type TestApp } from '../helper.ts'
-import { seedDemoBrand } from '../../src/demo/seed.ts'
+import type { TestApp } from '../helper.ts'
 import { PAGE_SECURITY_HEADERS } from '../../src/http/web-app.ts'
-import { WEB_DIR, WatchedPage, ensureWebBuild, launchBrowser, skipReason } from './browser.ts'
+import { WatchedPage, type Webtool, skipReason, startWebtool } from './browser.ts'
 
 describe('the webtool in a real browser: serving, login, the welcome page once, sign out', { skip: skipReason }, () => {
   let t: TestApp
   let base: string
   let browser: Browser
-  let closeBrowser: () => Promise<void>
+  let web: Webtool
   let admin: { login: string; password: string }
   let accountId: string
 
   before(async () => {
-    ensureWebBuild()
-    // No PUBLIC_URL: the cookie is then Secure only over https, and the browser talks plain http on loopback.
-    t = await startApp(undefined, { WEB_DIR, PUBLIC_URL: '' }, new ManualClock(new Date().toISOString()))
-    const demo = await seedDemoBrand(t.runtime)
-    assert.ok(demo)
-    admin = demo.admin
-    accountId = demo.accountId
-    base = await t.app.listen({ host: '127.0.0.1', port: 0 })
-    ;({ browser, close: closeBrowser } = await launchBrowser())
+    web = await startWebtool()
+    ;({ t, base, browser } = web)
+    admin = web.demo.admin
+    accountId = web.demo.accountId
   })
-  after(async () => {
-    await closeBrowser?.()
-    await t?.close()
-  })
+  after(async () => web?.close())
 
   async function signIn(watched: WatchedPage, password: string) {
     const { page } = watched

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
-import { ManualClock, dialects, startApp, type TestApp } from '../helper.ts'
-import { type DemoCredentials, seedDemoBrand } from '../../src/demo/seed.ts'
+import { dialects, type TestApp } from '../helper.ts'
+import type { DemoCredentials } from '../../src/demo/seed.ts'
 import { insertHandoff } from '../../src/handoffs/handoff.repository.ts'
 import { upsertDevice } from '../../src/contacts/device.repository.ts'
-import { WEB_DIR, WatchedPage, ensureWebBuild, launchBrowser, skipReason } from './browser.ts'
+import { WatchedPage, type Webtool, skipReason, startWebtool } from './browser.ts'
 
 const CONSUMER = '+14259549855'
 const INVITATION = 'Hi Jane, thanks for calling Demo Brand. Reply here to keep talking with us by text.'
@@ -20,35 +20,28 @@ for (const dialect of dialects) {
     let t: TestApp
     let base: string
     let browser: Browser
-    let closeBrowser: () => Promise<void>
+    let web: Webtool
     let demo: DemoCredentials
 
     before(async () => {
-      ensureWebBuild()
-      t = await startApp(dialect, { WEB_DIR, PUBLIC_URL: '' }, new ManualClock(new Date().toISOString()))
-      const seeded = await seedDemoBrand(t.runtime)
-      assert.ok(seeded)
-      demo = seeded
-      // An App Messaging handoff, and Jane's app installed on her phone.
-      const now = t.clock.now().toISOString()
-      await insertHandoff(t.runtime.db, demo.accountId, {
-        id: 'H000000000000777',
-        title: 'Demo app handoff',
-        lookbackMinutes: 24 * 60,
-        channels: ['inapp'],
-        skills: [],
-        inapp: { appIds: [APP], message: 'Tap to keep talking with Demo Brand in the app.' },
-        createdAt: now,
-        updatedAt: now,
+      web = await startWebtool(dialect, {}, async (t, demo) => {
+        // An App Messaging handoff, and Jane's app installed on her phone.
+        const now = t.clock.now().toISOString()
+        await insertHandoff(t.runtime.db, demo.accountId, {
+          id: 'H000000000000777',
+          title: 'Demo app handoff',
+          lookbackMinutes: 24 * 60,
+          channels: ['inapp'],
+          skills: [],
+          inapp: { appIds: [APP], message: 'Tap to keep talking with Demo Brand in the app.' },
+          createdAt: now,
+          updatedAt: now,
+        })
+        await upsertDevice(t.runtime.db, demo.accountId, { consumerId: APP_USER, appId: APP, platform: 'ios', pushToken: 'push-token-of-jane', createdAt: now, updatedAt: now })
       })
-      await upsertDevice(t.runtime.db, demo.accountId, { consumerId: APP_USER, appId: APP, platform: 'ios', pushToken: 'push-token-of-jane', createdAt: now, updatedAt: now })
-      base = await t.app.listen({ host: '127.0.0.1', port: 0 })
-      ;({ browser, close: closeBrowser } = await launchBrowser())
+      ;({ t, base, browser, demo } = web)
     })
-    after(async () => {
-      await closeBrowser?.()
-      await t?.close()
-    })
+    after(async () => web?.close())
 
     async function signIn(watched: WatchedPage, person: { login: string; password: string } = demo.admin) {
       const { page } = watched

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
-import { ManualClock, dialects, startApp, type TestApp } from '../helper.ts'
-import { type DemoCredentials, seedDemoBrand } from '../../src/demo/seed.ts'
-import { WEB_DIR, WatchedPage, ensureWebBuild, launchBrowser, skipReason } from './browser.ts'
+import { dialects, type TestApp } from '../helper.ts'
+import type { DemoCredentials } from '../../src/demo/seed.ts'
+import { WatchedPage, type Webtool, skipReason, startWebtool } from './browser.ts'
 
 const NEW_AGENT = { login: 'agent-new', password: 'initial-password-1' }
 const RESET_PASSWORD = 'another-password-2'
@@ -16,22 +16,14 @@ for (const dialect of dialects) {
     let t: TestApp
     let base: string
     let browser: Browser
-    let closeBrowser: () => Promise<void>
+    let web: Webtool
     let demo: DemoCredentials
 
     before(async () => {
-      ensureWebBuild()
-      t = await startApp(dialect, { WEB_DIR, PUBLIC_URL: '' }, new ManualClock(new Date().toISOString()))
-      const seeded = await seedDemoBrand(t.runtime)
-      assert.ok(seeded)
-      demo = seeded
-      base = await t.app.listen({ host: '127.0.0.1', port: 0 })
-      ;({ browser, close: closeBrowser } = await launchBrowser())
+      web = await startWebtool(dialect)
+      ;({ t, base, browser, demo } = web)
     })
-    after(async () => {
-      await closeBrowser?.()
-      await t?.close()
-    })
+    after(async () => web?.close())
 
     /** Signs in from the login page and passes the welcome page when it comes; ends wherever the role lands. */
     async function signIn(watched: WatchedPage, person: { login: string; password: string }) {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
-import { ManualClock, signAt, startApp, type TestApp } from '../helper.ts'
-import { seedDemoBrand, type DemoCredentials } from '../../src/demo/seed.ts'
+import { signAt, type TestApp } from '../helper.ts'
+import type { DemoCredentials } from '../../src/demo/seed.ts'
 import { createUser } from '../../src/accounts/provisioning.service.ts'
-import { WEB_DIR, WatchedPage, ensureWebBuild, launchBrowser, skipReason } from './browser.ts'
+import { WatchedPage, type Webtool, skipReason, startWebtool } from './browser.ts'
 
 // The agent workspace in a real browser: the demo brand's support agent signs in, goes online, is
 // rung live by a consumer the IVR moved to SMS, accepts, reads and answers, hears the consumer's
@@ -18,24 +18,16 @@ describe('the agent workspace in a real browser', { skip: skipReason }, () => {
   let t: TestApp
   let base: string
   let browser: Browser
-  let closeBrowser: () => Promise<void>
+  let web: Webtool
   let demo: DemoCredentials
 
   before(async () => {
-    ensureWebBuild()
     // Sessions outlive the 24 hours the WhatsApp test moves the clock by.
     // The dispatcher runs in the background (DELIVERY_WORKER defaults to true): replies reach the sandbox inbox by themselves.
-    t = await startApp(undefined, { WEB_DIR, PUBLIC_URL: '', SESSION_TTL_HOURS: '72' }, new ManualClock(new Date().toISOString()))
-    const seeded = await seedDemoBrand(t.runtime)
-    assert.ok(seeded)
-    demo = seeded
-    base = await t.app.listen({ host: '127.0.0.1', port: 0 })
-    ;({ browser, close: closeBrowser } = await launchBrowser())
+    web = await startWebtool(undefined, { SESSION_TTL_HOURS: '72' })
+    ;({ t, base, browser, demo } = web)
   })
-  after(async () => {
-    await closeBrowser?.()
-    await t?.close()
-  })
+  after(async () => web?.close())
 
   const brand = async (method: 'GET' | 'POST', resource: string, body: unknown, status: number) => {
     // As the IVR calls it: over HTTP, signed for the URL it calls (no PUBLIC_URL here), at the service's clock.
