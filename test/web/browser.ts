@@ -16,7 +16,11 @@ const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-c
 /** Why the browser tests cannot run here, or `undefined`: CI installs chromium (.ci/run), a dev machine may lack it. */
 export const skipReason = fs.existsSync(CHROMIUM) ? undefined : `no ${CHROMIUM} here: install Debian's chromium (apt-get install chromium) to run the browser tests`
 
-/** Builds the pages unless dist/web is already newer than web/ (the same check `npm start` makes). */
+/**
+ * Builds the pages unless dist/web is already newer than web/ (the same check `npm start` makes).
+ * `npm test` builds once before any test file starts: test files run two at a time, and a build
+ * empties dist/web while another file's server may be serving from it.
+ */
 export function ensureWebBuild(): void {
   execFileSync(process.execPath, [path.join(ROOT, 'scripts', 'build-web.mjs'), '--if-stale'], { cwd: ROOT, stdio: 'inherit' })
 }
