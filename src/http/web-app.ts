@@ -22,6 +22,7 @@ function pageSecurityHeaders(frameAncestors: string): Record<string, string> {
 export type FrameAncestorsOf = (accountId: string) => Promise<readonly string[]>
 
 const CX_WIDGET_PATH = '/cx-widget'
+const isCxWidgetPage = (url: string) => (url.split('?', 1)[0] ?? url) === CX_WIDGET_PATH
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 /**
@@ -29,8 +30,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
  * brand allows; any other page, or a query that does not name a brand and a conversation, by none.
  */
 async function securityHeadersFor(url: string, frameAncestorsOf: FrameAncestorsOf | undefined): Promise<Readonly<Record<string, string>>> {
-  const [pathname, search = ''] = url.split('?', 2) as [string, string?]
-  if (pathname !== CX_WIDGET_PATH || frameAncestorsOf === undefined || search.length > 512) return PAGE_SECURITY_HEADERS
+  const search = url.slice(url.indexOf('?') + 1)
+  if (!isCxWidgetPage(url) || frameAncestorsOf === undefined || !url.includes('?') || search.length > 512) return PAGE_SECURITY_HEADERS
   const query = new URLSearchParams(search)
   const accountId = query.get('account') ?? ''
   if (!/^[0-9]{1,20}$/.test(accountId) || !UUID.test(query.get('conversation') ?? '')) return PAGE_SECURITY_HEADERS
@@ -64,6 +65,13 @@ export function webAppRoutes(webDir: string | undefined, frameAncestorsOf?: Fram
 
     app.addHook('onSend', async (request, reply) => {
       for (const [name, value] of Object.entries(await securityHeadersFor(request.url, frameAncestorsOf))) reply.header(name, value)
+      if (isCxWidgetPage(request.url)) {
+        // Never revalidated: a 304 keeps the cached frame headers, so a brand's new origins (or
+        // their removal) would not reach a browser that has the page already.
+        reply.header('cache-control', 'no-store')
+        reply.removeHeader('etag')
+        reply.removeHeader('last-modified')
+      }
     })
     await app.register(fastifyStatic, {
       root: webDir,

@@ -56,6 +56,11 @@ for (const dialect of dialects) {
       const saved = await a.call('PUT', 'conversation-settings', { ringTimeoutSeconds: 45, autoAccept: false, cxWidgetFrameAncestors: DESK }, 200)
       assert.deepEqual(saved, { ringTimeoutSeconds: 45, autoAccept: false, cxWidgetFrameAncestors: DESK })
       assert.deepEqual(await frames(page(A)), { ancestors: DESK.join(' '), xfo: undefined })
+      // Never revalidated against a cached copy that carries other frame headers.
+      const res = await t.app.inject({ method: 'GET', url: page(A) })
+      assert.equal(res.headers['cache-control'], 'no-store')
+      assert.equal(res.headers.etag, undefined)
+      assert.equal(res.headers['last-modified'], undefined)
       assert.deepEqual(await frames(`/cx-widget?conversation=${CONVERSATION}&account=${A}&x=1`), { ancestors: DESK.join(' '), xfo: undefined })
       // Another brand's page, and every other page, stay unframable.
       assert.deepEqual(await frames(page(B)), none)
