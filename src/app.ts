@@ -38,6 +38,7 @@ import { consumerApiRoutes } from './consumer-api/consumer.routes.ts'
 import { pushDevices } from './contacts/push-devices.ts'
 import { DEFAULT_DISPATCHER_OPTIONS, Dispatcher } from './delivery/dispatcher.ts'
 import { conversationRoutes } from './conversations/conversation.routes.ts'
+import { findConversationSettings } from './conversations/conversation.repository.ts'
 import { apiKeyRoutes } from './auth/api-key.routes.ts'
 import { ConversationRouter } from './conversations/conversation-router.ts'
 import { DEFAULT_WEBHOOK_DISPATCHER_OPTIONS, WebhookDispatcher } from './webhooks/webhook.dispatcher.ts'
@@ -151,7 +152,7 @@ export async function buildApp(runtime: Runtime, options: BuildOptions = {}): Pr
   await app.register(liveRoutes(ctx), { prefix: '/api/account/:accountId' })
   await app.register(twilioWebhookRoutes(ctx))
   await app.register(whatsAppWebhookRoutes(ctx))
-  await app.register(webAppRoutes(config.webDir))
+  await app.register(webAppRoutes(config.webDir, async (accountId) => (await findConversationSettings(ctx.db, accountId)).cxWidgetFrameAncestors))
   await routes.seal()
 
   if (config.deliveryWorker) {

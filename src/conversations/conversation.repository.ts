@@ -2,6 +2,7 @@ import { type Selectable, sql } from 'kysely'
 import type { Channel } from '../shared/channel.ts'
 import { type DbOrTrx, isPostgres } from '../store/database.ts'
 import type { ConversationTable } from '../store/schema.ts'
+import { MAX_FRAME_ANCESTORS, isFrameAncestorOrigin } from './frame-ancestors.ts'
 import { type AgentCandidate, type AgentStatus, type ConversationSource, type ConversationState, DEFAULT_RING_TIMEOUT_SECONDS } from './routing.ts'
 
 export interface Conversation {
@@ -328,17 +329,35 @@ export async function setAgentStatus(db: DbOrTrx, accountId: string, userId: str
 export interface ConversationSettings {
   ringTimeoutSeconds: number
   autoAccept: boolean
+  /** The origins (`https://host[:port]`) whose pages may frame the CX widget page. */
+  cxWidgetFrameAncestors: string[]
 }
 
-export const DEFAULT_CONVERSATION_SETTINGS: ConversationSettings = { ringTimeoutSeconds: DEFAULT_RING_TIMEOUT_SECONDS, autoAccept: false }
+export const DEFAULT_CONVERSATION_SETTINGS: ConversationSettings = { ringTimeoutSeconds: DEFAULT_RING_TIMEOUT_SECONDS, autoAccept: false, cxWidgetFrameAncestors: [] }
 
 export async function findConversationSettings(db: DbOrTrx, accountId: string): Promise<ConversationSettings> {
   const row = await db.selectFrom('conversation_settings').selectAll().where('account_id', '=', accountId).executeTakeFirst()
-  return row ? { ringTimeoutSeconds: row.ring_timeout_seconds, autoAccept: row.auto_accept === 1 } : DEFAULT_CONVERSATION_SETTINGS
+  if (!row) return DEFAULT_CONVERSATION_SETTINGS
+  return { ringTimeoutSeconds: row.ring_timeout_seconds, autoAccept: row.auto_accept === 1, cxWidgetFrameAncestors: frameAncestorsOf(row.cx_widget_frame_ancestors) }
+}
+
+/** The stored origins, re-checked on the way out: only what the rule admits ever reaches a header. */
+function frameAncestorsOf(stored: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(stored)
+    return Array.isArray(parsed) ? parsed.filter((o): o is string => typeof o === 'string' && isFrameAncestorOrigin(o)).slice(0, MAX_FRAME_ANCESTORS) : []
+  } catch {
+    return []
+  }
 }
 
 export async function saveConversationSettings(db: DbOrTrx, accountId: string, settings: ConversationSettings, at: string): Promise<void> {
-  const values = { ring_timeout_seconds: settings.ringTimeoutSeconds, auto_accept: settings.autoAccept ? 1 : 0, updated_at: at }
+  const values = {
+    ring_timeout_seconds: settings.ringTimeoutSeconds,
+    auto_accept: settings.autoAccept ? 1 : 0,
+    cx_widget_frame_ancestors: JSON.stringify(settings.cxWidgetFrameAncestors),
+    updated_at: at,
+  }
   await db
     .insertInto('conversation_settings')
     .values({ account_id: accountId, ...values })

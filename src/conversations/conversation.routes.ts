@@ -7,6 +7,7 @@ import { CHANNELS } from '../shared/channel.ts'
 import { apiError } from '../shared/errors.ts'
 import { maskPhone } from '../lib/phone.ts'
 import { AccountParams, AUTHENTICATED_ERRORS, CallId } from '../http/schemas.ts'
+import { FRAME_ANCESTOR_PATTERN, MAX_FRAME_ANCESTORS, MAX_FRAME_ANCESTOR_LENGTH } from './frame-ancestors.ts'
 import { type Conversation, type TranscriptEntry, listConversations, transcriptOf, findConversationSettings, saveConversationSettings } from './conversation.repository.ts'
 import { acceptConversation, closeConversation, getConversation, replyToConversation, setStatus, transferConversation } from './conversation.service.ts'
 import { conversationChanged, wakeStreams } from './after-commit.ts'
@@ -79,13 +80,18 @@ const ListQuery = Type.Object(
 const ReplyBody = Type.Object({ text: Type.String({ minLength: 1, maxLength: 4096 }) }, { additionalProperties: false })
 const TransferBody = Type.Union([Type.Object({ skill: SkillName }, { additionalProperties: false }), Type.Object({ agentId: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false })])
 const StatusBody = Type.Object({ status: Type.Enum([...AGENT_STATUSES]) }, { additionalProperties: false })
-const SettingsBody = Type.Object(
-  {
-    ringTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 3600, description: 'how long a ring waits for the agent before it moves on (default 60)' }),
-    autoAccept: Type.Boolean({ description: 'assign new conversations to the best agent directly instead of ringing' }),
-  },
-  { additionalProperties: false },
-)
+const settingsFields = {
+  ringTimeoutSeconds: Type.Integer({ minimum: 5, maximum: 3600, description: 'how long a ring waits for the agent before it moves on (default 60)' }),
+  autoAccept: Type.Boolean({ description: 'assign new conversations to the best agent directly instead of ringing' }),
+  cxWidgetFrameAncestors: Type.Array(Type.String({ minLength: 1, maxLength: MAX_FRAME_ANCESTOR_LENGTH, pattern: FRAME_ANCESTOR_PATTERN }), {
+    maxItems: MAX_FRAME_ANCESTORS,
+    uniqueItems: true,
+    description: 'origins (`https://host[:port]`, a leading `*.` allowed; `http://` only for localhost) whose pages may frame the CX widget page; none by default',
+  }),
+}
+const SettingsBody = Type.Object(settingsFields, { additionalProperties: false })
+/** A PUT without `cxWidgetFrameAncestors` keeps the brand's current origins. */
+const SettingsUpdate = Type.Object({ ...settingsFields, cxWidgetFrameAncestors: Type.Optional(settingsFields.cxWidgetFrameAncestors) }, { additionalProperties: false })
 
 /** Who may use the conversation APIs: agents, agent managers, and the brand's desk with an API key of the `conversations` privilege. */
 const conversationAccess = { key: 'conversations', roles: ['agent', 'agent-manager'] } as const
@@ -261,11 +267,13 @@ export function conversationRoutes(ctx: AppContext): FastifyPluginAsync {
       '/conversation-settings',
       {
         onRequest: requireAccess(ctx, { key: 'management', roles: ['admin', 'campaign-manager'] }),
-        schema: { tags, summary: 'Set the ring timeout and auto-accept', params: AccountParams, body: SettingsBody, response: { 200: SettingsBody, ...AUTHENTICATED_ERRORS } },
+        schema: { tags, summary: 'Set the ring timeout, auto-accept and the CX widget page\'s frame ancestors', params: AccountParams, body: SettingsUpdate, response: { 200: SettingsBody, ...AUTHENTICATED_ERRORS } },
       },
       async (request) => {
-        await saveConversationSettings(ctx.db, request.params.accountId, request.body, ctx.clock.now().toISOString())
-        return request.body
+        const { accountId } = request.params
+        const settings = { cxWidgetFrameAncestors: (await findConversationSettings(ctx.db, accountId)).cxWidgetFrameAncestors, ...request.body }
+        await saveConversationSettings(ctx.db, accountId, settings, ctx.clock.now().toISOString())
+        return settings
       },
     )
   }

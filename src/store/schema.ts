@@ -421,6 +421,8 @@ export interface ConversationSettingsTable {
   account_id: string
   ring_timeout_seconds: number
   auto_accept: number
+  /** JSON array of the origins that may frame the CX widget page. */
+  cx_widget_frame_ancestors: Generated<string>
   updated_at: string
 }
 

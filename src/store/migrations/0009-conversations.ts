@@ -99,6 +99,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('account_id', 'text', (c) => c.primaryKey().references('accounts.id').onDelete('cascade'))
     .addColumn('ring_timeout_seconds', 'integer', (c) => c.notNull())
     .addColumn('auto_accept', 'integer', (c) => c.notNull())
+    // JSON array of origins that may frame the CX widget page (`frame-ancestors`); none by default.
+    .addColumn('cx_widget_frame_ancestors', 'text', (c) => c.notNull().defaultTo('[]'))
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute()
 

@@ -13,6 +13,7 @@ import { WorkspacePage } from '../features/workspace/WorkspacePage.tsx'
 import { SimulatorPage } from '../features/simulator/SimulatorPage.tsx'
 import { UsersPage } from '../features/users/UsersPage.tsx'
 import { ApiKeysPage } from '../features/api-keys/ApiKeysPage.tsx'
+import { CxWidgetPage } from '../features/cx-widget/CxWidgetPage.tsx'
 import { ROLES } from '../features/session/roles.ts'
 import { sessionKeys, useLogout, useSession, type Role, type Session } from '../features/session/session.api.ts'
 
@@ -47,6 +48,8 @@ export function App() {
   const current = session.data ?? null
   return (
     <Routes>
+      {/* Framed by a brand's desk: its own sign-in and no navigation. */}
+      <Route path="/cx-widget" element={<CxWidgetPage />} />
       <Route path="/login" element={current ? <Navigate to={current.user.welcomedAt ? '/' : '/welcome'} replace /> : <LoginPage />} />
       <Route path="/welcome" element={<SignedIn session={current} page={(s) => <WelcomePage session={s} />} />} />
       <Route path="/" element={<SignedIn session={current} page={(s) => (isAgent(s) ? <Navigate to="/workspace" replace /> : <HomePage session={s} />)} />} />

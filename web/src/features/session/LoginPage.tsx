@@ -6,7 +6,7 @@ import { Button } from '../../components/Button.tsx'
 import { Field } from '../../components/Field.tsx'
 import { ApiError } from '../../lib/api.ts'
 import { rememberedAccountId } from '../../lib/account.ts'
-import { useLogin } from './session.api.ts'
+import { useLogin, type Session } from './session.api.ts'
 import styles from './session.module.css'
 
 /** The answer's `fields` named as the form names its fields (`accountId` comes from the path). */
@@ -29,10 +29,11 @@ function alertOf(error: unknown): string | null {
   return error.message
 }
 
-export function LoginPage() {
+/** `afterSignIn` replaces the move to the landing page (a page that signs in where it stands). */
+export function LoginPage({ afterSignIn, accountHint }: { afterSignIn?: (session: Session) => void; accountHint?: string } = {}) {
   const navigate = useNavigate()
   const login = useLogin()
-  const [accountId, setAccountId] = useState(rememberedAccountId() ?? '')
+  const [accountId, setAccountId] = useState(accountHint ?? rememberedAccountId() ?? '')
   const [userLogin, setUserLogin] = useState('')
   const [password, setPassword] = useState('')
 
@@ -40,7 +41,7 @@ export function LoginPage() {
     event.preventDefault()
     login.mutate(
       { accountId: accountId.trim(), login: userLogin, password },
-      { onSuccess: (session) => navigate(session.user.welcomedAt ? '/' : '/welcome', { replace: true }) },
+      { onSuccess: (session) => (afterSignIn ? afterSignIn(session) : navigate(session.user.welcomedAt ? '/' : '/welcome', { replace: true })) },
     )
   }
 
