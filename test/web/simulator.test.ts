@@ -159,7 +159,7 @@ for (const dialect of dialects) {
         assert.equal(await page.getByRole('link', { name: 'Consumer simulator' }).count(), 0)
         await page.goto('/simulator')
         // Home is no agent's page: it sends them on to the workspace.
-        await page.waitForURL((url) => url.pathname === '/workspace')
+        await page.waitForURL((url) => url.pathname === '/workspace', { waitUntil: 'commit' })
         watched.assertClean()
       } finally {
         await watched.close(shot('simulator-agent'))
