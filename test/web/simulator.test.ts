@@ -50,10 +50,13 @@ for (const dialect of dialects) {
       await page.getByLabel('Login').fill(person.login)
       await page.getByLabel('Password').fill(person.password)
       await page.getByRole('button', { name: 'Sign in' }).click()
-      await page.waitForURL((url) => url.pathname === '/welcome' || url.pathname === '/')
+      // Home is an admin's landing page; an agent passes through `/` on to the workspace at once,
+      // so either may be where the page settles (the `/` in between can come and go unseen).
+      const landed = (url: URL) => url.pathname === '/' || url.pathname === '/workspace'
+      await page.waitForURL((url) => url.pathname === '/welcome' || landed(url), { waitUntil: 'commit' })
       if (new URL(page.url()).pathname === '/welcome') {
         await page.getByRole('button', { name: 'Continue' }).click()
-        await page.waitForURL((url) => url.pathname === '/')
+        await page.waitForURL(landed, { waitUntil: 'commit' })
       }
     }
 
