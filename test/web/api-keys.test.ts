@@ -5,7 +5,7 @@ import { signAt, type TestApp } from '../helper.ts'
 import type { DemoCredentials } from '../../src/demo/seed.ts'
 import { createUser } from '../../src/accounts/provisioning.service.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
-import { WatchedPage, type Webtool, skipReason, startWebtool } from './browser.ts'
+import { WatchedPage, type Webtool, signInThroughPages, skipReason, startWebtool } from './browser.ts'
 
 const CAMPAIGN_MANAGER = { login: 'campaigns', password: 'campaigns-password-1' }
 
@@ -26,19 +26,7 @@ describe('API keys in a real browser: create, the values shown once, a signed ca
   })
   after(async () => web?.close())
 
-  async function signIn(watched: WatchedPage, person: { login: string; password: string }) {
-    const { page } = watched
-    await page.goto('/login')
-    await page.getByLabel('Account id').fill(demo.accountId)
-    await page.getByLabel('Login').fill(person.login)
-    await page.getByLabel('Password').fill(person.password)
-    await page.getByRole('button', { name: 'Sign in' }).click()
-    await page.waitForURL((url) => url.pathname === '/welcome' || url.pathname === '/')
-    if (new URL(page.url()).pathname === '/welcome') {
-      await page.getByRole('button', { name: 'Continue' }).click()
-      await page.waitForURL((url) => url.pathname === '/')
-    }
-  }
+  const signIn = (watched: WatchedPage, person: { login: string; password: string }) => signInThroughPages(watched, demo.accountId, person)
 
   /** A GET as an IVR sends it: over HTTP to the listening origin (no PUBLIC_URL here), signed at the service's clock. */
   async function signedGet(key: Omit<IssuedApiKey, 'id' | 'privileges'>, resource: string): Promise<{ status: number; body: string }> {

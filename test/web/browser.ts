@@ -81,6 +81,24 @@ export async function startWebtool(dialect?: TestDialect, env: Record<string, st
   }
 }
 
+/**
+ * Signs a person in from the login page and passes the welcome page when it comes; ends wherever
+ * the role lands (Home, or the workspace for agents: the `/` in between may pass unseen).
+ */
+export async function signInThroughPages(watched: WatchedPage, accountId: string, person: { login: string; password: string }): Promise<void> {
+  const { page } = watched
+  await page.goto('/login')
+  await page.getByLabel('Account id').fill(accountId)
+  await page.getByLabel('Login').fill(person.login)
+  await page.getByLabel('Password').fill(person.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.waitForURL((url) => url.pathname !== '/login', { waitUntil: 'commit' })
+  if (new URL(page.url()).pathname === '/welcome') {
+    await page.getByRole('button', { name: 'Continue' }).click()
+    await page.waitForURL((url) => url.pathname !== '/welcome', { waitUntil: 'commit' })
+  }
+}
+
 /** A request the test expects to be refused (a wrong password's 401): Chromium logs it as a console error. */
 export interface ExpectedRefusal {
   status: number

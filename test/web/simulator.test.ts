@@ -5,7 +5,7 @@ import { dialects, type TestApp } from '../helper.ts'
 import type { DemoCredentials } from '../../src/demo/seed.ts'
 import { insertHandoff } from '../../src/handoffs/handoff.repository.ts'
 import { upsertDevice } from '../../src/contacts/device.repository.ts'
-import { WatchedPage, type Webtool, skipReason, startWebtool } from './browser.ts'
+import { WatchedPage, type Webtool, signInThroughPages, skipReason, startWebtool } from './browser.ts'
 
 const CONSUMER = '+14259549855'
 const INVITATION = 'Hi Jane, thanks for calling Demo Brand. Reply here to keep talking with us by text.'
@@ -43,22 +43,7 @@ for (const dialect of dialects) {
     })
     after(async () => web?.close())
 
-    async function signIn(watched: WatchedPage, person: { login: string; password: string } = demo.admin) {
-      const { page } = watched
-      await page.goto('/login')
-      await page.getByLabel('Account id').fill(demo.accountId)
-      await page.getByLabel('Login').fill(person.login)
-      await page.getByLabel('Password').fill(person.password)
-      await page.getByRole('button', { name: 'Sign in' }).click()
-      // Home is an admin's landing page; an agent passes through `/` on to the workspace at once,
-      // so either may be where the page settles (the `/` in between can come and go unseen).
-      const landed = (url: URL) => url.pathname === '/' || url.pathname === '/workspace'
-      await page.waitForURL((url) => url.pathname === '/welcome' || landed(url), { waitUntil: 'commit' })
-      if (new URL(page.url()).pathname === '/welcome') {
-        await page.getByRole('button', { name: 'Continue' }).click()
-        await page.waitForURL(landed, { waitUntil: 'commit' })
-      }
-    }
+    const signIn = (watched: WatchedPage, person: { login: string; password: string } = demo.admin) => signInThroughPages(watched, demo.accountId, person)
 
     test('the demo admin runs the journey\'s first half: call, text, reply — and a reply in HTML stays text', async () => {
       const watched = await WatchedPage.open(browser, base)

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import { dialects, type TestApp } from '../helper.ts'
 import type { DemoCredentials } from '../../src/demo/seed.ts'
-import { WatchedPage, type Webtool, skipReason, startWebtool } from './browser.ts'
+import { WatchedPage, type Webtool, signInThroughPages, skipReason, startWebtool } from './browser.ts'
 
 const NEW_AGENT = { login: 'agent-new', password: 'initial-password-1' }
 const RESET_PASSWORD = 'another-password-2'
@@ -25,20 +25,7 @@ for (const dialect of dialects) {
     })
     after(async () => web?.close())
 
-    /** Signs in from the login page and passes the welcome page when it comes; ends wherever the role lands. */
-    async function signIn(watched: WatchedPage, person: { login: string; password: string }) {
-      const { page } = watched
-      await page.goto('/login')
-      await page.getByLabel('Account id').fill(demo.accountId)
-      await page.getByLabel('Login').fill(person.login)
-      await page.getByLabel('Password').fill(person.password)
-      await page.getByRole('button', { name: 'Sign in' }).click()
-      await page.waitForURL((url) => url.pathname !== '/login')
-      if (new URL(page.url()).pathname === '/welcome') {
-        await page.getByRole('button', { name: 'Continue' }).click()
-        await page.waitForURL((url) => url.pathname !== '/welcome')
-      }
-    }
+    const signIn = (watched: WatchedPage, person: { login: string; password: string }) => signInThroughPages(watched, demo.accountId, person)
 
     /** A sign-in the service refuses: the login page says so and stays. */
     async function refusedSignIn(watched: WatchedPage, person: { login: string; password: string }) {
