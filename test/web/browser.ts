@@ -11,6 +11,8 @@ export const CHROMIUM = '/usr/bin/chromium'
 const ROOT = path.resolve(import.meta.dirname, '..', '..')
 export const WEB_DIR = path.join(ROOT, 'dist', 'web')
 const SCREENSHOTS = path.join(ROOT, 'test-results', 'screenshots')
+/** The README's pictures, as the last test run took them. */
+export const README_SHOTS = path.join(ROOT, 'test-results', 'readme')
 const AXE_SOURCE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 
 /** Why the browser tests cannot run here, or `undefined`: CI installs chromium (.ci/run), a dev machine may lack it. */
@@ -156,6 +158,15 @@ export class WatchedPage {
 
   assertClean(): void {
     assert.deepEqual(this.problems, [], 'the browser saw errors')
+  }
+
+  /**
+   * Saves the page as it is now as one of the README's pictures (`npm run screenshots` copies them
+   * into docs/screenshots/): taken by the tests from the real pages, never drawn by hand.
+   */
+  async readmeShot(name: 'handoff-list' | 'handoff-preview' | 'workspace-cx-widget' | 'simulator'): Promise<void> {
+    fs.mkdirSync(README_SHOTS, { recursive: true })
+    await this.page.screenshot({ path: path.join(README_SHOTS, `${name}.png`) })
   }
 
   /** Saves the page as it is now, then closes the context. */

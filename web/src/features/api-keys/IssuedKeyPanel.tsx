@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from 'react'
+import { useEffect, useRef } from 'react'
 import { Button } from '../../components/Button.tsx'
+import { CopyButton } from '../../components/CopyButton.tsx'
 import type { IssuedApiKey } from './apiKeys.api.ts'
 import styles from './apiKeys.module.css'
 
@@ -36,31 +37,12 @@ export function IssuedKeyPanel({ issued, onDismiss }: { issued: IssuedApiKey; on
 }
 
 function IssuedValue({ label, value }: { label: string; value: string }) {
-  const [copy, setCopy] = useState<'idle' | 'copied' | 'failed'>('idle')
-  useEffect(() => {
-    if (copy === 'idle') return
-    const timer = window.setTimeout(() => setCopy('idle'), 4000)
-    return () => window.clearTimeout(timer)
-  }, [copy])
-  async function copyValue() {
-    try {
-      await navigator.clipboard.writeText(value)
-      setCopy('copied')
-    } catch {
-      setCopy('failed')
-    }
-  }
   return (
     <div className={styles.value}>
       <dt>{label}</dt>
       <dd>
         <code className={styles.code}>{value}</code>
-        <Button variant="secondary" aria-label={`Copy ${label}`} onPress={copyValue}>
-          Copy
-        </Button>
-        <span role="status" className={styles.copied}>
-          {copy === 'copied' ? 'Copied' : copy === 'failed' ? 'Could not copy: select the value and copy it' : ''}
-        </span>
+        <CopyButton value={value} label={`Copy ${label}`} />
       </dd>
     </div>
   )

@@ -130,7 +130,14 @@ export function WorkspacePage({ session }: { session: Session }) {
 
 function StatusSwitch({ session }: { session: Session }) {
   const setStatus = useSetStatus(session)
-  const current = (setStatus.isPending ? setStatus.variables : session.user.status) as AgentStatus
+  // The choice shows at once, in the same render as the click: the mutation's own pending state
+  // reaches React a tick later, and a controlled radio would spring back in between.
+  const [chosen, setChosen] = useState<AgentStatus | null>(null)
+  const current = chosen ?? session.user.status
+  const choose = (status: AgentStatus) => {
+    setChosen(status)
+    setStatus.mutate(status, { onSettled: () => setChosen(null) })
+  }
   const options: Array<{ value: AgentStatus; label: string }> = [
     { value: 'online', label: 'Online' },
     { value: 'away', label: 'Away' },
@@ -141,7 +148,7 @@ function StatusSwitch({ session }: { session: Session }) {
       <legend className={styles.legend}>Your status</legend>
       {options.map((option) => (
         <label key={option.value} className={styles.statusOption} data-status={option.value}>
-          <input type="radio" name="agent-status" value={option.value} checked={current === option.value} disabled={setStatus.isPending} onChange={() => setStatus.mutate(option.value)} />
+          <input type="radio" name="agent-status" value={option.value} checked={current === option.value} disabled={chosen !== null} onChange={() => choose(option.value)} />
           {option.label}
         </label>
       ))}
