@@ -166,7 +166,7 @@ export class WatchedPage {
    */
   async readmeShot(name: 'handoff-list' | 'handoff-preview' | 'workspace-cx-widget' | 'simulator'): Promise<void> {
     fs.mkdirSync(README_SHOTS, { recursive: true })
-    await this.page.screenshot({ path: path.join(README_SHOTS, `${name}.png`) })
+    await this.page.screenshot({ path: path.join(README_SHOTS, `${name}.png`), fullPage: true })
   }
 
   /** Saves the page as it is now, then closes the context. */

@@ -1,7 +1,7 @@
 import { useEffect } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router'
-import { AppShell } from '../components/AppShell.tsx'
+import { AppShell, type NavEntry } from '../components/AppShell.tsx'
 import { Alert } from '../components/Alert.tsx'
 import { Button } from '../components/Button.tsx'
 import { whenUnauthenticated } from '../lib/api.ts'
@@ -18,7 +18,7 @@ import { ROLES } from '../features/session/roles.ts'
 import { sessionKeys, useLogout, useSession, type Role, type Session } from '../features/session/session.api.ts'
 
 /** The pages of the navigation, and the roles that may open each (the server refuses the others anyway). */
-const NAV: Array<{ to: string; label: string; roles: readonly Role[] }> = [
+const NAV: Array<NavEntry & { roles: readonly Role[] }> = [
   { to: '/', label: 'Home', roles: ['admin', 'campaign-manager', 'lpa'] },
   { to: '/workspace', label: 'Agent workspace', roles: ['agent', 'agent-manager'] },
   { to: '/simulator', label: 'Consumer simulator', roles: ['admin', 'campaign-manager'] },
