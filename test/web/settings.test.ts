@@ -120,6 +120,16 @@ for (const dialect of dialects) {
         await addSkill.getByRole('button', { name: 'Add skill' }).click()
         await addSkill.getByText('skill sales already exists').waitFor()
         assert.equal(await addSkill.getByLabel('New skill').getAttribute('aria-invalid'), 'true')
+        // A skill nothing names is removed; the focus goes to the first skill left.
+        // Enter submits: a click would land where the button was before the cleared error moved it.
+        await addSkill.getByLabel('New skill').fill('seasonal')
+        await addSkill.getByLabel('New skill').press('Enter')
+        await routing.getByRole('checkbox', { name: 'seasonal' }).waitFor()
+        await routing.getByRole('button', { name: 'Remove skill seasonal' }).click()
+        await routing.getByRole('button', { name: 'Yes, remove' }).click()
+        await routing.getByRole('status').getByText('seasonal was removed.').waitFor()
+        assert.equal(await routing.getByRole('checkbox', { name: 'seasonal' }).count(), 0)
+        assert.equal(await focusedName(page), 'billing')
 
         // ── Channel modes: SMS goes live (Twilio is connected); WhatsApp cannot yet. ──
         const modes = page.getByRole('region', { name: 'Channel modes: sandbox or live' })

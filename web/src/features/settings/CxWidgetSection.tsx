@@ -121,7 +121,9 @@ function FrameAncestorsForm({ accountId, stored }: { accountId: string; stored: 
   const alert = alertOf(save.error)
 
   return (
-    <Form onSubmit={submit} validationErrors={validationErrors} aria-labelledby="cx-widget-heading">
+    // "aria" validation: with "native", a refused origin's message stays the input's custom
+    // validity and blocks saving the corrected value until the field loses focus.
+    <Form onSubmit={submit} validationErrors={validationErrors} validationBehavior="aria" aria-labelledby="cx-widget-heading">
       {alert ? <Alert>{alert}</Alert> : null}
       <fieldset className={styles.origins} aria-describedby={groupError ? groupErrorId : `${groupErrorId}-hint`}>
         <legend>Origins allowed to frame the page</legend>

@@ -25,6 +25,8 @@ export function RoutingSection({ accountId, stored, canWrite }: RoutingSectionPr
   const save = useSaveSettings(accountId)
   const [draft, setDraft] = useState<Routing | null>(null)
   const [saved, setSaved] = useState(false)
+  const [removed, setRemoved] = useState<string | null>(null)
+  const skillsBox = useRef<HTMLFieldSetElement>(null)
   const defaultId = useId()
   const errorsId = useId()
   const routing = draft ?? stored.routing
@@ -35,7 +37,14 @@ export function RoutingSection({ accountId, stored, canWrite }: RoutingSectionPr
   function change(next: Routing) {
     setDraft(next)
     setSaved(false)
+    setRemoved(null)
     save.reset()
+  }
+
+  // The removed skill's row is gone with the focus it held: the focus goes to the first skill left.
+  function afterRemoval(skill: string) {
+    setRemoved(`${skill} was removed.`)
+    requestAnimationFrame(() => skillsBox.current?.querySelector<HTMLInputElement>('input')?.focus())
   }
 
   function toggle(skill: string, on: boolean) {
@@ -83,7 +92,7 @@ export function RoutingSection({ accountId, stored, canWrite }: RoutingSectionPr
       {skills.data && canWrite ? (
         <form onSubmit={submit} aria-labelledby="routing-heading">
           {alert ? <Alert>{alert}</Alert> : null}
-          <fieldset className={styles.skills} aria-describedby={skillErrors.length > 0 ? errorsId : undefined}>
+          <fieldset ref={skillsBox} className={styles.skills} aria-describedby={skillErrors.length > 0 ? errorsId : undefined}>
             <legend>Skills enabled for routing</legend>
             {names.length === 0 ? <p className={styles.muted}>The brand has no skills yet: add one below.</p> : null}
             <ul className={styles.skillList}>
@@ -95,9 +104,13 @@ export function RoutingSection({ accountId, stored, canWrite }: RoutingSectionPr
                   enabled={routing.skills.includes(skill)}
                   inCatalogue={catalogue.includes(skill)}
                   onToggle={(on) => toggle(skill, on)}
+                  onRemoved={() => afterRemoval(skill)}
                 />
               ))}
             </ul>
+            <p role="status" className={styles.success}>
+              {removed ?? ''}
+            </p>
             {skillErrors.length > 0 ? (
               <p id={errorsId} className={styles.error}>
                 {skillErrors.join(' ')}
@@ -177,10 +190,11 @@ interface SkillRowProps {
   enabled: boolean
   inCatalogue: boolean
   onToggle: (on: boolean) => void
+  onRemoved: () => void
 }
 
 /** One skill: enabled for routing or not, and removable from the brand after an inline confirmation. */
-function SkillRow({ accountId, skill, enabled, inCatalogue, onToggle }: SkillRowProps) {
+function SkillRow({ accountId, skill, enabled, inCatalogue, onToggle, onRemoved }: SkillRowProps) {
   const remove = useRemoveSkill(accountId)
   const [confirming, setConfirming] = useState(false)
   const row = useRef<HTMLLIElement>(null)
@@ -203,7 +217,7 @@ function SkillRow({ accountId, skill, enabled, inCatalogue, onToggle }: SkillRow
       {inCatalogue && confirming ? (
         <span className={styles.confirm}>
           <span>Remove {skill} from the brand?</span>
-          <Button variant="primary" className={styles.danger} isDisabled={remove.isPending} onPress={() => remove.mutate(skill, { onSettled: () => setConfirming(false) })}>
+          <Button variant="primary" className={styles.danger} isDisabled={remove.isPending} onPress={() => remove.mutate(skill, { onSuccess: onRemoved, onSettled: () => setConfirming(false) })}>
             Yes, remove
           </Button>
           <Button variant="secondary" data-focus="no" isDisabled={remove.isPending} onPress={() => setConfirming(false)}>
@@ -250,7 +264,9 @@ function AddSkillForm({ accountId }: { accountId: string }) {
     })
   }
 
-  // A taken name (409) is the name field's error, as are the schema's refusals.
+  // A taken name (409) is the name field's error, as are the schema's refusals. Validation is
+  // "aria": with "native", the server's error stays the input's custom validity and blocks the
+  // corrected name's submission until the field loses focus.
   const validationErrors = useMemo(() => {
     const errors = fieldErrorsOf(add.error, 'must have a visible character and no control characters')
     if (add.error instanceof ApiError && add.error.status === 409) errors.name = add.error.detail ?? add.error.errorMessage
@@ -258,7 +274,7 @@ function AddSkillForm({ accountId }: { accountId: string }) {
   }, [add.error])
   const alert = add.error instanceof ApiError && (add.error.status === 409 || add.error.fields.length > 0) ? null : alertOf(add.error)
   return (
-    <Form onSubmit={submit} validationErrors={validationErrors} aria-label="Add a skill" className={styles.inlineForm}>
+    <Form onSubmit={submit} validationErrors={validationErrors} validationBehavior="aria" aria-label="Add a skill" className={styles.inlineForm}>
       {alert ? <Alert>{alert}</Alert> : null}
       <Field label="New skill" name="name" value={name} onChange={setName} isRequired maxLength={255} autoComplete="off" hint="As named in the Conversational Cloud, e.g. billing" />
       <div className={styles.actions}>

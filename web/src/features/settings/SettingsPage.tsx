@@ -23,10 +23,11 @@ export function SettingsPage({ session }: { session: Session }) {
   return (
     <section className={styles.page}>
       <h1>Settings</h1>
-      <p className={styles.intro}>The brand's global settings. Each section is saved on its own with its Save button.</p>
-      {!canWrite ? (
+      {canWrite ? (
+        <p className={styles.intro}>The brand's global settings. Each section is saved on its own, with its own Save button; channel modes and skills change at once.</p>
+      ) : (
         <p className={styles.readOnly}>You can view these settings. The brand's admins and campaign managers change them.</p>
-      ) : null}
+      )}
       {settings.isPending ? <p role="status">Loading the settings…</p> : null}
       {settings.isError ? (
         <Alert>
