@@ -14,12 +14,14 @@ import { SimulatorPage } from '../features/simulator/SimulatorPage.tsx'
 import { UsersPage } from '../features/users/UsersPage.tsx'
 import { ApiKeysPage } from '../features/api-keys/ApiKeysPage.tsx'
 import { CxWidgetPage } from '../features/cx-widget/CxWidgetPage.tsx'
+import { SettingsPage } from '../features/settings/SettingsPage.tsx'
 import { ROLES } from '../features/session/roles.ts'
 import { sessionKeys, useLogout, useSession, type Role, type Session } from '../features/session/session.api.ts'
 
 /** The pages of the navigation, and the roles that may open each (the server refuses the others anyway). */
 const NAV: Array<NavEntry & { roles: readonly Role[] }> = [
   { to: '/', label: 'Home', roles: ['admin', 'campaign-manager', 'lpa'] },
+  { to: '/settings', label: 'Settings', roles: ['admin', 'campaign-manager', 'lpa'] },
   { to: '/workspace', label: 'Agent workspace', roles: ['agent', 'agent-manager'] },
   { to: '/simulator', label: 'Consumer simulator', roles: ['admin', 'campaign-manager'] },
   { to: '/users', label: 'Users', roles: ['admin'] },
@@ -53,6 +55,7 @@ export function App() {
       <Route path="/login" element={current ? <Navigate to={current.user.welcomedAt ? '/' : '/welcome'} replace /> : <LoginPage />} />
       <Route path="/welcome" element={<SignedIn session={current} page={(s) => <WelcomePage session={s} />} />} />
       <Route path="/" element={<SignedIn session={current} page={(s) => (isAgent(s) ? <Navigate to="/workspace" replace /> : <HomePage session={s} />)} />} />
+      <Route path="/settings" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa']} page={(s) => <SettingsPage session={s} />} />} />
       <Route path="/workspace" element={<SignedIn session={current} roles={['agent', 'agent-manager']} page={(s) => <WorkspacePage session={s} />} />} />
       <Route path="/simulator" element={<SignedIn session={current} roles={['admin', 'campaign-manager']} page={(s) => <SimulatorPage session={s} />} />} />
       <Route path="/users" element={<SignedIn session={current} roles={['admin']} page={(s) => <UsersPage session={s} />} />} />
