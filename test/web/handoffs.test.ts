@@ -454,6 +454,8 @@ describe('API handoffs in a real browser: the list, the guided flow, edit, delet
       await page.getByRole('heading', { name: 'Fish & chips "special" {{1}} \' OR 1=1', level: 1 }).waitFor()
       await page.getByText('<i>Hi</i>').waitFor()
       assert.equal(await page.locator('main i').count(), 0)
+      await page.getByRole('link', { name: 'Edit', exact: true }).waitFor()
+      await watched.assertAccessible('a handoff, as an admin sees it')
       watched.assertClean()
     } finally {
       await watched.close('handoffs-markup')
