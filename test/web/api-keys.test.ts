@@ -133,7 +133,7 @@ describe('API keys in a real browser: create, the values shown once, a signed ca
       assert.equal(await nav.getByRole('link', { name: 'API keys' }).count(), 0)
       await page.goto('/api-keys')
       await page.waitForURL((url) => url.pathname === '/')
-      await page.getByRole('heading', { name: 'Home' }).waitFor()
+      await page.getByRole('heading', { name: 'API handoffs', level: 1 }).waitFor()
       watched.assertClean()
     } finally {
       await watched.close('api-keys-campaign-manager')

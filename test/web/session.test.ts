@@ -83,18 +83,18 @@ describe('the webtool in a real browser: serving, login, the welcome page once, 
 
       await page.getByRole('button', { name: 'Continue' }).click()
       await page.waitForURL((url) => url.pathname === '/')
-      await page.getByRole('heading', { name: 'Home' }).waitFor()
+      await page.getByRole('heading', { name: 'API handoffs', level: 1 }).waitFor()
       await page.getByText(`Account ${accountId}`).waitFor()
       await page.getByText('Signed in as').waitFor()
       await watched.assertAccessible('home page')
 
       await page.reload()
-      await page.getByRole('heading', { name: 'Home' }).waitFor()
+      await page.getByRole('heading', { name: 'API handoffs', level: 1 }).waitFor()
       assert.equal(new URL(page.url()).pathname, '/')
 
       // Every page path is the app: the welcome page, once seen, sends home.
       await page.goto('/welcome')
-      await page.getByRole('heading', { name: 'Home' }).waitFor()
+      await page.getByRole('heading', { name: 'API handoffs', level: 1 }).waitFor()
       assert.equal(new URL(page.url()).pathname, '/')
 
       await page.getByRole('button', { name: 'Sign out' }).click()
@@ -108,7 +108,7 @@ describe('the webtool in a real browser: serving, login, the welcome page once, 
 
       await signIn(watched, admin.password)
       await page.waitForURL((url) => url.pathname === '/')
-      await page.getByRole('heading', { name: 'Home' }).waitFor()
+      await page.getByRole('heading', { name: 'API handoffs', level: 1 }).waitFor()
       watched.assertClean()
     } finally {
       await watched.close('signed-in-home')

@@ -157,11 +157,11 @@ for (const dialect of dialects) {
 
         const { page } = lpa
         await signIn(lpa, LPA)
-        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Home' }).waitFor()
+        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'API handoffs' }).waitFor()
         assert.equal(await page.getByRole('link', { name: 'Users' }).count(), 0)
         await page.goto('/users')
         await page.waitForURL((url) => url.pathname === '/')
-        await page.getByRole('heading', { name: 'Home' }).waitFor()
+        await page.getByRole('heading', { name: 'API handoffs', level: 1 }).waitFor()
         lpa.assertClean()
       } finally {
         await lpa.close(shot('users-lpa'))

@@ -8,7 +8,9 @@ import { whenUnauthenticated } from '../lib/api.ts'
 import { rememberedAccountId, useRememberedAccountId } from '../lib/account.ts'
 import { LoginPage } from '../features/session/LoginPage.tsx'
 import { WelcomePage } from '../features/session/WelcomePage.tsx'
-import { HomePage } from '../features/home/HomePage.tsx'
+import { HandoffListPage } from '../features/handoffs/HandoffListPage.tsx'
+import { HandoffEditorPage } from '../features/handoffs/HandoffEditorPage.tsx'
+import { HandoffViewPage } from '../features/handoffs/HandoffViewPage.tsx'
 import { WorkspacePage } from '../features/workspace/WorkspacePage.tsx'
 import { SimulatorPage } from '../features/simulator/SimulatorPage.tsx'
 import { UsersPage } from '../features/users/UsersPage.tsx'
@@ -20,7 +22,7 @@ import { sessionKeys, useLogout, useSession, type Role, type Session } from '../
 
 /** The pages of the navigation, and the roles that may open each (the server refuses the others anyway). */
 const NAV: Array<NavEntry & { roles: readonly Role[] }> = [
-  { to: '/', label: 'Home', roles: ['admin', 'campaign-manager', 'lpa'] },
+  { to: '/', label: 'API handoffs', section: '/handoffs', roles: ['admin', 'campaign-manager', 'lpa'] },
   { to: '/settings', label: 'Settings', roles: ['admin', 'campaign-manager', 'lpa'] },
   { to: '/workspace', label: 'Agent workspace', roles: ['agent', 'agent-manager'] },
   { to: '/simulator', label: 'Consumer simulator', roles: ['admin', 'campaign-manager'] },
@@ -54,7 +56,10 @@ export function App() {
       <Route path="/cx-widget" element={<CxWidgetPage />} />
       <Route path="/login" element={current ? <Navigate to={current.user.welcomedAt ? '/' : '/welcome'} replace /> : <LoginPage />} />
       <Route path="/welcome" element={<SignedIn session={current} page={(s) => <WelcomePage session={s} />} />} />
-      <Route path="/" element={<SignedIn session={current} page={(s) => (isAgent(s) ? <Navigate to="/workspace" replace /> : <HomePage session={s} />)} />} />
+      <Route path="/" element={<SignedIn session={current} page={(s) => (isAgent(s) ? <Navigate to="/workspace" replace /> : <HandoffListPage session={s} />)} />} />
+      <Route path="/handoffs/new" element={<SignedIn session={current} roles={['admin', 'campaign-manager']} page={(s) => <HandoffEditorPage session={s} />} />} />
+      <Route path="/handoffs/:handoffId" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa']} page={(s) => <HandoffViewPage session={s} />} />} />
+      <Route path="/handoffs/:handoffId/edit" element={<SignedIn session={current} roles={['admin', 'campaign-manager']} page={(s) => <HandoffEditorPage session={s} />} />} />
       <Route path="/settings" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa']} page={(s) => <SettingsPage session={s} />} />} />
       <Route path="/workspace" element={<SignedIn session={current} roles={['agent', 'agent-manager']} page={(s) => <WorkspacePage session={s} />} />} />
       <Route path="/simulator" element={<SignedIn session={current} roles={['admin', 'campaign-manager']} page={(s) => <SimulatorPage session={s} />} />} />
