@@ -6,6 +6,7 @@ import type { DemoCredentials } from '../../src/demo/seed.ts'
 import { createUser } from '../../src/accounts/provisioning.service.ts'
 import { createHandoff } from '../../src/handoffs/handoff.service.ts'
 import { createTemplate, submitTemplate } from '../../src/whatsapp-templates/template.service.ts'
+import { insertTemplate } from '../../src/whatsapp-templates/template.repository.ts'
 import { WatchedPage, type Webtool, signInThroughPages, skipReason, startWebtool } from './browser.ts'
 
 const LPA = { login: 'reviewer', password: 'reviewer-password-3' }
@@ -34,6 +35,9 @@ describe('WhatsApp templates in a real browser: create, submit, approved by the 
       await submitTemplate(t.runtime, accountId, 'in_use_text')
       const { handoff } = await createHandoff(t.runtime, accountId, { title: IN_USE_HANDOFF, lookbackMinutes: 120, channels: ['wa'], wa: { fromNumber: WA_NUMBER, templateName: 'in_use_text', variables: { '1': 'there' } } })
       inUseHandoffId = handoff.id
+      // Meta's verdict as its webhook would have stored it (the sandbox never rejects).
+      const at = t.clock.now().toISOString()
+      await insertTemplate(t.runtime.db, accountId, { name: 'was_rejected', ...draft, body: '{{1}}, your order is ready', status: 'REJECTED', rejectedReason: 'INVALID_FORMAT', submittedAt: at, createdAt: at, updatedAt: at })
     })
     ;({ t, base, browser, demo } = web)
   })
@@ -135,7 +139,7 @@ describe('WhatsApp templates in a real browser: create, submit, approved by the 
       assert.equal(await statusOf('order_update_1'), 'APPROVED')
 
       // Approved: read-only, without edit controls; the preview shows the stored samples.
-      await page.getByRole('region', { name: 'Template' }).getByText('an approved template cannot be edited').waitFor()
+      await page.getByRole('region', { name: 'Template' }).getByText('Approved templates cannot be edited').waitFor()
       for (const control of ['Save changes', 'Discard changes', 'Submit for approval']) assert.equal(await page.getByRole('button', { name: control }).count(), 0, control)
       assert.equal(await page.getByRole('textbox').count(), 0, 'no field to edit')
       assert.equal(await page.getByRole('combobox').count(), 0, 'no choice to change')
@@ -191,6 +195,38 @@ describe('WhatsApp templates in a real browser: create, submit, approved by the 
       watched.assertClean()
     } finally {
       await watched.close('whatsapp-templates-markup')
+    }
+  })
+
+  test('a rejected template shows WhatsApp\'s reason, is edited into a draft again, and resubmitted', async () => {
+    const watched = await WatchedPage.open(browser, base)
+    try {
+      const { page } = watched
+      await signIn(watched, demo.admin)
+      await openList(page)
+      await page.getByRole('row', { name: /was_rejected/ }).getByText('Rejected', { exact: true }).waitFor()
+      await page.getByRole('link', { name: 'was_rejected' }).click()
+      await page.getByRole('heading', { name: 'was_rejected', level: 1 }).waitFor()
+      await page.getByText('WhatsApp rejected this template: INVALID_FORMAT. Edit it and submit it again.').waitFor()
+      const edit = page.getByRole('form', { name: 'Edit was_rejected' })
+      // Saying early what Meta's review objects to: a message starting with a variable.
+      await edit.getByText('WhatsApp usually rejects a template that starts or ends with a variable.').waitFor()
+      await watched.assertAccessible('a rejected template, editable')
+
+      await edit.getByLabel('Message').fill('Hi {{1}}, your order is ready. Reply here to chat.')
+      await edit.getByText('WhatsApp usually rejects').waitFor({ state: 'detached' })
+      await edit.getByRole('button', { name: 'Save changes' }).click()
+      await page.getByRole('status').getByText('was_rejected is saved as a draft').waitFor()
+      await page.getByText(/WhatsApp rejected this template/).waitFor({ state: 'detached' })
+      assert.equal(await statusOf('was_rejected'), 'DRAFT')
+
+      await page.getByRole('button', { name: 'Submit for approval' }).click()
+      await page.getByRole('status').getByText('was_rejected is approved by the sandbox').waitFor()
+      assert.equal(await page.getByRole('textbox').count(), 0)
+      assert.equal(await preview(page).innerText(), 'Hi Jane, your order is ready. Reply here to chat.')
+      watched.assertClean()
+    } finally {
+      await watched.close('whatsapp-templates-rejected')
     }
   })
 

@@ -104,7 +104,7 @@ export function TemplatePage({ session }: { session: Session }) {
       {current.status === 'REJECTED' ? (
         <div className={styles.rejection}>
           <strong>WhatsApp rejected this template</strong>
-          {current.rejectedReason ? `: ${current.rejectedReason}` : '.'} {editable ? 'Edit it and submit it again.' : null}
+          {current.rejectedReason ? `: ${current.rejectedReason}.` : '.'} {editable ? 'Edit it and submit it again.' : null}
         </div>
       ) : null}
       {editable ? (
@@ -183,7 +183,7 @@ function TemplateDetails({ accountId, template, review, writer, onDeleted, onSyn
     <div className={styles.editor}>
         <section aria-labelledby="details-heading" className={styles.card}>
           <h2 id="details-heading">Template</h2>
-          {template.status === 'APPROVED' ? <p className={styles.muted}>Approved by WhatsApp: an approved template cannot be edited. Create a new one to change the text.</p> : null}
+          {template.status === 'APPROVED' ? <p className={styles.muted}>Approved templates cannot be edited (WhatsApp's rule): create a new template to change the text.</p> : null}
           {template.status === 'PENDING' ? <p className={styles.muted}>WhatsApp is reviewing this template; it cannot be edited meanwhile.</p> : null}
           <dl className={styles.details}>
             <dt>Status</dt>
