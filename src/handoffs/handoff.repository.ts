@@ -110,10 +110,13 @@ export async function handoffsUsingNumber(db: DbOrTrx, accountId: string, number
   return rows.filter((r) => (JSON.parse(r[channel] as string) as { fromNumber: string }).fromNumber === number).map((r) => r.id)
 }
 
-/** Handoffs of the brand whose WhatsApp message is this template (a template in use cannot be deleted). */
-export async function handoffsUsingTemplate(db: DbOrTrx, accountId: string, templateName: string): Promise<string[]> {
-  const rows = await db.selectFrom('handoffs').select(['id', 'wa']).where('account_id', '=', accountId).where('wa', 'is not', null).execute()
-  return rows.filter((r) => (JSON.parse(r.wa!) as { templateName: string }).templateName === templateName).map((r) => r.id)
+/**
+ * Handoffs of the brand whose WhatsApp message is this template (a template in use cannot be
+ * deleted), with their titles: the brand knows its handoffs by title, by title order.
+ */
+export async function handoffsUsingTemplate(db: DbOrTrx, accountId: string, templateName: string): Promise<Array<{ id: string; title: string }>> {
+  const rows = await db.selectFrom('handoffs').select(['id', 'title', 'wa']).where('account_id', '=', accountId).where('wa', 'is not', null).orderBy('title').orderBy('id').execute()
+  return rows.filter((r) => (JSON.parse(r.wa!) as { templateName: string }).templateName === templateName).map(({ id, title }) => ({ id, title }))
 }
 
 /** Handoffs of the brand that restrict routing to this skill (a skill in use cannot be removed). */

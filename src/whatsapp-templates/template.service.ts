@@ -78,7 +78,10 @@ export async function editTemplate(ctx: TemplateContext, accountId: string, name
 export async function removeTemplate(ctx: Pick<AppContext, 'db'>, accountId: string, name: string): Promise<void> {
   await withBrandReferences(ctx.db, accountId, async (trx) => {
     const users = await handoffsUsingTemplate(trx, accountId, name)
-    if (users.length > 0) throw apiError('conflict', `the template is used by handoff${users.length === 1 ? '' : 's'} ${users.join(', ')}`)
+    if (users.length > 0) {
+      const named = users.map((handoff) => `"${handoff.title}" (${handoff.id})`).join(', ')
+      throw apiError('conflict', `the template is used by handoff${users.length === 1 ? '' : 's'} ${named}: change or delete ${users.length === 1 ? 'it' : 'them'} first`)
+    }
     if (!(await deleteTemplate(trx, accountId, name))) throw apiError('notFound')
   })
 }

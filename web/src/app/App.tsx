@@ -17,17 +17,21 @@ import { UsersPage } from '../features/users/UsersPage.tsx'
 import { ApiKeysPage } from '../features/api-keys/ApiKeysPage.tsx'
 import { CxWidgetPage } from '../features/cx-widget/CxWidgetPage.tsx'
 import { SettingsPage } from '../features/settings/SettingsPage.tsx'
+import { TemplatesPage } from '../features/whatsapp-templates/TemplatesPage.tsx'
+import { NewTemplatePage } from '../features/whatsapp-templates/NewTemplatePage.tsx'
+import { TemplatePage } from '../features/whatsapp-templates/TemplatePage.tsx'
 import { ROLES } from '../features/session/roles.ts'
 import { sessionKeys, useLogout, useSession, type Role, type Session } from '../features/session/session.api.ts'
 
 /** The pages of the navigation, and the roles that may open each (the server refuses the others anyway). */
 const NAV: Array<NavEntry & { roles: readonly Role[] }> = [
   { to: '/', label: 'API handoffs', section: '/handoffs', roles: ['admin', 'campaign-manager', 'lpa'] },
+  { to: '/whatsapp-templates', label: 'WhatsApp templates', roles: ['admin', 'campaign-manager', 'lpa'] },
   { to: '/settings', label: 'Settings', roles: ['admin', 'campaign-manager', 'lpa'] },
-  { to: '/workspace', label: 'Agent workspace', roles: ['agent', 'agent-manager'] },
   { to: '/simulator', label: 'Consumer simulator', roles: ['admin', 'campaign-manager'] },
   { to: '/users', label: 'Users', roles: ['admin'] },
   { to: '/api-keys', label: 'API keys', roles: ['admin'] },
+  { to: '/workspace', label: 'Agent workspace', roles: ['agent', 'agent-manager'] },
 ]
 
 /**
@@ -63,6 +67,9 @@ export function App() {
       <Route path="/settings" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa']} page={(s) => <SettingsPage session={s} />} />} />
       <Route path="/workspace" element={<SignedIn session={current} roles={['agent', 'agent-manager']} page={(s) => <WorkspacePage session={s} />} />} />
       <Route path="/simulator" element={<SignedIn session={current} roles={['admin', 'campaign-manager']} page={(s) => <SimulatorPage session={s} />} />} />
+      <Route path="/whatsapp-templates" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa']} page={(s) => <TemplatesPage session={s} />} />} />
+      <Route path="/whatsapp-templates/new" element={<SignedIn session={current} roles={['admin', 'campaign-manager']} page={(s) => <NewTemplatePage session={s} />} />} />
+      <Route path="/whatsapp-templates/:name" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa']} page={(s) => <TemplatePage session={s} />} />} />
       <Route path="/users" element={<SignedIn session={current} roles={['admin']} page={(s) => <UsersPage session={s} />} />} />
       <Route path="/api-keys" element={<SignedIn session={current} roles={['admin']} page={(s) => <ApiKeysPage session={s} />} />} />
       <Route path="*" element={<Navigate to="/" replace />} />
