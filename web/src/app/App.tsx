@@ -13,6 +13,7 @@ import { WorkspacePage } from '../features/workspace/WorkspacePage.tsx'
 import { SimulatorPage } from '../features/simulator/SimulatorPage.tsx'
 import { UsersPage } from '../features/users/UsersPage.tsx'
 import { ApiKeysPage } from '../features/api-keys/ApiKeysPage.tsx'
+import { ConnectionsPage } from '../features/connections/ConnectionsPage.tsx'
 import { CxWidgetPage } from '../features/cx-widget/CxWidgetPage.tsx'
 import { ROLES } from '../features/session/roles.ts'
 import { sessionKeys, useLogout, useSession, type Role, type Session } from '../features/session/session.api.ts'
@@ -24,6 +25,7 @@ const NAV: Array<{ to: string; label: string; roles: readonly Role[] }> = [
   { to: '/simulator', label: 'Consumer simulator', roles: ['admin', 'campaign-manager'] },
   { to: '/users', label: 'Users', roles: ['admin'] },
   { to: '/api-keys', label: 'API keys', roles: ['admin'] },
+  { to: '/connections', label: 'Provider connections', roles: ['admin', 'campaign-manager', 'lpa'] },
 ]
 
 /**
@@ -57,6 +59,7 @@ export function App() {
       <Route path="/simulator" element={<SignedIn session={current} roles={['admin', 'campaign-manager']} page={(s) => <SimulatorPage session={s} />} />} />
       <Route path="/users" element={<SignedIn session={current} roles={['admin']} page={(s) => <UsersPage session={s} />} />} />
       <Route path="/api-keys" element={<SignedIn session={current} roles={['admin']} page={(s) => <ApiKeysPage session={s} />} />} />
+      <Route path="/connections" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa']} page={(s) => <ConnectionsPage session={s} />} />} />
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>
   )
