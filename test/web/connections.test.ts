@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { generateKeyPairSync } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import { signAt, type TestApp } from '../helper.ts'
@@ -216,15 +217,32 @@ describe('Provider connections in a real browser', { skip: skipReason }, () => {
     }
   })
 
-  test('a campaign manager may change connections; an agent cannot open the page', async () => {
+  test('a campaign manager may change connections (FCM with its key file); an agent cannot open the page', async () => {
     const watched = await WatchedPage.open(browser, base)
     try {
       const { page } = watched
       await signIn(watched, CAMPAIGN_MANAGER)
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Provider connections' }).click()
       await page.waitForURL('**/connections')
-      await page.getByRole('region', { name: 'Firebase Cloud Messaging' }).getByRole('button', { name: 'Connect Firebase Cloud Messaging' }).waitFor()
       await page.getByRole('region', { name: 'Twilio' }).getByRole('group', { name: 'SMS mode' }).waitFor()
+
+      // FCM takes the key file as downloaded, read in the browser: a file that is not JSON is refused at once.
+      const fcm = page.getByRole('region', { name: 'Firebase Cloud Messaging' })
+      const keyInput = fcm.getByLabel('Service account key (JSON file)')
+      await fcm.getByLabel('Firebase project ID').fill('demo-project-1')
+      await keyInput.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not json') })
+      await fcm.getByText('notes.txt is not a JSON key file.').waitFor()
+      await watched.assertAccessible('Provider connections, a key file refused')
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } })
+      const keyFile = { type: 'service_account', project_id: 'demo-project-1', private_key_id: 'key-id-42', private_key: privateKey, client_email: 'push@demo-project-1.iam.gserviceaccount.com' }
+      await keyInput.setInputFiles({ name: 'service-account.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(keyFile)) })
+      await fcm.getByText('its service account is push@demo-project-1.iam.gserviceaccount.com').waitFor()
+      await fcm.getByRole('button', { name: 'Connect Firebase Cloud Messaging' }).click()
+      await fcm.getByText(/^Connected since /).waitFor()
+      await fcm.getByRole('definition').filter({ hasText: 'push@demo-project-1.iam.gserviceaccount.com' }).waitFor()
+      await fcm.getByRole('definition').filter({ hasText: 'key-id-42' }).waitFor()
+      assert.equal((await page.content()).includes(privateKey.split('\n')[1]!), false, 'the private key is not in the page')
+      assert.equal(await fcm.getByRole('group', { name: 'App Messaging mode' }).getByRole('radio', { name: 'Live' }).isChecked(), true)
       watched.assertClean()
     } finally {
       await watched.close('connections-campaign-manager')
