@@ -16,8 +16,12 @@ declare module 'fastify' {
  * balancer), else the request's own scheme and host (forwarded headers only with TRUST_PROXY).
  */
 export function publicUrlOf(ctx: AppContext, request: FastifyRequest): string {
-  const origin = ctx.config.publicUrl ?? `${request.protocol}://${request.host}`
-  return origin + request.url
+  return publicOriginOf(ctx, request) + request.url
+}
+
+/** The origin part of `publicUrlOf`: where clients and providers reach the service. */
+export function publicOriginOf(ctx: Pick<AppContext, 'config'>, request: FastifyRequest): string {
+  return ctx.config.publicUrl ?? `${request.protocol}://${request.host}`
 }
 
 /** One cache of opened API-key secrets per master key, shared by every route of the app. */

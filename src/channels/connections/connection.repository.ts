@@ -7,9 +7,26 @@ export interface StoredConnection<P extends Provider> {
   updatedAt: string
 }
 
+/** A connection as listed: since when it exists (a new token keeps `createdAt`; a reconnection after a disconnect does not). */
+export interface ListedConnection<P extends Provider = Provider> extends StoredConnection<P> {
+  provider: P
+  createdAt: string
+}
+
 export async function findConnection<P extends Provider>(db: DbOrTrx, secrets: SecretBox, accountId: string, provider: P): Promise<StoredConnection<P> | undefined> {
   const row = await db.selectFrom('channel_connections').select(['config', 'updated_at']).where('account_id', '=', accountId).where('provider', '=', provider).executeTakeFirst()
   return row && { config: JSON.parse(secrets.open(row.config)) as Connections[P], updatedAt: row.updated_at }
+}
+
+/** Every connection of the brand, opened. */
+export async function listConnections(db: DbOrTrx, secrets: SecretBox, accountId: string): Promise<ListedConnection[]> {
+  const rows = await db.selectFrom('channel_connections').select(['provider', 'config', 'created_at', 'updated_at']).where('account_id', '=', accountId).execute()
+  return rows.map((row) => ({
+    provider: row.provider as Provider,
+    config: JSON.parse(secrets.open(row.config)) as Connections[Provider],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }))
 }
 
 export async function hasConnection(db: DbOrTrx, accountId: string, provider: Provider): Promise<boolean> {

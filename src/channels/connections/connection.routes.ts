@@ -4,10 +4,13 @@ import { Type, type TSchema } from 'typebox'
 import type { AppContext } from '../../context.ts'
 import { CONFIG_READERS, CONFIG_WRITERS, requireAccess } from '../../auth/actor.ts'
 import { apiError } from '../../shared/errors.ts'
+import { publicOriginOf } from '../../auth/auth.hooks.ts'
 import { AccountParams, AUTHENTICATED_ERRORS } from '../../http/schemas.ts'
-import { DEFAULTS, type Provider, mask } from './connection.ts'
-import { findConnection } from './connection.repository.ts'
+import { CHANNELS, CHANNEL_PROVIDER } from '../../shared/channel.ts'
+import { DEFAULTS, PROVIDERS, type Provider, mask } from './connection.ts'
+import { findConnection, listConnections } from './connection.repository.ts'
 import { type ConnectionWrite, connectProvider, disconnectProvider } from './connection.service.ts'
+import { providerWebhooks } from './webhook-urls.ts'
 
 /** A provider endpoint a brand names instead of the operator's: checked further at save time (`checkBrandUrl`). */
 const endpointUrl = (operatorVariable: string) =>
@@ -60,6 +63,22 @@ const BODIES: { [P in Provider]: TSchema } = {
   ),
 }
 
+const ProviderSummary = Type.Object({
+  provider: Type.Enum(PROVIDERS),
+  channel: Type.Enum(CHANNELS, { description: 'the channel the provider carries' }),
+  connected: Type.Boolean(),
+  connectedAt: Type.Optional(Type.String({ format: 'date-time', description: 'since when it is connected (a new token keeps it; a reconnection after a disconnect does not)' })),
+  updatedAt: Type.Optional(Type.String({ format: 'date-time', description: 'when the connection was last saved' })),
+  connection: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'as `GET /channels/{provider}` answers it: secrets masked' })),
+  webhooks: Type.Array(
+    Type.Object({
+      name: Type.Union([Type.Literal('inbound'), Type.Literal('status')], { description: '`inbound`: to paste into the provider\'s console; `status`: named by the service with each message' }),
+      url: Type.String(),
+    }),
+    { description: 'what the provider calls, under PUBLIC_URL (or, without it, the origin of this request); none for FCM' },
+  ),
+})
+
 /**
  * A brand's provider connections. Secrets are sealed at rest and never returned (GET shows
  * their last four characters). Connecting a provider switches its channel to live.
@@ -69,6 +88,37 @@ export function connectionRoutes(ctx: AppContext): FastifyPluginAsync {
     const app = base.withTypeProvider<TypeBoxTypeProvider>()
     const read = requireAccess(ctx, { key: 'management', roles: CONFIG_READERS })
     const write = requireAccess(ctx, { key: 'management', roles: CONFIG_WRITERS })
+    app.get(
+      '/channels',
+      {
+        onRequest: read,
+        schema: {
+          tags: ['channel connections'],
+          summary: 'Every provider: connected or not, since when, its connection (secrets masked) and the webhook URLs it calls',
+          params: AccountParams,
+          response: {
+            200: Type.Object({
+              items: Type.Array(ProviderSummary),
+              publicUrlSet: Type.Boolean({ description: 'false: PUBLIC_URL is not set, so the URLs use this request\'s origin and Twilio sends ask for no status callbacks' }),
+            }),
+            ...AUTHENTICATED_ERRORS,
+          },
+        },
+      },
+      async (request) => {
+        const { accountId } = request.params
+        const origin = publicOriginOf(ctx, request)
+        const stored = await listConnections(ctx.db, ctx.secrets, accountId)
+        const items = CHANNELS.map((channel) => {
+          const provider = CHANNEL_PROVIDER[channel]
+          const found = stored.find((c) => c.provider === provider)
+          const webhooks = providerWebhooks(origin, accountId, provider)
+          if (!found) return { provider, channel, connected: false, webhooks }
+          return { provider, channel, connected: true, connectedAt: found.createdAt, updatedAt: found.updatedAt, connection: mask(provider, found.config), webhooks }
+        })
+        return { items, publicUrlSet: ctx.config.publicUrl !== undefined }
+      },
+    )
     for (const provider of Object.keys(BODIES) as Provider[]) {
       const schema = { tags: ['channel connections'], params: AccountParams }
       app.put(

@@ -59,6 +59,7 @@ export interface Connections {
 }
 
 export type Provider = keyof Connections
+export const PROVIDERS = ['twilio', 'whatsapp', 'fcm'] as const satisfies readonly Provider[]
 
 export const DEFAULTS = {
   twilio: { helpText: DEFAULT_HELP_TEXT },

@@ -3,6 +3,7 @@ import { type ChannelAdapter, DeliveryError, type DeliveryStatus, type SendResul
 import { PROVIDER_TIMEOUT_MS, isTransientStatus, providerFetch, retryAfterMs } from '../http-errors.ts'
 import { type Endpoint, type ProviderEndpoints, endpointOf } from '../provider-url.ts'
 import type { OutboundMessage } from '../outbound-message.ts'
+import { twilioStatusCallback } from '../connections/webhook-urls.ts'
 
 /** Twilio's message statuses (https://www.twilio.com/docs/messaging/api/message-resource#message-status-values). */
 export type TwilioMessageStatus =
@@ -70,7 +71,7 @@ export class TwilioSmsAdapter implements ChannelAdapter {
   async send(message: OutboundMessage): Promise<SendResult> {
     const { accountSid, authToken } = this.connection
     const form = new URLSearchParams({ To: message.to, From: message.from, Body: message.text })
-    if (this.publicUrl) form.set('StatusCallback', `${this.publicUrl}/webhooks/twilio/${this.accountId}/status`)
+    if (this.publicUrl) form.set('StatusCallback', twilioStatusCallback(this.publicUrl, this.accountId))
     const response = await providerFetch('twilio', this.#endpoint, `/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`, {
       method: 'POST',
       headers: { authorization: 'Basic ' + Buffer.from(`${accountSid}:${authToken}`).toString('base64'), 'content-type': 'application/x-www-form-urlencoded' },

@@ -15,6 +15,7 @@ import { WorkspacePage } from '../features/workspace/WorkspacePage.tsx'
 import { SimulatorPage } from '../features/simulator/SimulatorPage.tsx'
 import { UsersPage } from '../features/users/UsersPage.tsx'
 import { ApiKeysPage } from '../features/api-keys/ApiKeysPage.tsx'
+import { ConnectionsPage } from '../features/connections/ConnectionsPage.tsx'
 import { CxWidgetPage } from '../features/cx-widget/CxWidgetPage.tsx'
 import { SettingsPage } from '../features/settings/SettingsPage.tsx'
 import { TemplatesPage } from '../features/whatsapp-templates/TemplatesPage.tsx'
@@ -28,6 +29,7 @@ const NAV: Array<NavEntry & { roles: readonly Role[] }> = [
   { to: '/', label: 'API handoffs', section: '/handoffs', roles: ['admin', 'campaign-manager', 'lpa'] },
   { to: '/whatsapp-templates', label: 'WhatsApp templates', roles: ['admin', 'campaign-manager', 'lpa'] },
   { to: '/settings', label: 'Settings', roles: ['admin', 'campaign-manager', 'lpa'] },
+  { to: '/connections', label: 'Provider connections', roles: ['admin', 'campaign-manager', 'lpa'] },
   { to: '/simulator', label: 'Consumer simulator', roles: ['admin', 'campaign-manager'] },
   { to: '/users', label: 'Users', roles: ['admin'] },
   { to: '/api-keys', label: 'API keys', roles: ['admin'] },
@@ -72,6 +74,7 @@ export function App() {
       <Route path="/whatsapp-templates/:name" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa']} page={(s) => <TemplatePage session={s} />} />} />
       <Route path="/users" element={<SignedIn session={current} roles={['admin']} page={(s) => <UsersPage session={s} />} />} />
       <Route path="/api-keys" element={<SignedIn session={current} roles={['admin']} page={(s) => <ApiKeysPage session={s} />} />} />
+      <Route path="/connections" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa']} page={(s) => <ConnectionsPage session={s} />} />} />
       <Route path="*" element={<Navigate to="/" replace />} />
     </Routes>
   )
