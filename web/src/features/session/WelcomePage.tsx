@@ -28,6 +28,25 @@ export function WelcomePage({ session }: { session: Session }) {
         ))}
       </ul>
 
+      <h2>Next steps</h2>
+      <ol className={styles.steps}>
+        {role.nextSteps.map((step) => (
+          <li key={step.to}>
+            {/* Leaving the welcome page by any of its links counts as having seen it. */}
+            <a
+              href={step.to}
+              onClick={(event) => {
+                event.preventDefault()
+                if (!welcomed.isPending) welcomed.mutate(undefined, { onSuccess: () => navigate(step.to, { replace: true }) })
+              }}
+            >
+              {step.page}
+            </a>
+            : {step.what}
+          </li>
+        ))}
+      </ol>
+
       <h2>Documentation</h2>
       <p>
         The service describes its whole API, with every request and answer, in the{' '}
