@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import type { TestApp } from '../helper.ts'
+import { createUser } from '../../src/accounts/provisioning.service.ts'
 import { PAGE_SECURITY_HEADERS } from '../../src/http/web-app.ts'
 import { WatchedPage, type Webtool, skipReason, startWebtool } from './browser.ts'
 
@@ -79,6 +80,9 @@ describe('the webtool in a real browser: serving, login, the welcome page once, 
       await page.getByRole('heading', { name: 'Welcome to Connect to Messaging' }).waitFor()
       await page.getByRole('heading', { name: 'Your role: Admin' }).waitFor()
       assert.equal(await page.getByRole('link', { name: 'API reference' }).getAttribute('href'), '/api/api-docs')
+      // The admin's next steps, each a link to the page where it is done.
+      const steps = page.getByRole('list').filter({ hasText: 'Provider connections' }).getByRole('link')
+      assert.deepEqual(await steps.evaluateAll((links) => links.map((a) => a.getAttribute('href'))), ['/settings', '/simulator', '/handoffs/new', '/users', '/api-keys', '/connections'])
       await watched.assertAccessible('welcome page')
 
       await page.getByRole('button', { name: 'Continue' }).click()
@@ -112,6 +116,30 @@ describe('the webtool in a real browser: serving, login, the welcome page once, 
       watched.assertClean()
     } finally {
       await watched.close('signed-in-home')
+    }
+  })
+
+  test('a campaign manager follows a next step from the welcome page, which then never comes back', async () => {
+    const person = { login: 'campaigns', password: 'campaigns-password-1' }
+    await createUser(t.runtime, { accountId, login: person.login, role: 'campaign-manager', skills: [], password: person.password })
+    const watched = await WatchedPage.open(browser, base)
+    try {
+      const { page } = watched
+      await page.goto('/login')
+      await page.getByLabel('Account id').fill(accountId)
+      await page.getByLabel('Login').fill(person.login)
+      await page.getByLabel('Password').fill(person.password)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.getByRole('heading', { name: 'Your role: Campaign manager' }).waitFor()
+      await page.getByRole('link', { name: 'New API handoff' }).click()
+      await page.waitForURL('**/handoffs/new', { waitUntil: 'commit' })
+      await page.getByRole('heading', { name: 'New API handoff', level: 1 }).waitFor()
+      await page.goto('/welcome')
+      await page.getByRole('heading', { name: 'API handoffs', level: 1 }).waitFor()
+      assert.equal(new URL(page.url()).pathname, '/')
+      watched.assertClean()
+    } finally {
+      await watched.close('welcome-next-step')
     }
   })
 })

@@ -83,13 +83,19 @@ export function App() {
 /** Agents and agent managers work in the workspace: it is their landing page and their only page. */
 const isAgent = (session: Session) => session.user.role === 'agent' || session.user.role === 'agent-manager'
 
+/** Where the welcome page leads once seen: the next step the person chose on it, or their landing page. */
+function nextAfterWelcome(state: unknown): string {
+  const next = (state as { next?: unknown } | null)?.next
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') ? next : '/'
+}
+
 function SignedIn({ session, page, roles }: { session: Session | null; page: (session: Session) => React.ReactNode; roles?: readonly Role[] }) {
   const location = useLocation()
   if (!session) return <Navigate to="/login" replace />
   // The welcome page comes once: before anything else, and never again.
   const welcoming = location.pathname === '/welcome'
   if (!session.user.welcomedAt && !welcoming) return <Navigate to="/welcome" replace />
-  if (session.user.welcomedAt && welcoming) return <Navigate to="/" replace />
+  if (session.user.welcomedAt && welcoming) return <Navigate to={nextAfterWelcome(location.state)} replace />
   if (roles && !roles.includes(session.user.role)) return <Navigate to="/" replace />
   const links = welcoming ? [] : NAV.filter((entry) => entry.roles.includes(session.user.role))
   return (

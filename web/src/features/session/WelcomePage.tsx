@@ -37,7 +37,10 @@ export function WelcomePage({ session }: { session: Session }) {
               href={step.to}
               onClick={(event) => {
                 event.preventDefault()
-                if (!welcomed.isPending) welcomed.mutate(undefined, { onSuccess: () => navigate(step.to, { replace: true }) })
+                if (welcomed.isPending) return
+                // Once the welcome is recorded the welcome route leaves by itself, to where its state says.
+                navigate('/welcome', { replace: true, state: { next: step.to } })
+                welcomed.mutate()
               }}
             >
               {step.page}
