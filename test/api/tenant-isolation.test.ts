@@ -115,6 +115,7 @@ for (const dialect of dialects) {
       ['POST', '/sandbox/inbound', '/sandbox/inbound', { channel: 'sms', from: '+14259549855', to: SMS_NUMBER, text: 'hello' }],
       ['PUT', '/channels/twilio', '/channels/twilio', { accountSid: 'AC' + '0'.repeat(32), authToken: 'twilio-token-of-a' }],
       ['GET', '/channels/twilio', '/channels/twilio'],
+      ['GET', '/channels', '/channels'],
       ['DELETE', '/channels/twilio', '/channels/twilio'],
       ['PUT', '/channels/whatsapp', '/channels/whatsapp', { phoneNumberId: '100', wabaId: '200', accessToken: 'wa-token-of-a', appSecret: 'app-secret-of-a', verifyToken: 'verify-of-a' }],
       ['GET', '/channels/whatsapp', '/channels/whatsapp'],
