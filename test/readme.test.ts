@@ -27,6 +27,19 @@ describe('README', () => {
     assert.match(firstBlock, /npm test/)
   })
 
+  test('opens with the pictures the browser tests take from the real pages, and each is there', () => {
+    const opening = readme.slice(0, readme.indexOf('## What it does'))
+    const pictures = [...opening.matchAll(/!\[[^\]]+\]\((docs\/screenshots\/[^)]+\.png)\)/g)].map((m) => m[1])
+    assert.deepEqual(pictures, ['docs/screenshots/handoff-list.png', 'docs/screenshots/handoff-preview.png', 'docs/screenshots/workspace-cx-widget.png', 'docs/screenshots/simulator.png'])
+    for (const picture of pictures) {
+      const png = fs.readFileSync(path.join(root, picture!))
+      assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG', `${picture} is a PNG`)
+    }
+    // The names are the ones the tests take (readmeShot) and `npm run screenshots` copies.
+    const script = fs.readFileSync(path.join(root, 'scripts', 'readme-screenshots.mjs'), 'utf8')
+    for (const picture of pictures) assert.match(script, new RegExp(`'${path.basename(picture!, '.png')}'`))
+  })
+
   test('documents every environment variable the service reads', () => {
     for (const variable of VARIABLES) assert.match(readme, new RegExp('\\| `' + variable.name + '` \\|'), `${variable.name} missing from the table`)
   })
