@@ -22,7 +22,7 @@ export async function serve(config: Config): Promise<void> {
       await runtime.close()
     })
     // Printed before listening: a port that turns out to be taken must not swallow credentials shown only once.
-    if (config.demo) await seedDemoBrand(runtime, (demo) => process.stdout.write(formatDemoCredentials(demo, config.publicUrl ?? `http://localhost:${config.port}`)))
+    if (config.demo) await seedDemoBrand(runtime, (demo) => process.stdout.write(formatDemoCredentials(demo, config.publicUrl ?? `http://localhost:${config.port}`, config.webDir !== undefined)))
     await started.listen({ port: config.port, host: config.host })
   } catch (error) {
     // Left installed, close-with-grace would end the failed start with exit code 0 once the loop drains.

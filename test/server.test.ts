@@ -95,6 +95,11 @@ describe('c2m serve as a process', () => {
       assert.equal(demo.accountId, '12345678')
       assert.match(demo.handoffId, /^H\d{15}$/)
       assert.equal(server.child.stdout.match(/accessTokenSecret/g)?.length, 1, 'printed once')
+      // The banner says where the webtool is, and it is there.
+      assert.match(server.child.stdout, /^ Webtool\s+http:\/\/localhost:\d+\/ /m)
+      const webtool = await fetch(`${server.origin}/`)
+      assert.equal(webtool.status, 200)
+      assert.match(await webtool.text(), /<div id="root">/)
 
       // No C2M_SECRET_KEY: the demo master key is generated under DATA_DIR, owner-only.
       const keyFile = path.join(dataDir, 'master.key')

@@ -110,7 +110,7 @@ async function seedInto(services: Provisioning): Promise<DemoCredentials> {
   return { accountId: DEMO_ACCOUNT_ID, handoffId, admin: { login: 'admin', password }, agents, apiKey }
 }
 
-export function formatDemoCredentials(demo: DemoCredentials, origin: string): string {
+export function formatDemoCredentials(demo: DemoCredentials, origin: string, webtool = true): string {
   const rule = '='.repeat(72)
   return [
     rule,
@@ -126,6 +126,7 @@ export function formatDemoCredentials(demo: DemoCredentials, origin: string): st
     `   secret            ${demo.apiKey.secret}`,
     `   accessToken       ${demo.apiKey.accessToken}`,
     `   accessTokenSecret ${demo.apiKey.accessTokenSecret}`,
+    ...(webtool ? [` Webtool             ${origin}/  (sign in with the account id and a login above)`] : []),
     ` API docs            ${origin}/api/api-docs`,
     rule,
     '',
