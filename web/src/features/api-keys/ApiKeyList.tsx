@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react'
+import { useState } from 'react'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
+import { InlineConfirm } from '../../components/InlineConfirm.tsx'
 import { ApiError } from '../../lib/api.ts'
 import { type ApiKey, privilegeLabel, useApiKeys, useRevokeApiKey } from './apiKeys.api.ts'
 import styles from './apiKeys.module.css'
@@ -82,14 +83,6 @@ interface KeyRowProps {
 }
 
 function KeyRow({ apiKey, confirming, busy, onAsk, onCancel, onConfirm }: KeyRowProps) {
-  const cell = useRef<HTMLTableCellElement>(null)
-  const wasConfirming = useRef(false)
-  // The confirmation takes the focus (on No); cancelling gives it back to the Revoke button.
-  useEffect(() => {
-    if (confirming) cell.current?.querySelector<HTMLButtonElement>('[data-focus="no"]')?.focus()
-    else if (wasConfirming.current) cell.current?.querySelector<HTMLButtonElement>('button')?.focus()
-    wasConfirming.current = confirming
-  }, [confirming])
   const revoked = apiKey.revokedAt !== null
   return (
     <tr aria-label={`${apiKey.appName} (${apiKey.appKey})`}>
@@ -110,21 +103,21 @@ function KeyRow({ apiKey, confirming, busy, onAsk, onCancel, onConfirm }: KeyRow
           <span className={styles.active}>Active</span>
         )}
       </td>
-      <td className={styles.actions} ref={cell}>
-        {revoked ? null : confirming ? (
-          <span className={styles.confirm}>
-            <span>Revoke {apiKey.appName}? It stops working at once.</span>
-            <Button onPress={onConfirm} isDisabled={busy} className={styles.danger}>
-              Yes, revoke
+      <td className={styles.actions}>
+        {revoked ? null : (
+          <InlineConfirm
+            confirming={confirming}
+            question={`Revoke ${apiKey.appName}? It stops working at once.`}
+            confirmLabel="Yes, revoke"
+            busy={busy}
+            className={styles.confirm}
+            onConfirm={onConfirm}
+            onCancel={onCancel}
+          >
+            <Button variant="secondary" onPress={onAsk} aria-label={`Revoke ${apiKey.appName}`}>
+              Revoke
             </Button>
-            <Button variant="secondary" data-focus="no" onPress={onCancel} isDisabled={busy}>
-              No
-            </Button>
-          </span>
-        ) : (
-          <Button variant="secondary" onPress={onAsk} aria-label={`Revoke ${apiKey.appName}`}>
-            Revoke
-          </Button>
+          </InlineConfirm>
         )}
       </td>
     </tr>

@@ -1,7 +1,8 @@
-import { type FormEvent, useEffect, useId, useMemo, useRef, useState } from 'react'
+import { type FormEvent, useId, useMemo, useRef, useState } from 'react'
 import { Form } from 'react-aria-components'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
+import { InlineConfirm } from '../../components/InlineConfirm.tsx'
 import { Field } from '../../components/Field.tsx'
 import { ApiError } from '../../lib/api.ts'
 import { type BrandSettings, alertOf, fieldErrorsOf, useAddSkill, useRemoveSkill, useSaveSettings, useSkills } from './settings.api.ts'
@@ -197,46 +198,37 @@ interface SkillRowProps {
 function SkillRow({ accountId, skill, enabled, inCatalogue, onToggle, onRemoved }: SkillRowProps) {
   const remove = useRemoveSkill(accountId)
   const [confirming, setConfirming] = useState(false)
-  const row = useRef<HTMLLIElement>(null)
-  const wasConfirming = useRef(false)
   const errorId = useId()
-  useEffect(() => {
-    if (confirming) row.current?.querySelector<HTMLButtonElement>('[data-focus="no"]')?.focus()
-    else if (wasConfirming.current) row.current?.querySelector<HTMLButtonElement>('[data-focus="remove"]')?.focus()
-    wasConfirming.current = confirming
-  }, [confirming])
 
   const error = remove.error instanceof ApiError && remove.error.status === 404 ? null : remove.error ? `${skill} cannot be removed: ${remove.error.message}` : null
   return (
-    <li ref={row} className={styles.skillRow}>
+    <li className={styles.skillRow}>
       <label className={styles.checkbox}>
         <input type="checkbox" checked={enabled} onChange={(event) => onToggle(event.target.checked)} aria-describedby={error ? errorId : undefined} />
         <span>{skill}</span>
       </label>
       {!inCatalogue ? <span className={styles.muted}>(no longer one of the brand's skills: disable it)</span> : null}
-      {inCatalogue && confirming ? (
-        <span className={styles.confirm}>
-          <span>Remove {skill} from the brand?</span>
-          <Button variant="primary" className={styles.danger} isDisabled={remove.isPending} onPress={() => remove.mutate(skill, { onSuccess: onRemoved, onSettled: () => setConfirming(false) })}>
-            Yes, remove
-          </Button>
-          <Button variant="secondary" data-focus="no" isDisabled={remove.isPending} onPress={() => setConfirming(false)}>
-            No
-          </Button>
-        </span>
-      ) : null}
-      {inCatalogue && !confirming ? (
-        <Button
-          variant="secondary"
-          data-focus="remove"
-          aria-label={`Remove skill ${skill}`}
-          onPress={() => {
-            remove.reset()
-            setConfirming(true)
-          }}
+      {inCatalogue ? (
+        <InlineConfirm
+          confirming={confirming}
+          question={`Remove ${skill} from the brand?`}
+          confirmLabel="Yes, remove"
+          busy={remove.isPending}
+          layout="inline"
+          onConfirm={() => remove.mutate(skill, { onSuccess: onRemoved, onSettled: () => setConfirming(false) })}
+          onCancel={() => setConfirming(false)}
         >
-          Remove
-        </Button>
+          <Button
+            variant="secondary"
+            aria-label={`Remove skill ${skill}`}
+            onPress={() => {
+              remove.reset()
+              setConfirming(true)
+            }}
+          >
+            Remove
+          </Button>
+        </InlineConfirm>
       ) : null}
       {error ? (
         <span id={errorId} className={styles.error}>

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { Form } from 'react-aria-components'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
+import { InlineConfirm } from '../../components/InlineConfirm.tsx'
 import { Field } from '../../components/Field.tsx'
 import type { Role } from '../session/session.api.ts'
 import { CapacityField, SkillsPicker } from './SkillsPicker.tsx'
@@ -135,23 +136,22 @@ function ResetPasswordForm({ accountId, user }: { accountId: string; user: User 
         autoComplete="new-password"
         hint={`At least ${PASSWORD_MIN} characters`}
       />
-      {confirming ? (
-        <div role="group" aria-label="Confirm the reset" className={styles.confirm}>
-          <p>Set this new password for {user.login}? Their sessions end and they sign in with it.</p>
-          <div className={styles.actions}>
-            <Button onPress={confirm} isDisabled={reset.isPending} autoFocus>
-              {reset.isPending ? 'Resetting…' : 'Confirm reset'}
-            </Button>
-            <Button variant="secondary" onPress={() => setConfirming(false)}>
-              Cancel
-            </Button>
-          </div>
-        </div>
-      ) : (
+      <InlineConfirm
+        confirming={confirming}
+        question={`Set this new password for ${user.login}? Their sessions end and they sign in with it.`}
+        confirmLabel={reset.isPending ? 'Resetting…' : 'Confirm reset'}
+        cancelLabel="Cancel"
+        busy={reset.isPending}
+        danger={false}
+        layout="boxed"
+        label="Confirm the reset"
+        onConfirm={confirm}
+        onCancel={() => setConfirming(false)}
+      >
         <Button type="submit" variant="secondary">
           Reset password
         </Button>
-      )}
+      </InlineConfirm>
       {done ? (
         <p role="status" className={styles.success}>
           The password of {user.login} was reset; their sessions ended.
