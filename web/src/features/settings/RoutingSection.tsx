@@ -1,10 +1,11 @@
-import { type FormEvent, useId, useMemo, useRef, useState } from 'react'
+import { type FormEvent, useId, useRef, useState } from 'react'
 import { Form } from 'react-aria-components'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { InlineConfirm } from '../../components/InlineConfirm.tsx'
 import { Field } from '../../components/Field.tsx'
 import { ApiError } from '../../lib/api.ts'
+import { useServerFieldErrors } from '../../lib/server-field-errors.ts'
 import { type BrandSettings, alertOf, fieldErrorsOf, useAddSkill, useRemoveSkill, useSaveSettings, useSkills } from './settings.api.ts'
 import styles from './settings.module.css'
 
@@ -239,6 +240,13 @@ function SkillRow({ accountId, skill, enabled, inCatalogue, onToggle, onRemoved 
   )
 }
 
+/** A taken name (409) is the name field's error, as are the schema's refusals. */
+function skillErrorsOf(error: unknown): Record<string, string> {
+  const errors = fieldErrorsOf(error, 'must have a visible character and no control characters')
+  if (error instanceof ApiError && error.status === 409) errors.name = error.detail ?? error.errorMessage
+  return errors
+}
+
 /** Adds a skill to the brand's catalogue; enabling it for routing is the routing form's job. */
 function AddSkillForm({ accountId }: { accountId: string }) {
   const add = useAddSkill(accountId)
@@ -256,17 +264,10 @@ function AddSkillForm({ accountId }: { accountId: string }) {
     })
   }
 
-  // A taken name (409) is the name field's error, as are the schema's refusals. Validation is
-  // "aria": with "native", the server's error stays the input's custom validity and blocks the
-  // corrected name's submission until the field loses focus.
-  const validationErrors = useMemo(() => {
-    const errors = fieldErrorsOf(add.error, 'must have a visible character and no control characters')
-    if (add.error instanceof ApiError && add.error.status === 409) errors.name = add.error.detail ?? add.error.errorMessage
-    return errors
-  }, [add.error])
+  const { formProps } = useServerFieldErrors(add.error, skillErrorsOf)
   const alert = add.error instanceof ApiError && (add.error.status === 409 || add.error.fields.length > 0) ? null : alertOf(add.error)
   return (
-    <Form onSubmit={submit} validationErrors={validationErrors} validationBehavior="aria" aria-label="Add a skill" className={styles.inlineForm}>
+    <Form onSubmit={submit} validationBehavior="aria" {...formProps} aria-label="Add a skill" className={styles.inlineForm}>
       {alert ? <Alert>{alert}</Alert> : null}
       <Field label="New skill" name="name" value={name} onChange={setName} isRequired maxLength={255} autoComplete="off" hint="As named in the Conversational Cloud, e.g. billing" />
       <div className={styles.actions}>
