@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
+import { LoadFailed } from '../../components/LoadFailed.tsx'
 import { InlineConfirm } from '../../components/InlineConfirm.tsx'
 import { ApiError } from '../../lib/api.ts'
 import { type ApiKey, privilegeLabel, useApiKeys, useRevokeApiKey } from './apiKeys.api.ts'
@@ -25,14 +26,7 @@ export function ApiKeyList({ accountId }: { accountId: string }) {
     <section aria-labelledby="keys-heading" className={styles.panel}>
       <h2 id="keys-heading">Keys</h2>
       {list.isPending ? <p role="status">Loading the keys…</p> : null}
-      {list.isError ? (
-        <Alert>
-          The keys could not be loaded: {list.error.message}{' '}
-          <Button variant="secondary" onPress={() => list.refetch()}>
-            Try again
-          </Button>
-        </Alert>
-      ) : null}
+      <LoadFailed query={list} what="The keys could not be loaded" />
       {revokeError ? <Alert>{revokeError}</Alert> : null}
       {list.isSuccess && items.length === 0 ? <p className={styles.muted}>No API key yet: create one for your IVR with the form.</p> : null}
       {items.length > 0 ? (

@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef, useState } from 'react'
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router'
-import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
+import { LoadFailed } from '../../components/LoadFailed.tsx'
 import { InlineConfirm } from '../../components/InlineConfirm.tsx'
 import { CopyButton } from '../../components/CopyButton.tsx'
 import { ApiError } from '../../lib/api.ts'
@@ -158,14 +158,7 @@ export function HandoffListPage({ session }: { session: Session }) {
         ) : null}
       </div>
       {list.isPending ? <p role="status">Loading the handoffs…</p> : null}
-      {list.isError ? (
-        <Alert>
-          The handoffs could not be loaded: {list.error.message}{' '}
-          <Button variant="secondary" onPress={() => list.refetch()}>
-            Try again
-          </Button>
-        </Alert>
-      ) : null}
+      <LoadFailed query={list} what="The handoffs could not be loaded" />
       {data && data.total === 0 ? (
         filtered ? (
           <p className={styles.empty}>No handoff matches these filters.</p>

@@ -2,6 +2,7 @@ import { useState } from 'react'
 import { Link } from 'react-router'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
+import { LoadFailed } from '../../components/LoadFailed.tsx'
 import { InlineConfirm } from '../../components/InlineConfirm.tsx'
 import { CHANNEL_NAMES, CHANNEL_PROVIDERS, type Channel, type ChannelMode, type ChannelModeState, useChannelModes, useSwitchChannelMode } from './settings.api.ts'
 import styles from './settings.module.css'
@@ -34,14 +35,7 @@ export function ChannelModesSection({ accountId, canWrite }: { accountId: string
         </div>
       </dl>
       {modes.isPending ? <p role="status">Loading the channel modes…</p> : null}
-      {modes.isError ? (
-        <Alert>
-          The channel modes cannot be read: {modes.error.message}{' '}
-          <Button variant="secondary" onPress={() => modes.refetch()}>
-            Try again
-          </Button>
-        </Alert>
-      ) : null}
+      <LoadFailed query={modes} what="The channel modes cannot be read" />
       {modes.data ? (
         <ul className={styles.modeList} aria-label="Channel modes">
           {modes.data.map((state) => (

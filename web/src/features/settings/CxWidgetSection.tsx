@@ -2,6 +2,7 @@ import { type FormEvent, useId, useRef, useState } from 'react'
 import { Form } from 'react-aria-components'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
+import { LoadFailed } from '../../components/LoadFailed.tsx'
 import { Field } from '../../components/Field.tsx'
 import { useServerFieldErrors } from '../../lib/server-field-errors.ts'
 import { type ConversationSettings, MAX_FRAME_ANCESTORS, MAX_FRAME_ANCESTOR_LENGTH, alertOf, fieldErrorsOf, useConversationSettings, useSaveConversationSettings } from './settings.api.ts'
@@ -29,14 +30,7 @@ export function CxWidgetSection({ accountId, canWrite }: { accountId: string; ca
         a frame, as the LivePerson CX widget does, list the desk's origins here. No other site may frame the page.
       </p>
       {settings.isPending ? <p role="status">Loading the CX widget settings…</p> : null}
-      {settings.isError ? (
-        <Alert>
-          The CX widget settings cannot be read: {settings.error.message}{' '}
-          <Button variant="secondary" onPress={() => settings.refetch()}>
-            Try again
-          </Button>
-        </Alert>
-      ) : null}
+      <LoadFailed query={settings} what="The CX widget settings cannot be read" />
       {settings.data && canWrite ? <FrameAncestorsForm accountId={accountId} stored={settings.data} /> : null}
       {settings.data && !canWrite ? (
         <>

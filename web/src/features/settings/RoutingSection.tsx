@@ -2,6 +2,7 @@ import { type FormEvent, useId, useRef, useState } from 'react'
 import { Form } from 'react-aria-components'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
+import { LoadFailed } from '../../components/LoadFailed.tsx'
 import { InlineConfirm } from '../../components/InlineConfirm.tsx'
 import { Field } from '../../components/Field.tsx'
 import { ApiError } from '../../lib/api.ts'
@@ -83,14 +84,7 @@ export function RoutingSection({ accountId, stored, canWrite }: RoutingSectionPr
         the handoff's lookback period. Agents answer the skills they are given on the Users page.
       </p>
       {skills.isPending ? <p role="status">Loading the brand's skills…</p> : null}
-      {skills.isError ? (
-        <Alert>
-          The brand's skills cannot be read: {skills.error.message}{' '}
-          <Button variant="secondary" onPress={() => skills.refetch()}>
-            Try again
-          </Button>
-        </Alert>
-      ) : null}
+      <LoadFailed query={skills} what="The brand's skills cannot be read" />
       {skills.data && canWrite ? (
         <form onSubmit={submit} aria-labelledby="routing-heading">
           {alert ? <Alert>{alert}</Alert> : null}
