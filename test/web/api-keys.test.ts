@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
-import { signAt, type TestApp } from '../helper.ts'
+import type { TestApp } from '../helper.ts'
 import type { DemoCredentials } from '../../src/demo/seed.ts'
 import { createUser } from '../../src/accounts/provisioning.service.ts'
 import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
-import { WatchedPage, type Webtool, signInThroughPages, skipReason, startWebtool } from './browser.ts'
+import { WatchedPage, type Webtool, ivrRequest, signInThroughPages, skipReason, startWebtool } from './browser.ts'
 
 const CAMPAIGN_MANAGER = { login: 'campaigns', password: 'campaigns-password-1' }
 
@@ -28,13 +28,8 @@ describe('API keys in a real browser: create, the values shown once, a signed ca
 
   const signIn = (watched: WatchedPage, person: { login: string; password: string }) => signInThroughPages(watched, demo.accountId, person)
 
-  /** A GET as an IVR sends it: over HTTP to the listening origin (no PUBLIC_URL here), signed at the service's clock. */
-  async function signedGet(key: Omit<IssuedApiKey, 'id' | 'privileges'>, resource: string): Promise<{ status: number; body: string }> {
-    const url = `${base}/api/account/${demo.accountId}/${resource}`
-    const authorization = signAt({ ...key, id: '', privileges: [] }, 'GET', url, Math.floor(t.clock.now().getTime() / 1000))
-    const res = await fetch(url, { headers: { authorization } })
-    return { status: res.status, body: await res.text() }
-  }
+  /** A GET as an IVR sends it, signed with `key`. */
+  const signedGet = (key: Omit<IssuedApiKey, 'id' | 'privileges'>, resource: string) => ivrRequest(web, 'GET', resource, undefined, key)
 
   test('the demo admin creates a key, copies its four values once, an IVR calls with it, and the admin revokes it', async () => {
     const watched = await WatchedPage.open(browser, base)

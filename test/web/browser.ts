@@ -4,7 +4,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { createRequire } from 'node:module'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
-import { ManualClock, type TestApp, type TestDialect, startApp } from '../helper.ts'
+import { ManualClock, type TestApp, type TestDialect, signAt, startApp } from '../helper.ts'
+import type { IssuedApiKey } from '../../src/accounts/provisioning.service.ts'
 import { type DemoCredentials, seedDemoBrand } from '../../src/demo/seed.ts'
 
 export const CHROMIUM = '/usr/bin/chromium'
@@ -99,6 +100,67 @@ export async function signInThroughPages(watched: WatchedPage, accountId: string
     await page.getByRole('button', { name: 'Continue' }).click()
     await page.waitForURL((url) => url.pathname !== '/welcome', { waitUntil: 'commit' })
   }
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'
+/** An answer read as JSON (`undefined` when empty). */
+export interface JsonAnswer {
+  status: number
+  /** As each test reads the answer it expects. */
+  body: any
+}
+
+async function jsonAnswer(response: Response): Promise<JsonAnswer> {
+  const text = await response.text()
+  return { status: response.status, body: text ? JSON.parse(text) : undefined }
+}
+
+/**
+ * A request as the brand's IVR sends it: over HTTP to the listening origin (no PUBLIC_URL here),
+ * signed for the URL it calls with `key` (the demo brand's by default) at the service's clock.
+ */
+export async function ivrRequest(web: Pick<Webtool, 't' | 'base' | 'demo'>, method: Method, resource: string, body?: unknown, key: Omit<IssuedApiKey, 'id' | 'privileges'> = web.demo.apiKey): Promise<JsonAnswer> {
+  const url = `${web.base}/api/account/${web.demo.accountId}/${resource}`
+  const authorization = signAt({ ...key, id: '', privileges: [] }, method, url, Math.floor(web.t.clock.now().getTime() / 1000))
+  const headers: Record<string, string> = { authorization }
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  return jsonAnswer(await fetch(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }))
+}
+
+/** `ivrRequest` that must be answered `status`: resolves with the answer's body. */
+export async function ivrCall(web: Pick<Webtool, 't' | 'base' | 'demo'>, method: Method, resource: string, body: unknown, status: number) {
+  const answer = await ivrRequest(web, method, resource, body)
+  assert.equal(answer.status, status, `${method} ${resource}: ${JSON.stringify(answer.body)}`)
+  return answer.body
+}
+
+/** A request with a person's own session, signed in over HTTP as the page is (session cookie and CSRF token). */
+export async function requestAs(web: Pick<Webtool, 'base' | 'demo'>, person: { login: string; password: string }, method: Method, resource: string, body?: unknown): Promise<JsonAnswer> {
+  const api = `${web.base}/api/account/${web.demo.accountId}`
+  const login = await fetch(`${api}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(person) })
+  assert.equal(login.status, 200, await login.clone().text())
+  const cookie = login.headers.getSetCookie().map((c) => c.split(';', 1)[0]).join('; ')
+  const { csrfToken } = (await login.json()) as { csrfToken: string }
+  const headers: Record<string, string> = { cookie, 'x-csrf-token': csrfToken }
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  return jsonAnswer(await fetch(`${api}/${resource}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }))
+}
+
+/** A request from the page, with its session cookie and CSRF token, as the webtool sends it. */
+export async function requestFromPage(page: Page, accountId: string, method: string, path: string, body?: unknown): Promise<JsonAnswer> {
+  // No named function inside: tsx would wrap it in a helper the page does not have.
+  return page.evaluate(
+    async ({ accountId, method, path, body }) => {
+      const account = `/api/account/${accountId}`
+      const session = (await (await fetch(`${account}/session`)).json()) as { csrfToken: string }
+      const headers: Record<string, string> = { 'x-csrf-token': session.csrfToken, accept: 'application/json' }
+      if (body !== undefined) headers['content-type'] = 'application/json'
+      const res = await fetch(`${account}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+      const text = await res.text()
+      return { status: res.status, body: text ? JSON.parse(text) : undefined }
+    },
+    { accountId, method, path, body },
+  )
 }
 
 /** A request the test expects to be refused (a wrong password's 401): Chromium logs it as a console error. */

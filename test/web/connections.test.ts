@@ -2,11 +2,11 @@ import assert from 'node:assert/strict'
 import { generateKeyPairSync } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
-import { signAt, type TestApp } from '../helper.ts'
+import type { TestApp } from '../helper.ts'
 import { TwilioFake } from '../fakes/twilio.fake.ts'
 import type { DemoCredentials } from '../../src/demo/seed.ts'
 import { createUser } from '../../src/accounts/provisioning.service.ts'
-import { WatchedPage, type Webtool, signInThroughPages, skipReason, startWebtool } from './browser.ts'
+import { WatchedPage, type Webtool, ivrRequest, requestAs, signInThroughPages, skipReason, startWebtool } from './browser.ts'
 
 const CAMPAIGN_MANAGER = { login: 'campaigns', password: 'campaigns-password-1' }
 const LPA = { login: 'lpa-reader', password: 'lpa-reader-password-1' }
@@ -45,14 +45,7 @@ describe('Provider connections in a real browser', { skip: skipReason }, () => {
 
   const signIn = (watched: WatchedPage, person: { login: string; password: string }) => signInThroughPages(watched, demo.accountId, person)
 
-  /** A request as the brand's IVR sends it: over HTTP to the listening origin (no PUBLIC_URL here), signed with the demo key at the service's clock. */
-  async function ivr(method: 'GET' | 'POST' | 'PUT' | 'DELETE', resource: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const url = `${base}/api/account/${demo.accountId}/${resource}`
-    const authorization = signAt(demo.apiKey, method, url, Math.floor(t.clock.now().getTime() / 1000))
-    const res = await fetch(url, { method, headers: { authorization, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) })
-    const text = await res.text()
-    return { status: res.status, body: text ? JSON.parse(text) : undefined }
-  }
+  const ivr = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', resource: string, body?: unknown) => ivrRequest(web, method, resource, body)
 
   async function smsMode(): Promise<string> {
     const modes = await ivr('GET', 'channel-modes')
@@ -263,18 +256,5 @@ describe('Provider connections in a real browser', { skip: skipReason }, () => {
     }
   })
 
-  /** A write with a person's own session, signed in over HTTP as the page is. */
-  async function fetchAs(person: { login: string; password: string }, method: 'PUT' | 'DELETE', resource: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const login = await fetch(`${base}/api/account/${demo.accountId}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(person) })
-    assert.equal(login.status, 200)
-    const { csrfToken } = (await login.json()) as { csrfToken: string }
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!
-    const res = await fetch(`${base}/api/account/${demo.accountId}/${resource}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': csrfToken, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    })
-    const text = await res.text()
-    return { status: res.status, body: text ? JSON.parse(text) : undefined }
-  }
+  const fetchAs = (person: { login: string; password: string }, method: 'PUT' | 'DELETE', resource: string, body?: unknown) => requestAs(web, person, method, resource, body)
 })

@@ -3,9 +3,8 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
-import { signAt, type TestApp } from '../helper.ts'
 import type { DemoCredentials } from '../../src/demo/seed.ts'
-import { WatchedPage, type Webtool, skipReason, startWebtool } from './browser.ts'
+import { WatchedPage, type Webtool, ivrCall, requestAs, skipReason, startWebtool } from './browser.ts'
 
 // The CX widget page in a real browser: the IVR moves a consumer to SMS, the consumer writes, and the
 // support agent opens /cx-widget for that conversation — signing in on the page itself, then
@@ -18,7 +17,6 @@ const CONSUMER = '+14259556101'
 const FIRST_OUTBOUND = 'Hi Jane, thanks for calling Demo Brand.'
 
 describe('the CX widget page in a real browser', { skip: skipReason }, () => {
-  let t: TestApp
   let base: string
   let browser: Browser
   let web: Webtool
@@ -29,7 +27,7 @@ describe('the CX widget page in a real browser', { skip: skipReason }, () => {
 
   before(async () => {
     web = await startWebtool()
-    ;({ t, base, browser, demo } = web)
+    ;({ base, browser, demo } = web)
     // The brand's desk: one page that embeds the widget; nothing else (the favicon is an empty answer).
     desk = http.createServer((request, response) => {
       if (request.url !== '/') return void response.writeHead(204).end()
@@ -44,29 +42,13 @@ describe('the CX widget page in a real browser', { skip: skipReason }, () => {
     await web?.close()
   })
 
-  const brand = async (method: 'GET' | 'POST', resource: string, body: unknown, status: number) => {
-    const url = `${base}/api/account/${demo.accountId}/${resource}`
-    const authorization = signAt(demo.apiKey, method, url, Math.floor(t.clock.now().getTime() / 1000))
-    const res = await fetch(url, { method, headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
-    const text = await res.text()
-    assert.equal(res.status, status, `${method} ${resource}: ${text}`)
-    return JSON.parse(text)
-  }
+  const brand = (method: 'GET' | 'POST', resource: string, body: unknown, status: number) => ivrCall(web, method, resource, body, status)
 
   /** The brand's admin signs in over the API and sets the origins that may frame the CX widget page. */
   async function adminSetsFrameAncestors(origins: string[]): Promise<void> {
-    const api = `${base}/api/account/${demo.accountId}`
-    const login = await fetch(`${api}/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(demo.admin) })
-    assert.equal(login.status, 200, await login.clone().text())
-    const cookie = login.headers.getSetCookie().map((c) => c.split(';', 1)[0]).join('; ')
-    const { csrfToken } = (await login.json()) as { csrfToken: string }
-    const put = await fetch(`${api}/conversation-settings`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-      body: JSON.stringify({ ringTimeoutSeconds: 60, autoAccept: false, cxWidgetFrameAncestors: origins }),
-    })
-    assert.equal(put.status, 200, await put.clone().text())
-    assert.deepEqual(((await put.json()) as { cxWidgetFrameAncestors: string[] }).cxWidgetFrameAncestors, origins)
+    const put = await requestAs(web, demo.admin, 'PUT', 'conversation-settings', { ringTimeoutSeconds: 60, autoAccept: false, cxWidgetFrameAncestors: origins })
+    assert.equal(put.status, 200, JSON.stringify(put.body))
+    assert.deepEqual(put.body.cxWidgetFrameAncestors, origins)
   }
 
   test('an agent signs in on the CX widget page, reads the first outbound message, and the desk frames it', async () => {

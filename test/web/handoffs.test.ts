@@ -8,7 +8,7 @@ import { registerApp } from '../../src/brand-config/brand-config.service.ts'
 import { createHandoff } from '../../src/handoffs/handoff.service.ts'
 import { findHandoff, listHandoffs } from '../../src/handoffs/handoff.repository.ts'
 import type { RawHandoffInput } from '../../src/handoffs/handoff.ts'
-import { WatchedPage, type Webtool, signInThroughPages, skipReason, startWebtool } from './browser.ts'
+import { WatchedPage, type Webtool, requestFromPage, signInThroughPages, skipReason, startWebtool } from './browser.ts'
 
 const LPA = { login: 'reviewer', password: 'reviewer-password-1' }
 const NUMBER = '+18005550100'
@@ -66,20 +66,8 @@ describe('API handoffs in a real browser: the list, the guided flow, edit, delet
   const signIn = (watched: WatchedPage, person: { login: string; password: string }) => signInThroughPages(watched, demo.accountId, person)
   const stored = async (title: string) => (await listHandoffs(t.runtime.db, demo.accountId, { page: 1, pageSize: 100, sort: 'title', order: 'asc', title })).items.filter((h) => h.title === title)
 
-  /** A request from the page, with its session cookie and CSRF token, as the webtool sends it. */
-  async function fromPage(page: Page, method: string, path: string, body?: unknown): Promise<{ status: number; body: { errorCode?: number; fields?: Array<{ field: string; message: string }> } | null }> {
-    return page.evaluate(
-      async ({ accountId, method, path, body }) => {
-        const account = `/api/account/${accountId}`
-        const session = (await (await fetch(`${account}/session`)).json()) as { csrfToken: string }
-        const headers: Record<string, string> = { 'x-csrf-token': session.csrfToken, accept: 'application/json' }
-        if (body !== undefined) headers['content-type'] = 'application/json'
-        const res = await fetch(`${account}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
-        return { status: res.status, body: res.status === 204 ? null : await res.json() }
-      },
-      { accountId: demo.accountId, method, path, body },
-    )
-  }
+  /** A request from the page, as the webtool sends it. */
+  const fromPage = (page: Page, method: string, path: string, body?: unknown) => requestFromPage(page, demo.accountId, method, path, body)
 
   const rowTitles = (page: Page) => page.getByRole('table').locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-label')))
 

@@ -6,7 +6,7 @@ import { dialects, type TestApp } from '../helper.ts'
 import type { DemoCredentials } from '../../src/demo/seed.ts'
 import { createUser } from '../../src/accounts/provisioning.service.ts'
 import { saveConnection } from '../../src/channels/connections/connection.repository.ts'
-import { WatchedPage, type Webtool, signInThroughPages, skipReason, startWebtool } from './browser.ts'
+import { WatchedPage, type Webtool, requestFromPage, signInThroughPages, skipReason, startWebtool } from './browser.ts'
 
 const LPA = { login: 'reviewer', password: 'reviewer-password-3' }
 const MANAGER = { login: 'campaigns', password: 'campaigns-password-4' }
@@ -245,21 +245,10 @@ for (const dialect of dialects) {
           { method: 'PUT', path: '/channel-modes/sms', body: { mode: 'sandbox' } },
           { method: 'PUT', path: '/conversation-settings', body: { ringTimeoutSeconds: 60, autoAccept: false, cxWidgetFrameAncestors: ['https://evil.example.com'] } },
         ]
-        // No named function inside: tsx would wrap it in a helper the page does not have.
-        const answers = await page.evaluate(
-          async ({ accountId, writes }) => {
-            const root = `/api/account/${accountId}`
-            const { csrfToken } = (await (await fetch(`${root}/session`)).json()) as { csrfToken: string }
-            const answers: Array<{ path: string; status: number; errorCode: number }> = []
-            for (const write of writes) {
-              const response = await fetch(`${root}${write.path}`, { method: write.method, headers: { 'content-type': 'application/json', 'x-csrf-token': csrfToken }, body: JSON.stringify(write.body) })
-              answers.push({ path: write.path, status: response.status, errorCode: ((await response.json()) as { errorCode: number }).errorCode })
-            }
-            return answers
-          },
-          { accountId: demo.accountId, writes },
-        )
-        for (const answer of answers) assert.deepEqual({ status: answer.status, errorCode: answer.errorCode }, { status: 403, errorCode: 1101 }, answer.path)
+        for (const write of writes) {
+          const answer = await requestFromPage(page, demo.accountId, write.method, write.path, write.body)
+          assert.deepEqual({ status: answer.status, errorCode: answer.body.errorCode }, { status: 403, errorCode: 1101 }, write.path)
+        }
         lpa.assertClean()
       } finally {
         await lpa.close(shot('settings-lpa'))

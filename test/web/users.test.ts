@@ -117,6 +117,12 @@ for (const dialect of dialects) {
         const describedBy = (await login.getAttribute('aria-describedby')) ?? ''
         assert.ok(describedBy.length > 0)
         assert.match(await page.locator(describedBy.split(' ').map((id) => `[id="${id}"]`).join(', ')).allInnerTexts().then((t) => t.join(' ')), /is taken/)
+        // The server's error goes as soon as the login changes, before the field loses the focus: Enter then adds the person.
+        await login.fill('agent-sales-2')
+        await create.getByText('login agent-sales is taken').waitFor({ state: 'detached' })
+        assert.equal(await login.getAttribute('aria-invalid'), null)
+        await login.press('Enter')
+        await create.getByRole('status').getByText('agent-sales-2 was added.').waitFor()
 
         // The brand's last enabled admin cannot disable themselves.
         const adminId = (await t.runtime.db.selectFrom('users').select('id').where('login', '=', 'admin').where('account_id', '=', demo.accountId).executeTakeFirstOrThrow()).id

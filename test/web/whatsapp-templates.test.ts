@@ -7,7 +7,7 @@ import { createUser } from '../../src/accounts/provisioning.service.ts'
 import { createHandoff } from '../../src/handoffs/handoff.service.ts'
 import { createTemplate, submitTemplate } from '../../src/whatsapp-templates/template.service.ts'
 import { insertTemplate } from '../../src/whatsapp-templates/template.repository.ts'
-import { WatchedPage, type Webtool, signInThroughPages, skipReason, startWebtool } from './browser.ts'
+import { WatchedPage, type Webtool, requestFromPage, signInThroughPages, skipReason, startWebtool } from './browser.ts'
 
 const LPA = { login: 'reviewer', password: 'reviewer-password-3' }
 const WA_NUMBER = '+18005550100'
@@ -298,26 +298,18 @@ describe('WhatsApp templates in a real browser: create, submit, approved by the 
       for (const path of ['/whatsapp-templates', '/whatsapp-templates/lpa_sees_draft', '/whatsapp-templates/lpa_sees_draft/submit', '/whatsapp-templates/lpa_sees_draft/sync']) {
         watched.expected.push({ status: 403, path })
       }
-      const answers = await page.evaluate(async (accountId) => {
-        const at = `/api/account/${accountId}`
-        const session = (await (await fetch(`${at}/session`)).json()) as { csrfToken: string }
-        const headers = { 'content-type': 'application/json', 'x-csrf-token': session.csrfToken }
-        const body = JSON.stringify({ name: 'lpa_made', category: 'UTILITY', language: 'en_US', wabaId: '100000000000001', phoneNumber: '+18005550100', body: 'Hi {{1}}, reply here.', examples: ['Jane'] })
-        const calls: Array<[string, string, string | undefined]> = [
-          ['POST', '/whatsapp-templates', body],
-          ['PUT', '/whatsapp-templates/lpa_sees_draft', body.replace('lpa_made', 'lpa_sees_draft')],
-          ['POST', '/whatsapp-templates/lpa_sees_draft/submit', undefined],
-          ['POST', '/whatsapp-templates/lpa_sees_draft/sync', undefined],
-          ['DELETE', '/whatsapp-templates/lpa_sees_draft', undefined],
-        ]
-        const results = []
-        for (const [method, path, payload] of calls) {
-          const res = await fetch(`${at}${path}`, { method, headers: payload ? headers : { 'x-csrf-token': session.csrfToken }, body: payload })
-          results.push({ call: `${method} ${path}`, status: res.status, errorCode: ((await res.json()) as { errorCode: number }).errorCode })
-        }
-        return results
-      }, demo.accountId)
-      for (const answer of answers) assert.deepEqual({ status: answer.status, errorCode: answer.errorCode }, { status: 403, errorCode: 1101 }, answer.call)
+      const template = { name: 'lpa_made', category: 'UTILITY', language: 'en_US', wabaId: '100000000000001', phoneNumber: '+18005550100', body: 'Hi {{1}}, reply here.', examples: ['Jane'] }
+      const calls: Array<[string, string, unknown]> = [
+        ['POST', '/whatsapp-templates', template],
+        ['PUT', '/whatsapp-templates/lpa_sees_draft', { ...template, name: 'lpa_sees_draft' }],
+        ['POST', '/whatsapp-templates/lpa_sees_draft/submit', undefined],
+        ['POST', '/whatsapp-templates/lpa_sees_draft/sync', undefined],
+        ['DELETE', '/whatsapp-templates/lpa_sees_draft', undefined],
+      ]
+      for (const [method, path, body] of calls) {
+        const answer = await requestFromPage(page, demo.accountId, method, path, body)
+        assert.deepEqual({ status: answer.status, errorCode: answer.body.errorCode }, { status: 403, errorCode: 1101 }, `${method} ${path}`)
+      }
       assert.equal(await statusOf('lpa_sees_draft'), 'DRAFT')
       assert.equal(await statusOf('lpa_made'), undefined)
       watched.assertClean()

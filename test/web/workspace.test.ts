@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
-import { signAt, type TestApp } from '../helper.ts'
+import type { TestApp } from '../helper.ts'
 import type { DemoCredentials } from '../../src/demo/seed.ts'
 import { createUser } from '../../src/accounts/provisioning.service.ts'
-import { WatchedPage, type Webtool, skipReason, startWebtool } from './browser.ts'
+import { WatchedPage, type Webtool, ivrCall, skipReason, startWebtool } from './browser.ts'
 
 // The agent workspace in a real browser: the demo brand's support agent signs in, goes online, is
 // rung live by a consumer the IVR moved to SMS, accepts, reads and answers, hears the consumer's
@@ -29,15 +29,8 @@ describe('the agent workspace in a real browser', { skip: skipReason }, () => {
   })
   after(async () => web?.close())
 
-  const brand = async (method: 'GET' | 'POST', resource: string, body: unknown, status: number) => {
-    // As the IVR calls it: over HTTP, signed for the URL it calls (no PUBLIC_URL here), at the service's clock.
-    const url = `${base}/api/account/${demo.accountId}/${resource}`
-    const authorization = signAt(demo.apiKey, method, url, Math.floor(t.clock.now().getTime() / 1000))
-    const res = await fetch(url, { method, headers: { authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
-    const text = await res.text()
-    assert.equal(res.status, status, `${method} ${resource}: ${text}`)
-    return JSON.parse(text)
-  }
+  /** As the IVR calls it, answered `status`. */
+  const brand = (method: 'GET' | 'POST', resource: string, body: unknown, status: number) => ivrCall(web, method, resource, body, status)
   const consumerWrites = (text: string) => brand('POST', 'sandbox/inbound', { channel: 'sms', from: CONSUMER, to: BRAND_NUMBER, text }, 201)
 
   async function inbox(): Promise<Array<{ direction: string; text: string }>> {

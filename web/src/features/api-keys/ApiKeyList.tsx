@@ -1,6 +1,8 @@
-import { useEffect, useRef, useState } from 'react'
+import { useState } from 'react'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
+import { LoadFailed } from '../../components/LoadFailed.tsx'
+import { InlineConfirm } from '../../components/InlineConfirm.tsx'
 import { ApiError } from '../../lib/api.ts'
 import { type ApiKey, privilegeLabel, useApiKeys, useRevokeApiKey } from './apiKeys.api.ts'
 import styles from './apiKeys.module.css'
@@ -24,14 +26,7 @@ export function ApiKeyList({ accountId }: { accountId: string }) {
     <section aria-labelledby="keys-heading" className={styles.panel}>
       <h2 id="keys-heading">Keys</h2>
       {list.isPending ? <p role="status">Loading the keys…</p> : null}
-      {list.isError ? (
-        <Alert>
-          The keys could not be loaded: {list.error.message}{' '}
-          <Button variant="secondary" onPress={() => list.refetch()}>
-            Try again
-          </Button>
-        </Alert>
-      ) : null}
+      <LoadFailed query={list} what="The keys could not be loaded" />
       {revokeError ? <Alert>{revokeError}</Alert> : null}
       {list.isSuccess && items.length === 0 ? <p className={styles.muted}>No API key yet: create one for your IVR with the form.</p> : null}
       {items.length > 0 ? (
@@ -82,14 +77,6 @@ interface KeyRowProps {
 }
 
 function KeyRow({ apiKey, confirming, busy, onAsk, onCancel, onConfirm }: KeyRowProps) {
-  const cell = useRef<HTMLTableCellElement>(null)
-  const wasConfirming = useRef(false)
-  // The confirmation takes the focus (on No); cancelling gives it back to the Revoke button.
-  useEffect(() => {
-    if (confirming) cell.current?.querySelector<HTMLButtonElement>('[data-focus="no"]')?.focus()
-    else if (wasConfirming.current) cell.current?.querySelector<HTMLButtonElement>('button')?.focus()
-    wasConfirming.current = confirming
-  }, [confirming])
   const revoked = apiKey.revokedAt !== null
   return (
     <tr aria-label={`${apiKey.appName} (${apiKey.appKey})`}>
@@ -110,21 +97,21 @@ function KeyRow({ apiKey, confirming, busy, onAsk, onCancel, onConfirm }: KeyRow
           <span className={styles.active}>Active</span>
         )}
       </td>
-      <td className={styles.actions} ref={cell}>
-        {revoked ? null : confirming ? (
-          <span className={styles.confirm}>
-            <span>Revoke {apiKey.appName}? It stops working at once.</span>
-            <Button onPress={onConfirm} isDisabled={busy} className={styles.danger}>
-              Yes, revoke
+      <td className={styles.actions}>
+        {revoked ? null : (
+          <InlineConfirm
+            confirming={confirming}
+            question={`Revoke ${apiKey.appName}? It stops working at once.`}
+            confirmLabel="Yes, revoke"
+            busy={busy}
+            className={styles.confirm}
+            onConfirm={onConfirm}
+            onCancel={onCancel}
+          >
+            <Button variant="secondary" onPress={onAsk} aria-label={`Revoke ${apiKey.appName}`}>
+              Revoke
             </Button>
-            <Button variant="secondary" data-focus="no" onPress={onCancel} isDisabled={busy}>
-              No
-            </Button>
-          </span>
-        ) : (
-          <Button variant="secondary" onPress={onAsk} aria-label={`Revoke ${apiKey.appName}`}>
-            Revoke
-          </Button>
+          </InlineConfirm>
         )}
       </td>
     </tr>

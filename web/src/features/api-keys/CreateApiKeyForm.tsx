@@ -1,22 +1,12 @@
-import { useId, useMemo, useState, type FormEvent } from 'react'
+import { useId, useState, type FormEvent } from 'react'
 import { Form } from 'react-aria-components'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { Field } from '../../components/Field.tsx'
 import { ApiError } from '../../lib/api.ts'
+import { useServerFieldErrors } from '../../lib/server-field-errors.ts'
 import { type IssuedApiKey, PRIVILEGES, type Privilege, useCreateApiKey } from './apiKeys.api.ts'
 import styles from './apiKeys.module.css'
-
-/** The server's field errors by form field: `body.privileges/0` and the like count for `privileges`. */
-function fieldErrorsOf(error: unknown): Record<string, string> {
-  if (!(error instanceof ApiError)) return {}
-  const errors: Record<string, string> = {}
-  for (const { field, message } of error.fields) {
-    const name = field.replace(/^body[./]?/, '').split(/[./[]/)[0] || 'form'
-    errors[name] ??= message
-  }
-  return errors
-}
 
 function alertOf(error: unknown): string | null {
   if (!error) return null
@@ -59,14 +49,13 @@ export function CreateApiKeyForm({ accountId, onCreated }: { accountId: string; 
     )
   }
 
-  // One object per answer: react-aria clears a field's server error once it is edited, unless handed a new object.
-  const fieldErrors = useMemo(() => fieldErrorsOf(create.error), [create.error])
+  const { errors: fieldErrors, formProps } = useServerFieldErrors(create.error)
   const alert = alertOf(create.error)
   const privilegeMessage = noPrivilege ? 'Choose at least one privilege.' : fieldErrors.privileges
   return (
     <section aria-labelledby="create-key-heading" className={styles.panel}>
       <h2 id="create-key-heading">Create an API key</h2>
-      <Form onSubmit={submit} validationErrors={fieldErrors} aria-labelledby="create-key-heading" className={styles.form}>
+      <Form onSubmit={submit} {...formProps} aria-labelledby="create-key-heading" className={styles.form}>
         {alert ? <Alert>{alert}</Alert> : null}
         <Field label="Application name" name="appName" value={appName} onChange={setAppName} isRequired maxLength={200} hint="What calls with this key, e.g. Main IVR" />
         <Field label="Developer name" name="developer" value={developer} onChange={setDeveloper} isRequired maxLength={200} hint="Who to ask about it" />

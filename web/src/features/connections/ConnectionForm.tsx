@@ -4,6 +4,7 @@ import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { Field } from '../../components/Field.tsx'
 import { ApiError } from '../../lib/api.ts'
+import { useServerFieldErrors } from '../../lib/server-field-errors.ts'
 import { useConnect } from './connections.api.ts'
 import type { FormField, ProviderSpec } from './providers.ts'
 import styles from './connections.module.css'
@@ -68,14 +69,13 @@ export function ConnectionForm({ accountId, spec, current, onSaved, onCancel }: 
       if (value !== '' || field.required) body[field.name] = value
     }
     setLocalErrors({})
-    setEdited(new Set())
     connect.mutate(body, { onSuccess: onSaved })
   }
 
   async function readKeyFile(field: FormField, event: ChangeEvent<HTMLInputElement>) {
     const file = event.target.files?.[0]
     setKeyFile(null)
-    onEdit(field.name)
+    clear(field.name)
     if (!file) return
     try {
       const key: unknown = JSON.parse(await file.text())
@@ -87,18 +87,8 @@ export function ConnectionForm({ accountId, spec, current, onSaved, onCancel }: 
     }
   }
 
-  // One object per answer: react-aria clears a field's server error once it is edited, unless handed a new object.
-  // A field's error goes as soon as it is edited: on blur, as react-aria would, the text under it
-  // would vanish between the press and the release of the button below, and the press would miss.
-  const [edited, setEdited] = useState<ReadonlySet<string>>(new Set())
-  const errors = useMemo(() => {
-    const server = fieldErrorsOf(connect.error, spec.fields)
-    for (const name of edited) delete server[name]
-    return { ...server, ...localErrors }
-  }, [connect.error, spec.fields, localErrors, edited])
-  const onEdit = (name: string) => {
-    if (errors[name] !== undefined) setEdited((names) => new Set(names).add(name))
-  }
+  const { errors: server, clear } = useServerFieldErrors(connect.error, (error) => fieldErrorsOf(error, spec.fields))
+  const errors = useMemo(() => ({ ...server, ...localErrors }), [server, localErrors])
   const alert = alertOf(connect.error)
   const endpoints = spec.fields.filter((f) => f.endpoint)
   const endpointsOpen = endpoints.some((f) => current?.[f.name] !== undefined || errors[f.name] !== undefined)
@@ -144,7 +134,7 @@ export function ConnectionForm({ accountId, spec, current, onSaved, onCancel }: 
         autoComplete="off"
         isRequired={field.required}
         defaultValue={typeof stored === 'string' ? stored : ''}
-        onChange={() => onEdit(field.name)}
+        onChange={() => clear(field.name)}
         hint={field.hint}
       />
     )

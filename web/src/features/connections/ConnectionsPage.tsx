@@ -1,5 +1,4 @@
-import { Alert } from '../../components/Alert.tsx'
-import { Button } from '../../components/Button.tsx'
+import { LoadFailed } from '../../components/LoadFailed.tsx'
 import type { Session } from '../session/session.api.ts'
 import { useChannelModes, useConnections } from './connections.api.ts'
 import { PROVIDERS } from './providers.ts'
@@ -26,22 +25,8 @@ export function ConnectionsPage({ session }: { session: Session }) {
         {canWrite ? null : ' You can read these connections; an admin or a campaign manager changes them.'}
       </p>
       {overview.isPending ? <p role="status">Loading the connections…</p> : null}
-      {overview.isError ? (
-        <Alert>
-          The connections could not be loaded: {overview.error.message}{' '}
-          <Button variant="secondary" onPress={() => overview.refetch()}>
-            Try again
-          </Button>
-        </Alert>
-      ) : null}
-      {modes.isError ? (
-        <Alert>
-          The channel modes could not be loaded: {modes.error.message}{' '}
-          <Button variant="secondary" onPress={() => modes.refetch()}>
-            Try again
-          </Button>
-        </Alert>
-      ) : null}
+      <LoadFailed query={overview} what="The connections could not be loaded" />
+      <LoadFailed query={modes} what="The channel modes could not be loaded" />
       {overview.data && !overview.data.publicUrlSet ? (
         <p className={styles.warning}>
           <strong>PUBLIC_URL is not set:</strong> these webhook URLs use the address you opened this page at. Providers need an address they can reach

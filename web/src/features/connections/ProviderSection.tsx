@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState } from 'react'
+import { useRef, useState } from 'react'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
+import { InlineConfirm } from '../../components/InlineConfirm.tsx'
 import { CopyButton } from '../../components/CopyButton.tsx'
 import { ApiError } from '../../lib/api.ts'
 import { type ChannelMode, type ChannelModeState, type ProviderSummary, useDisconnect, useSwitchMode } from './connections.api.ts'
@@ -193,14 +194,6 @@ function ModeSwitch({ accountId, spec, mode, canWrite }: { accountId: string; sp
 function Disconnect({ accountId, spec, mode, onDone }: { accountId: string; spec: ProviderSpec; mode: ChannelModeState | undefined; onDone: () => void }) {
   const disconnect = useDisconnect(accountId, spec.provider)
   const [confirming, setConfirming] = useState(false)
-  const box = useRef<HTMLDivElement>(null)
-  const wasConfirming = useRef(false)
-  // The confirmation takes the focus (on No); No gives it back to Disconnect.
-  useEffect(() => {
-    if (confirming) box.current?.querySelector<HTMLButtonElement>('[data-focus="no"]')?.focus()
-    else if (wasConfirming.current) box.current?.querySelector<HTMLButtonElement>('button')?.focus()
-    wasConfirming.current = confirming
-  }, [confirming])
   const consequence =
     mode?.mode === 'live'
       ? `${spec.channelName} stays live and stops being offered until you connect again or switch it to sandbox.`
@@ -212,22 +205,16 @@ function Disconnect({ accountId, spec, mode, onDone }: { accountId: string; spec
         ? `${spec.name} could not be disconnected: ${disconnect.error.message}`
         : null
   return (
-    <div ref={box} className={styles.disconnect}>
-      {confirming ? (
-        <div className={styles.confirm}>
-          <p>
-            Disconnect {spec.name}? Its credentials are deleted. {consequence}
-          </p>
-          <div className={styles.buttons}>
-            <Button className={styles.danger} isDisabled={disconnect.isPending} onPress={() => disconnect.mutate(undefined, { onSuccess: onDone, onSettled: () => setConfirming(false) })}>
-              Yes, disconnect
-            </Button>
-            <Button variant="secondary" data-focus="no" isDisabled={disconnect.isPending} onPress={() => setConfirming(false)}>
-              No
-            </Button>
-          </div>
-        </div>
-      ) : (
+    <div className={styles.disconnect}>
+      <InlineConfirm
+        confirming={confirming}
+        question={`Disconnect ${spec.name}? Its credentials are deleted. ${consequence}`}
+        confirmLabel="Yes, disconnect"
+        busy={disconnect.isPending}
+        layout="boxed"
+        onConfirm={() => disconnect.mutate(undefined, { onSuccess: onDone, onSettled: () => setConfirming(false) })}
+        onCancel={() => setConfirming(false)}
+      >
         <Button
           variant="secondary"
           onPress={() => {
@@ -237,7 +224,7 @@ function Disconnect({ accountId, spec, mode, onDone }: { accountId: string; spec
         >
           Disconnect {spec.name}
         </Button>
-      )}
+      </InlineConfirm>
       {error ? <Alert>{error}</Alert> : null}
     </div>
   )

@@ -4,6 +4,7 @@ import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { CopyButton } from '../../components/CopyButton.tsx'
 import { ApiError } from '../../lib/api.ts'
+import { useServerFieldErrors } from '../../lib/server-field-errors.ts'
 import type { Session } from '../session/session.api.ts'
 import {
   type Channel,
@@ -95,7 +96,6 @@ function HandoffFlow({ accountId, initial, existing }: { accountId: string; init
   const [step, setStep] = useState<Step>('setup')
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set())
   const [attempted, setAttempted] = useState<ReadonlySet<Step>>(new Set())
-  const [serverErrors, setServerErrors] = useState<Record<string, string>>({})
   const [focusRequest, setFocusRequest] = useState<'heading' | 'invalid' | null>(null)
   const form = useRef<HTMLFormElement>(null)
   const headingId = useId()
@@ -111,6 +111,7 @@ function HandoffFlow({ accountId, initial, existing }: { accountId: string; init
   const create = useCreateHandoff(accountId)
   const replace = useReplaceHandoff(accountId, existing?.id ?? '')
   const save = existing ? replace : create
+  const { errors: serverErrors, clear: clearServerError } = useServerFieldErrors(save.error, serverFieldErrors)
 
   const clientErrors = useMemo(() => (step === 'preview' ? {} : stepErrors(draft, step, titleTaken)), [draft, step, titleTaken])
   const errors = useMemo(() => {
@@ -134,11 +135,7 @@ function HandoffFlow({ accountId, initial, existing }: { accountId: string; init
   function change(field: string, apply: (draft: Draft) => Draft) {
     setDraft(apply)
     setTouched((fields) => (fields.has(field) ? fields : new Set(fields).add(field)))
-    setServerErrors((fields) => {
-      if (!(field in fields)) return fields
-      const { [field]: _, ...rest } = fields
-      return rest
-    })
+    clearServerError(field)
   }
 
   function goTo(next: Step) {
@@ -155,7 +152,6 @@ function HandoffFlow({ accountId, initial, existing }: { accountId: string; init
         onSuccess: (saved) => navigate({ pathname: '/', search: listSearch }, { state: { saved: { id: saved.id, title: saved.title, created: !existing } } }),
         onError: (error) => {
           const fields = serverFieldErrors(error)
-          setServerErrors(fields)
           const steps = Object.keys(fields).filter((field) => FIELDS_SHOWN.test(field)).map(stepOfField)
           if (steps.length === 0) return
           setAttempted(new Set(['setup', 'compose']))

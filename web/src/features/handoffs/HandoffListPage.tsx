@@ -1,7 +1,8 @@
 import { useEffect, useId, useRef, useState } from 'react'
 import { Link, useLocation, useNavigate, useSearchParams } from 'react-router'
-import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
+import { LoadFailed } from '../../components/LoadFailed.tsx'
+import { InlineConfirm } from '../../components/InlineConfirm.tsx'
 import { CopyButton } from '../../components/CopyButton.tsx'
 import { ApiError } from '../../lib/api.ts'
 import type { Session } from '../session/session.api.ts'
@@ -157,14 +158,7 @@ export function HandoffListPage({ session }: { session: Session }) {
         ) : null}
       </div>
       {list.isPending ? <p role="status">Loading the handoffs…</p> : null}
-      {list.isError ? (
-        <Alert>
-          The handoffs could not be loaded: {list.error.message}{' '}
-          <Button variant="secondary" onPress={() => list.refetch()}>
-            Try again
-          </Button>
-        </Alert>
-      ) : null}
+      <LoadFailed query={list} what="The handoffs could not be loaded" />
       {data && data.total === 0 ? (
         filtered ? (
           <p className={styles.empty}>No handoff matches these filters.</p>
@@ -256,15 +250,7 @@ interface HandoffRowProps {
 function HandoffRow({ accountId, handoff, canWrite, listSearch, onDeleted }: HandoffRowProps) {
   const remove = useDeleteHandoff(accountId)
   const [confirming, setConfirming] = useState(false)
-  const cell = useRef<HTMLTableCellElement>(null)
-  const wasConfirming = useRef(false)
   const errorId = useId()
-  // The confirmation takes the focus (on No); No gives it back to the Delete button.
-  useEffect(() => {
-    if (confirming) cell.current?.querySelector<HTMLButtonElement>('[data-focus="no"]')?.focus()
-    else if (wasConfirming.current) cell.current?.querySelector<HTMLButtonElement>('[data-focus="delete"]')?.focus()
-    wasConfirming.current = confirming
-  }, [confirming])
   const removeError =
     remove.error instanceof ApiError && remove.error.status === 404 ? 'It was already deleted.' : remove.error ? `It could not be deleted: ${remove.error.message}` : null
   return (
@@ -289,27 +275,23 @@ function HandoffRow({ accountId, handoff, canWrite, listSearch, onDeleted }: Han
         <When iso={handoff.updatedAt} />
       </td>
       {canWrite ? (
-        <td className={styles.actions} ref={cell}>
-          {confirming ? (
-            <span className={styles.confirm} role="group" aria-label={`Confirm deleting ${handoff.title}`}>
-              <span>Delete “{handoff.title}”? An IVR that names its ID is refused from then on.</span>
-              <span className={styles.buttons}>
-                <Button onPress={() => remove.mutate(handoff.id, { onSuccess: () => onDeleted(handoff.title), onSettled: () => setConfirming(false) })} isDisabled={remove.isPending} className={styles.danger}>
-                  {remove.isPending ? 'Deleting…' : 'Yes, delete'}
-                </Button>
-                <Button variant="secondary" data-focus="no" onPress={() => setConfirming(false)} isDisabled={remove.isPending}>
-                  No
-                </Button>
-              </span>
-            </span>
-          ) : (
+        <td className={styles.actions}>
+          <InlineConfirm
+            confirming={confirming}
+            question={`Delete “${handoff.title}”? An IVR that names its ID is refused from then on.`}
+            confirmLabel={remove.isPending ? 'Deleting…' : 'Yes, delete'}
+            busy={remove.isPending}
+            label={`Confirm deleting ${handoff.title}`}
+            className={styles.confirm}
+            onConfirm={() => remove.mutate(handoff.id, { onSuccess: () => onDeleted(handoff.title), onSettled: () => setConfirming(false) })}
+            onCancel={() => setConfirming(false)}
+          >
             <span className={styles.rowActions}>
               <Link to={`/handoffs/${encodeURIComponent(handoff.id)}/edit`} state={{ listSearch } satisfies FromList} className={styles.linkButton} aria-label={`Edit ${handoff.title}`}>
                 Edit
               </Link>
               <Button
                 variant="secondary"
-                data-focus="delete"
                 aria-label={`Delete ${handoff.title}`}
                 aria-describedby={removeError ? errorId : undefined}
                 onPress={() => {
@@ -320,7 +302,7 @@ function HandoffRow({ accountId, handoff, canWrite, listSearch, onDeleted }: Han
                 Delete
               </Button>
             </span>
-          )}
+          </InlineConfirm>
           {removeError ? (
             <span id={errorId} role="alert" className={styles.error}>
               {removeError}

@@ -1,4 +1,4 @@
-import { ApiError } from '../../lib/api.ts'
+import { fieldErrorsOf } from '../../lib/server-field-errors.ts'
 import type { Channel, Handoff, HandoffBody, WaTemplate } from './handoffs.api.ts'
 
 /** The service's limits (src/handoffs/handoff.ts), checked here as the person types. */
@@ -182,8 +182,5 @@ export function stepOfField(field: string): Step {
 
 /** The service's `fields` by the form's field names; the first message of a field wins. */
 export function serverFieldErrors(error: unknown): Record<string, string> {
-  if (!(error instanceof ApiError)) return {}
-  const errors: Record<string, string> = {}
-  for (const { field, message } of error.fields) errors[formFieldOf(field)] ??= message
-  return errors
+  return fieldErrorsOf(error, formFieldOf)
 }

@@ -5,15 +5,11 @@ import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { Field } from '../../components/Field.tsx'
 import { ApiError } from '../../lib/api.ts'
+import { useServerFieldErrors } from '../../lib/server-field-errors.ts'
 import { rememberedAccountId } from '../../lib/account.ts'
 import { useLogin, type Session } from './session.api.ts'
 import styles from './session.module.css'
 
-/** The answer's `fields` named as the form names its fields (`accountId` comes from the path). */
-function fieldErrorsOf(error: unknown): Record<string, string> {
-  if (!(error instanceof ApiError)) return {}
-  return Object.fromEntries(error.fields.map(({ field, message }) => [field.replace(/^params\./, ''), message]))
-}
 
 function alertOf(error: unknown): string | null {
   if (!error) return null
@@ -45,13 +41,15 @@ export function LoginPage({ afterSignIn, accountHint }: { afterSignIn?: (session
     )
   }
 
+  // The answer's `fields` named as the form names its fields (`params.accountId` is the account id's).
+  const { formProps } = useServerFieldErrors(login.error)
   const alert = alertOf(login.error)
   return (
     <main className={styles.loginPage}>
       <div className={styles.card}>
         <h1>Sign in to Connect to Messaging</h1>
         {alert ? <Alert>{alert}</Alert> : null}
-        <Form onSubmit={submit} validationErrors={fieldErrorsOf(login.error)}>
+        <Form onSubmit={submit} {...formProps}>
           <Field label="Account id" name="accountId" value={accountId} onChange={setAccountId} isRequired autoComplete="organization" inputMode="numeric" autoFocus={accountId === ''} />
           <Field label="Login" name="login" value={userLogin} onChange={setUserLogin} isRequired autoComplete="username" autoFocus={accountId !== ''} />
           <Field label="Password" name="password" type="password" value={password} onChange={setPassword} isRequired autoComplete="current-password" />

@@ -1,7 +1,9 @@
-import { useEffect, useRef, useState } from 'react'
+import { useState } from 'react'
 import { Link } from 'react-router'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
+import { LoadFailed } from '../../components/LoadFailed.tsx'
+import { InlineConfirm } from '../../components/InlineConfirm.tsx'
 import { CHANNEL_NAMES, CHANNEL_PROVIDERS, type Channel, type ChannelMode, type ChannelModeState, useChannelModes, useSwitchChannelMode } from './settings.api.ts'
 import styles from './settings.module.css'
 
@@ -33,14 +35,7 @@ export function ChannelModesSection({ accountId, canWrite }: { accountId: string
         </div>
       </dl>
       {modes.isPending ? <p role="status">Loading the channel modes…</p> : null}
-      {modes.isError ? (
-        <Alert>
-          The channel modes cannot be read: {modes.error.message}{' '}
-          <Button variant="secondary" onPress={() => modes.refetch()}>
-            Try again
-          </Button>
-        </Alert>
-      ) : null}
+      <LoadFailed query={modes} what="The channel modes cannot be read" />
       {modes.data ? (
         <ul className={styles.modeList} aria-label="Channel modes">
           {modes.data.map((state) => (
@@ -89,22 +84,13 @@ interface ModeRowProps {
 }
 
 function ModeRow({ state, canWrite, confirming, busy, error, onAsk, onCancel, onConfirm }: ModeRowProps) {
-  const row = useRef<HTMLLIElement>(null)
-  const wasConfirming = useRef(false)
-  // The confirmation takes the focus (on No); leaving it gives the focus back to the row's switch.
-  useEffect(() => {
-    if (confirming) row.current?.querySelector<HTMLButtonElement>('[data-focus="no"]')?.focus()
-    else if (wasConfirming.current) row.current?.querySelector<HTMLButtonElement>('[data-focus="switch"]')?.focus()
-    wasConfirming.current = confirming
-  }, [confirming])
-
   const name = CHANNEL_NAMES[state.channel]
   const provider = CHANNEL_PROVIDERS[state.channel]
   const target: ChannelMode = state.mode === 'live' ? 'sandbox' : 'live'
   // Going live needs the connection; going back to the sandbox is always allowed.
   const mayGoThere = target === 'sandbox' || state.connected
   return (
-    <li ref={row} className={styles.mode} aria-label={name}>
+    <li className={styles.mode} aria-label={name}>
       <span className={styles.channelName}>{name}</span>
       <span className={state.mode === 'live' ? styles.live : styles.sandbox}>{state.mode === 'live' ? 'Live' : 'Sandbox'}</span>
       <span className={styles.muted}>{state.connected ? `${provider} connected` : `${provider} not connected`}</span>
@@ -116,24 +102,25 @@ function ModeRow({ state, canWrite, confirming, busy, error, onAsk, onCancel, on
       ) : null}
       {canWrite ? (
         <span className={styles.modeActions}>
-          {confirming ? (
-            <span className={styles.confirm}>
-              <span>
-                {target === 'live'
+          {mayGoThere || confirming ? (
+            <InlineConfirm
+              confirming={confirming}
+              question={
+                target === 'live'
                   ? `Switch ${name} to live? Its messages will go to real consumers through ${provider}.`
-                  : `Switch ${name} to the sandbox? Its messages will go to the consumer simulator instead of real consumers.`}
-              </span>
-              <Button onPress={() => onConfirm(target)} isDisabled={busy}>
-                {target === 'live' ? 'Yes, go live' : 'Yes, use the sandbox'}
+                  : `Switch ${name} to the sandbox? Its messages will go to the consumer simulator instead of real consumers.`
+              }
+              confirmLabel={target === 'live' ? 'Yes, go live' : 'Yes, use the sandbox'}
+              busy={busy}
+              danger={false}
+              layout="inline"
+              onConfirm={() => onConfirm(target)}
+              onCancel={onCancel}
+            >
+              <Button variant="secondary" onPress={onAsk}>
+                {target === 'live' ? `Switch ${name} to live` : `Switch ${name} to sandbox`}
               </Button>
-              <Button variant="secondary" data-focus="no" onPress={onCancel} isDisabled={busy}>
-                No
-              </Button>
-            </span>
-          ) : mayGoThere ? (
-            <Button variant="secondary" data-focus="switch" onPress={onAsk}>
-              {target === 'live' ? `Switch ${name} to live` : `Switch ${name} to sandbox`}
-            </Button>
+            </InlineConfirm>
           ) : (
             <span className={styles.muted}>
               To go live, connect {provider} on the <Link to="/connections">Provider connections</Link> page.

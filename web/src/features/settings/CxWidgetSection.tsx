@@ -1,8 +1,10 @@
-import { type FormEvent, useId, useMemo, useRef, useState } from 'react'
+import { type FormEvent, useId, useRef, useState } from 'react'
 import { Form } from 'react-aria-components'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
+import { LoadFailed } from '../../components/LoadFailed.tsx'
 import { Field } from '../../components/Field.tsx'
+import { useServerFieldErrors } from '../../lib/server-field-errors.ts'
 import { type ConversationSettings, MAX_FRAME_ANCESTORS, MAX_FRAME_ANCESTOR_LENGTH, alertOf, fieldErrorsOf, useConversationSettings, useSaveConversationSettings } from './settings.api.ts'
 import styles from './settings.module.css'
 
@@ -28,14 +30,7 @@ export function CxWidgetSection({ accountId, canWrite }: { accountId: string; ca
         a frame, as the LivePerson CX widget does, list the desk's origins here. No other site may frame the page.
       </p>
       {settings.isPending ? <p role="status">Loading the CX widget settings…</p> : null}
-      {settings.isError ? (
-        <Alert>
-          The CX widget settings cannot be read: {settings.error.message}{' '}
-          <Button variant="secondary" onPress={() => settings.refetch()}>
-            Try again
-          </Button>
-        </Alert>
-      ) : null}
+      <LoadFailed query={settings} what="The CX widget settings cannot be read" />
       {settings.data && canWrite ? <FrameAncestorsForm accountId={accountId} stored={settings.data} /> : null}
       {settings.data && !canWrite ? (
         <>
@@ -108,22 +103,25 @@ function FrameAncestorsForm({ accountId, stored }: { accountId: string; stored: 
     )
   }
 
-  const { validationErrors, groupError } = useMemo(() => {
-    const byField = fieldErrorsOf(save.error, ORIGIN_RULE)
+  // An origin's error is its row's input's (`origin-<row>`), by the rows that were sent; the list's own stays the list's.
+  const { errors: validationErrors, formProps } = useServerFieldErrors(save.error, (error) => {
+    const byField = fieldErrorsOf(error, ORIGIN_RULE)
     const byRow: Record<string, string> = {}
     for (const [field, message] of Object.entries(byField)) {
       const match = /^cxWidgetFrameAncestors\.(\d+)$/.exec(field)
       const row = match ? sentRows[Number(match[1])] : undefined
       if (row !== undefined) byRow[`origin-${row}`] = message
     }
-    return { validationErrors: byRow, groupError: byField.cxWidgetFrameAncestors ?? null }
-  }, [save.error, sentRows])
+    if (byField.cxWidgetFrameAncestors) byRow.cxWidgetFrameAncestors = byField.cxWidgetFrameAncestors
+    return byRow
+  })
+  const groupError = validationErrors.cxWidgetFrameAncestors ?? null
   const alert = alertOf(save.error)
 
   return (
     // "aria" validation: with "native", a refused origin's message stays the input's custom
     // validity and blocks saving the corrected value until the field loses focus.
-    <Form onSubmit={submit} validationErrors={validationErrors} validationBehavior="aria" aria-labelledby="cx-widget-heading">
+    <Form onSubmit={submit} validationBehavior="aria" {...formProps} aria-labelledby="cx-widget-heading">
       {alert ? <Alert>{alert}</Alert> : null}
       <fieldset className={styles.origins} aria-describedby={groupError ? groupErrorId : `${groupErrorId}-hint`}>
         <legend>Origins allowed to frame the page</legend>

@@ -1,9 +1,12 @@
-import { type FormEvent, useEffect, useId, useMemo, useRef, useState } from 'react'
+import { type FormEvent, useId, useRef, useState } from 'react'
 import { Form } from 'react-aria-components'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
+import { LoadFailed } from '../../components/LoadFailed.tsx'
+import { InlineConfirm } from '../../components/InlineConfirm.tsx'
 import { Field } from '../../components/Field.tsx'
 import { ApiError } from '../../lib/api.ts'
+import { useServerFieldErrors } from '../../lib/server-field-errors.ts'
 import { type BrandSettings, alertOf, fieldErrorsOf, useAddSkill, useRemoveSkill, useSaveSettings, useSkills } from './settings.api.ts'
 import styles from './settings.module.css'
 
@@ -81,14 +84,7 @@ export function RoutingSection({ accountId, stored, canWrite }: RoutingSectionPr
         the handoff's lookback period. Agents answer the skills they are given on the Users page.
       </p>
       {skills.isPending ? <p role="status">Loading the brand's skills…</p> : null}
-      {skills.isError ? (
-        <Alert>
-          The brand's skills cannot be read: {skills.error.message}{' '}
-          <Button variant="secondary" onPress={() => skills.refetch()}>
-            Try again
-          </Button>
-        </Alert>
-      ) : null}
+      <LoadFailed query={skills} what="The brand's skills cannot be read" />
       {skills.data && canWrite ? (
         <form onSubmit={submit} aria-labelledby="routing-heading">
           {alert ? <Alert>{alert}</Alert> : null}
@@ -197,46 +193,37 @@ interface SkillRowProps {
 function SkillRow({ accountId, skill, enabled, inCatalogue, onToggle, onRemoved }: SkillRowProps) {
   const remove = useRemoveSkill(accountId)
   const [confirming, setConfirming] = useState(false)
-  const row = useRef<HTMLLIElement>(null)
-  const wasConfirming = useRef(false)
   const errorId = useId()
-  useEffect(() => {
-    if (confirming) row.current?.querySelector<HTMLButtonElement>('[data-focus="no"]')?.focus()
-    else if (wasConfirming.current) row.current?.querySelector<HTMLButtonElement>('[data-focus="remove"]')?.focus()
-    wasConfirming.current = confirming
-  }, [confirming])
 
   const error = remove.error instanceof ApiError && remove.error.status === 404 ? null : remove.error ? `${skill} cannot be removed: ${remove.error.message}` : null
   return (
-    <li ref={row} className={styles.skillRow}>
+    <li className={styles.skillRow}>
       <label className={styles.checkbox}>
         <input type="checkbox" checked={enabled} onChange={(event) => onToggle(event.target.checked)} aria-describedby={error ? errorId : undefined} />
         <span>{skill}</span>
       </label>
       {!inCatalogue ? <span className={styles.muted}>(no longer one of the brand's skills: disable it)</span> : null}
-      {inCatalogue && confirming ? (
-        <span className={styles.confirm}>
-          <span>Remove {skill} from the brand?</span>
-          <Button variant="primary" className={styles.danger} isDisabled={remove.isPending} onPress={() => remove.mutate(skill, { onSuccess: onRemoved, onSettled: () => setConfirming(false) })}>
-            Yes, remove
-          </Button>
-          <Button variant="secondary" data-focus="no" isDisabled={remove.isPending} onPress={() => setConfirming(false)}>
-            No
-          </Button>
-        </span>
-      ) : null}
-      {inCatalogue && !confirming ? (
-        <Button
-          variant="secondary"
-          data-focus="remove"
-          aria-label={`Remove skill ${skill}`}
-          onPress={() => {
-            remove.reset()
-            setConfirming(true)
-          }}
+      {inCatalogue ? (
+        <InlineConfirm
+          confirming={confirming}
+          question={`Remove ${skill} from the brand?`}
+          confirmLabel="Yes, remove"
+          busy={remove.isPending}
+          layout="inline"
+          onConfirm={() => remove.mutate(skill, { onSuccess: onRemoved, onSettled: () => setConfirming(false) })}
+          onCancel={() => setConfirming(false)}
         >
-          Remove
-        </Button>
+          <Button
+            variant="secondary"
+            aria-label={`Remove skill ${skill}`}
+            onPress={() => {
+              remove.reset()
+              setConfirming(true)
+            }}
+          >
+            Remove
+          </Button>
+        </InlineConfirm>
       ) : null}
       {error ? (
         <span id={errorId} className={styles.error}>
@@ -245,6 +232,13 @@ function SkillRow({ accountId, skill, enabled, inCatalogue, onToggle, onRemoved 
       ) : null}
     </li>
   )
+}
+
+/** A taken name (409) is the name field's error, as are the schema's refusals. */
+function skillErrorsOf(error: unknown): Record<string, string> {
+  const errors = fieldErrorsOf(error, 'must have a visible character and no control characters')
+  if (error instanceof ApiError && error.status === 409) errors.name = error.detail ?? error.errorMessage
+  return errors
 }
 
 /** Adds a skill to the brand's catalogue; enabling it for routing is the routing form's job. */
@@ -264,17 +258,10 @@ function AddSkillForm({ accountId }: { accountId: string }) {
     })
   }
 
-  // A taken name (409) is the name field's error, as are the schema's refusals. Validation is
-  // "aria": with "native", the server's error stays the input's custom validity and blocks the
-  // corrected name's submission until the field loses focus.
-  const validationErrors = useMemo(() => {
-    const errors = fieldErrorsOf(add.error, 'must have a visible character and no control characters')
-    if (add.error instanceof ApiError && add.error.status === 409) errors.name = add.error.detail ?? add.error.errorMessage
-    return errors
-  }, [add.error])
+  const { formProps } = useServerFieldErrors(add.error, skillErrorsOf)
   const alert = add.error instanceof ApiError && (add.error.status === 409 || add.error.fields.length > 0) ? null : alertOf(add.error)
   return (
-    <Form onSubmit={submit} validationErrors={validationErrors} validationBehavior="aria" aria-label="Add a skill" className={styles.inlineForm}>
+    <Form onSubmit={submit} validationBehavior="aria" {...formProps} aria-label="Add a skill" className={styles.inlineForm}>
       {alert ? <Alert>{alert}</Alert> : null}
       <Field label="New skill" name="name" value={name} onChange={setName} isRequired maxLength={255} autoComplete="off" hint="As named in the Conversational Cloud, e.g. billing" />
       <div className={styles.actions}>

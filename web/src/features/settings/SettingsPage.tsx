@@ -1,5 +1,4 @@
-import { Alert } from '../../components/Alert.tsx'
-import { Button } from '../../components/Button.tsx'
+import { LoadFailed } from '../../components/LoadFailed.tsx'
 import type { Session } from '../session/session.api.ts'
 import { ChannelModesSection } from './ChannelModesSection.tsx'
 import { ChannelsSection } from './ChannelsSection.tsx'
@@ -29,14 +28,7 @@ export function SettingsPage({ session }: { session: Session }) {
         <p className={styles.readOnly}>You can view these settings. The brand's admins and campaign managers change them.</p>
       )}
       {settings.isPending ? <p role="status">Loading the settings…</p> : null}
-      {settings.isError ? (
-        <Alert>
-          The settings cannot be read: {settings.error.message}{' '}
-          <Button variant="secondary" onPress={() => settings.refetch()}>
-            Try again
-          </Button>
-        </Alert>
-      ) : null}
+      <LoadFailed query={settings} what="The settings cannot be read" />
       {settings.isSuccess ? (
         <div className={styles.sections}>
           {settings.data === null ? (

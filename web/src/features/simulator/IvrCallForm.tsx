@@ -1,17 +1,16 @@
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react'
+import { useEffect, useId, useState, type FormEvent } from 'react'
 import { Form } from 'react-aria-components'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { Field } from '../../components/Field.tsx'
 import { ApiError } from '../../lib/api.ts'
+import { fieldErrorsOf, useServerFieldErrors } from '../../lib/server-field-errors.ts'
 import type { Device } from './SimulatorPage.tsx'
 import { type C2mAnswer, type IvrCall, placeholdersOf, useHandoffs, useIvrCall, useRoutingSkills } from './simulator.api.ts'
 import styles from './simulator.module.css'
 
-function fieldErrorsOf(error: unknown): Record<string, string> {
-  if (!(error instanceof ApiError)) return {}
-  return Object.fromEntries(error.fields.map(({ field, message }) => [field.replace(/^body\./, '').replace(/^templateVariables\./, 'var-'), message]))
-}
+/** The answer's field errors by input name: a template variable's is its input's (`var-name`). */
+const errorsOf = (error: unknown) => fieldErrorsOf(error, (field) => field.replace(/^body\./, '').replace(/^templateVariables\./, 'var-'))
 
 function alertOf(error: unknown): string | null {
   if (!error) return null
@@ -65,8 +64,7 @@ export function IvrCallForm({ accountId, onCalled }: { accountId: string; onCall
     })
   }
 
-  // The same object while the error is the same: a new one each render would make react-aria keep the field invalid after it is edited.
-  const fieldErrors = useMemo(() => fieldErrorsOf(call.error), [call.error])
+  const { errors: fieldErrors, formProps } = useServerFieldErrors(call.error, errorsOf)
   const alert = alertOf(call.error)
   return (
     <section aria-labelledby="ivr-heading" className={styles.ivr}>
@@ -82,12 +80,12 @@ export function IvrCallForm({ accountId, onCalled }: { accountId: string; onCall
       ) : null}
       {handoffs.isSuccess && items.length === 0 ? <p>This brand has no API handoff yet: create one, then call with it here.</p> : null}
       {items.length > 0 ? (
-        <Form onSubmit={submit} validationErrors={fieldErrors} aria-labelledby="ivr-heading">
+        <Form onSubmit={submit} {...formProps} aria-labelledby="ivr-heading">
           {alert ? <Alert>{alert}</Alert> : null}
           <Field label="Consumer phone number" name="consumerPhoneNumber" value={phone} onChange={setPhone} isRequired hint="E.164, e.g. +14259549855" inputMode="tel" />
           <div className={styles.select}>
             <label htmlFor={handoffSelect}>Handoff</label>
-            <select id={handoffSelect} value={handoffId} onChange={(e) => setHandoffId(e.target.value)} required>
+            <select id={handoffSelect} name="handoffId" value={handoffId} onChange={(e) => setHandoffId(e.target.value)} required>
               {items.map((h) => (
                 <option key={h.id} value={h.id}>
                   {h.title} ({h.channels.join(', ')})
@@ -98,7 +96,7 @@ export function IvrCallForm({ accountId, onCalled }: { accountId: string; onCall
           </div>
           <div className={styles.select}>
             <label htmlFor={skillSelect}>Skill</label>
-            <select id={skillSelect} value={skill} onChange={(e) => setSkill(e.target.value)} required disabled={skills.length === 0}>
+            <select id={skillSelect} name="skill" value={skill} onChange={(e) => setSkill(e.target.value)} required disabled={skills.length === 0}>
               {skills.length === 0 ? <option value="">No routing skill</option> : null}
               {skills.map((s) => (
                 <option key={s} value={s}>

@@ -4,11 +4,19 @@ import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { Field } from '../../components/Field.tsx'
 import { ApiError } from '../../lib/api.ts'
+import { fieldErrorsOf, useServerFieldErrors } from '../../lib/server-field-errors.ts'
 import type { Role } from '../session/session.api.ts'
 import { CapacityField, SkillsPicker } from './SkillsPicker.tsx'
 import { RoleSelect } from './RoleSelect.tsx'
-import { DEFAULT_MAX_CONVERSATIONS, PASSWORD_MIN, alertOf, fieldErrorsOf, takesConversations, useCreateUser, useSkills } from './users.api.ts'
+import { DEFAULT_MAX_CONVERSATIONS, PASSWORD_MIN, alertOf, takesConversations, useCreateUser, useSkills } from './users.api.ts'
 import styles from './users.module.css'
+
+/** The answer's field errors; a taken login (409) is the login field's error. */
+function errorsOf(error: unknown): Record<string, string> {
+  const errors = fieldErrorsOf(error)
+  if (error instanceof ApiError && error.status === 409) errors.login = error.detail ?? error.errorMessage
+  return errors
+}
 
 /** Adds a person: login, role, (for agents) skills and capacity, and an initial password they sign in with. */
 export function CreateUserForm({ accountId }: { accountId: string }) {
@@ -39,9 +47,7 @@ export function CreateUserForm({ accountId }: { accountId: string }) {
     )
   }
 
-  // A taken login (409) is the login field's error.
-  const errors = fieldErrorsOf(create.error)
-  if (create.error instanceof ApiError && create.error.status === 409) errors.login = create.error.detail ?? create.error.errorMessage
+  const { errors, formProps } = useServerFieldErrors(create.error, errorsOf)
   const alert = create.error instanceof ApiError && create.error.status === 409 ? null : alertOf(create.error)
   return (
     <section aria-labelledby="create-user-heading" className={styles.card}>
@@ -52,7 +58,7 @@ export function CreateUserForm({ accountId }: { accountId: string }) {
           {created} was added. Give them their login and initial password.
         </p>
       ) : null}
-      <Form onSubmit={submit} validationErrors={errors} aria-labelledby="create-user-heading">
+      <Form onSubmit={submit} {...formProps} aria-labelledby="create-user-heading">
         <Field label="Login" name="login" value={login} onChange={setLogin} isRequired maxLength={100} autoComplete="off" hint="Letters, digits or . _ @ + -" />
         <RoleSelect value={role} onChange={setRole} error={errors.role} />
         {takesConversations(role) ? (

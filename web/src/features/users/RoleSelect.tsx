@@ -10,7 +10,7 @@ export function RoleSelect({ value, onChange, error }: { value: Role; onChange: 
   return (
     <div className={styles.select}>
       <label htmlFor={id}>Role</label>
-      <select id={id} value={value} onChange={(event) => onChange(event.target.value as Role)} aria-describedby={error ? `${id}-error` : undefined}>
+      <select id={id} name="role" value={value} onChange={(event) => onChange(event.target.value as Role)} aria-describedby={error ? `${id}-error` : undefined}>
         {ROLE_ORDER.map((role) => (
           <option key={role} value={role}>
             {ROLES[role].name}

@@ -12,7 +12,7 @@ export function SkillsPicker({ skills, value, onChange, error, loading }: { skil
       {!loading && skills.length === 0 ? <p className={styles.muted}>The brand has no skills yet.</p> : null}
       {skills.map((skill) => (
         <label key={skill} className={styles.checkbox}>
-          <input type="checkbox" checked={value.includes(skill)} onChange={(event) => toggle(skill, event.target.checked)} />
+          <input type="checkbox" name="skills" checked={value.includes(skill)} onChange={(event) => toggle(skill, event.target.checked)} />
           {skill}
         </label>
       ))}
@@ -33,6 +33,7 @@ export function CapacityField({ value, onChange, error }: { value: string; onCha
       <label htmlFor={id}>Max conversations</label>
       <input
         id={id}
+        name="maxConversations"
         type="number"
         min={1}
         max={100}

@@ -2,11 +2,13 @@ import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { Form } from 'react-aria-components'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
+import { useServerFieldErrors } from '../../lib/server-field-errors.ts'
+import { InlineConfirm } from '../../components/InlineConfirm.tsx'
 import { Field } from '../../components/Field.tsx'
 import type { Role } from '../session/session.api.ts'
 import { CapacityField, SkillsPicker } from './SkillsPicker.tsx'
 import { RoleSelect } from './RoleSelect.tsx'
-import { PASSWORD_MIN, alertOf, fieldErrorsOf, takesConversations, useChangeUser, useResetPassword, useSkills, type User } from './users.api.ts'
+import { PASSWORD_MIN, alertOf, takesConversations, useChangeUser, useResetPassword, useSkills, type User } from './users.api.ts'
 import styles from './users.module.css'
 
 /** One person's detail: their role, skills and capacity; enabling or disabling them; a new password. */
@@ -48,10 +50,10 @@ function EditUserForm({ accountId, user }: { accountId: string; user: User }) {
     change.mutate({ role, ...(agent ? { skills: chosen, maxConversations: Number(capacity) } : {}) }, { onSuccess: () => setSaved(true) })
   }
 
-  const errors = fieldErrorsOf(change.error)
+  const { errors, formProps } = useServerFieldErrors(change.error)
   const alert = alertOf(change.error)
   return (
-    <Form onSubmit={submit} aria-label={`Role and skills of ${user.login}`} className={styles.section}>
+    <Form onSubmit={submit} {...formProps} aria-label={`Role and skills of ${user.login}`} className={styles.section}>
       {alert ? <Alert>{alert}</Alert> : null}
       <RoleSelect value={role} onChange={setRole} error={errors.role} />
       {takesConversations(role) ? (
@@ -115,9 +117,10 @@ function ResetPasswordForm({ accountId, user }: { accountId: string; user: User 
     })
   }
 
+  const { formProps } = useServerFieldErrors(reset.error)
   const alert = alertOf(reset.error)
   return (
-    <Form onSubmit={submit} validationErrors={fieldErrorsOf(reset.error)} aria-label={`Reset the password of ${user.login}`} className={styles.section}>
+    <Form onSubmit={submit} {...formProps} aria-label={`Reset the password of ${user.login}`} className={styles.section}>
       <h3>Reset password</h3>
       {alert ? <Alert>{alert}</Alert> : null}
       <Field
@@ -135,23 +138,22 @@ function ResetPasswordForm({ accountId, user }: { accountId: string; user: User 
         autoComplete="new-password"
         hint={`At least ${PASSWORD_MIN} characters`}
       />
-      {confirming ? (
-        <div role="group" aria-label="Confirm the reset" className={styles.confirm}>
-          <p>Set this new password for {user.login}? Their sessions end and they sign in with it.</p>
-          <div className={styles.actions}>
-            <Button onPress={confirm} isDisabled={reset.isPending} autoFocus>
-              {reset.isPending ? 'Resetting…' : 'Confirm reset'}
-            </Button>
-            <Button variant="secondary" onPress={() => setConfirming(false)}>
-              Cancel
-            </Button>
-          </div>
-        </div>
-      ) : (
+      <InlineConfirm
+        confirming={confirming}
+        question={`Set this new password for ${user.login}? Their sessions end and they sign in with it.`}
+        confirmLabel={reset.isPending ? 'Resetting…' : 'Confirm reset'}
+        cancelLabel="Cancel"
+        busy={reset.isPending}
+        danger={false}
+        layout="boxed"
+        label="Confirm the reset"
+        onConfirm={confirm}
+        onCancel={() => setConfirming(false)}
+      >
         <Button type="submit" variant="secondary">
           Reset password
         </Button>
-      )}
+      </InlineConfirm>
       {done ? (
         <p role="status" className={styles.success}>
           The password of {user.login} was reset; their sessions ended.

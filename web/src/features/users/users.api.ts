@@ -90,12 +90,6 @@ export function useResetPassword(accountId: string, userId: string) {
   })
 }
 
-/** The answer's `fields` by the form's field names (`body.login` → `login`). */
-export function fieldErrorsOf(error: unknown): Record<string, string> {
-  if (!(error instanceof ApiError)) return {}
-  return Object.fromEntries(error.fields.map(({ field, message }) => [field.replace(/^(body|params)[./]/, '').replace(/^\//, ''), message]))
-}
-
 /** What to say above a form: nothing when the fields say it all. */
 export function alertOf(error: unknown): string | null {
   if (!error) return null

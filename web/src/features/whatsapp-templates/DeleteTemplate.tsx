@@ -1,5 +1,6 @@
-import { useEffect, useRef, useState } from 'react'
+import { useState } from 'react'
 import { Button } from '../../components/Button.tsx'
+import { InlineConfirm } from '../../components/InlineConfirm.tsx'
 import { ApiError } from '../../lib/api.ts'
 import { useDeleteTemplate } from './templates.api.ts'
 import styles from './templates.module.css'
@@ -19,33 +20,17 @@ function refusalOf(error: unknown, name: string): string {
 export function DeleteTemplate({ accountId, name, onDeleted }: { accountId: string; name: string; onDeleted?: () => void }) {
   const remove = useDeleteTemplate(accountId)
   const [confirming, setConfirming] = useState(false)
-  const box = useRef<HTMLDivElement>(null)
-  const wasConfirming = useRef(false)
-  useEffect(() => {
-    if (confirming) box.current?.querySelector<HTMLButtonElement>('[data-focus="no"]')?.focus()
-    else if (wasConfirming.current) box.current?.querySelector<HTMLButtonElement>('button')?.focus()
-    wasConfirming.current = confirming
-  }, [confirming])
 
   return (
-    <div ref={box}>
-      {confirming ? (
-        <div className={styles.confirm}>
-          <span>Delete {name}? This cannot be undone.</span>
-          <span className={styles.confirmButtons}>
-            <Button
-              className={styles.danger}
-              isDisabled={remove.isPending}
-              onPress={() => remove.mutate(name, { onSuccess: () => onDeleted?.(), onSettled: () => setConfirming(false) })}
-            >
-              {remove.isPending ? 'Deleting…' : 'Yes, delete'}
-            </Button>
-            <Button variant="secondary" data-focus="no" isDisabled={remove.isPending} onPress={() => setConfirming(false)}>
-              No
-            </Button>
-          </span>
-        </div>
-      ) : (
+    <div>
+      <InlineConfirm
+        confirming={confirming}
+        question={`Delete ${name}? This cannot be undone.`}
+        confirmLabel={remove.isPending ? 'Deleting…' : 'Yes, delete'}
+        busy={remove.isPending}
+        onConfirm={() => remove.mutate(name, { onSuccess: () => onDeleted?.(), onSettled: () => setConfirming(false) })}
+        onCancel={() => setConfirming(false)}
+      >
         <Button
           variant="secondary"
           aria-label={`Delete ${name}`}
@@ -56,7 +41,7 @@ export function DeleteTemplate({ accountId, name, onDeleted }: { accountId: stri
         >
           Delete
         </Button>
-      )}
+      </InlineConfirm>
       {remove.isError ? (
         <p role="alert" className={styles.refusal}>
           {refusalOf(remove.error, name)}

@@ -1,10 +1,11 @@
-import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react'
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react'
 import { Link } from 'react-router'
 import { FieldError, Form, Label, Text, TextArea, TextField } from 'react-aria-components'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { Field } from '../../components/Field.tsx'
 import { ApiError } from '../../lib/api.ts'
+import { fieldErrorsOf, useServerFieldErrors } from '../../lib/server-field-errors.ts'
 import { TemplatePreview } from './TemplatePreview.tsx'
 import {
   BODY_MAX_LENGTH,
@@ -27,11 +28,9 @@ import styles from './templates.module.css'
 const LANGUAGE_OPTIONS = TEMPLATE_LANGUAGES.map((code) => ({ code, label: languageLabel(code) })).sort((a, b) => a.label.localeCompare(b.label))
 
 /** The server's field errors by form field (`examples.0` stays itself); a name already taken counts for the name. */
-function fieldErrorsOf(error: unknown): Record<string, string> {
-  if (!(error instanceof ApiError)) return {}
-  const errors: Record<string, string> = {}
-  for (const { field, message } of error.fields) errors[field] ??= message
-  if (error.status === 409 && error.detail?.includes('already exists')) errors.name ??= error.detail
+function errorsOf(error: unknown): Record<string, string> {
+  const errors = fieldErrorsOf(error, (field) => field)
+  if (error instanceof ApiError && error.status === 409 && error.detail?.includes('already exists')) errors.name ??= error.detail
   return errors
 }
 
@@ -73,7 +72,6 @@ export function TemplateForm({ accountId, review, template, onSaved, onDirtyChan
   const [body, setBody] = useState(template?.body ?? '')
   const [examples, setExamples] = useState<string[]>(template?.examples ?? [])
   const [attempted, setAttempted] = useState(false)
-  const [changedSinceSave, setChangedSinceSave] = useState<ReadonlySet<string>>(new Set())
   const formRef = useRef<HTMLFormElement>(null)
 
   const shownWabaId = wabaId ?? review?.wabaId ?? ''
@@ -92,15 +90,9 @@ export function TemplateForm({ accountId, review, template, onSaved, onDirtyChan
       samples.some((sample, i) => sample !== template.examples?.[i]))
   useEffect(() => onDirtyChange?.(dirty), [dirty, onDirtyChange])
 
-  // The server's errors, each until its field is changed. React-aria would keep a text field's until
-  // the field loses focus, and the layout shift of that moment can move a button from under a click.
-  const fieldErrors = useMemo(() => {
-    const errors = fieldErrorsOf(save.error)
-    for (const field of changedSinceSave) delete errors[field]
-    return errors
-  }, [save.error, changedSinceSave])
+  // The server's errors, each until its field is changed.
+  const { errors: fieldErrors, clear: changed } = useServerFieldErrors(save.error, errorsOf)
   const alert = alertOf(save.error)
-  const changed = (field: string) => setChangedSinceSave((current) => (current.has(field) ? current : new Set(current).add(field)))
   /** A setter that also marks its field changed. */
   const edit =
     <T,>(field: string, set: (value: T) => void) =>
@@ -135,7 +127,6 @@ export function TemplateForm({ accountId, review, template, onSaved, onDirtyChan
     }
     const write: TemplateWrite = { name: editing ? template.name : name, category, language, phoneNumber: shownNumber, body, examples: samples }
     if (shownWabaId !== '') write.wabaId = shownWabaId
-    setChangedSinceSave(new Set())
     save.mutate(write, { onSuccess: onSaved })
   }
 
@@ -148,7 +139,6 @@ export function TemplateForm({ accountId, review, template, onSaved, onDirtyChan
     setBody(template.body)
     setExamples(template.examples ?? [])
     setAttempted(false)
-    setChangedSinceSave(new Set())
     save.reset()
   }
 
