@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core'
 import type { TestApp } from '../helper.ts'
 import type { DemoCredentials } from '../../src/demo/seed.ts'
 import { createUser } from '../../src/accounts/provisioning.service.ts'
-import { registerApp } from '../../src/brand-config/brand-config.service.ts'
+import { addSkill, registerApp } from '../../src/brand-config/brand-config.service.ts'
 import { createHandoff } from '../../src/handoffs/handoff.service.ts'
 import { findHandoff, listHandoffs } from '../../src/handoffs/handoff.repository.ts'
 import type { RawHandoffInput } from '../../src/handoffs/handoff.ts'
@@ -516,6 +516,65 @@ describe('API handoffs in a real browser: the list, the guided flow, edit, delet
       watched.assertClean()
     } finally {
       await watched.close('handoffs-error')
+    }
+  })
+
+  test('at 1024 px wide, a 255-character skill and a 100-character title wrap: no page is wider than the window', async () => {
+    const longSkill = `<b>x</b> ${'y'.repeat(246)}`
+    assert.equal(longSkill.length, 255)
+    const longTitle = `Long${'o'.repeat(96)}`
+    await addSkill(t.runtime, demo.accountId, longSkill)
+    await createHandoff(t.runtime, demo.accountId, { title: longTitle, lookbackMinutes: 60, channels: ['sms'], skills: [longSkill], sms: sms('Hi') })
+    const [handoff] = await stored(longTitle)
+    const watched = await WatchedPage.open(browser, base)
+    try {
+      const { page } = watched
+      await page.setViewportSize({ width: 1024, height: 800 })
+      await signIn(watched, demo.admin)
+      const fits = async (where: string) => {
+        const width = await page.evaluate(() => document.documentElement.scrollWidth)
+        assert.ok(width <= 1024, `${where}: the page is ${width} px wide`)
+      }
+      const row = page.getByRole('row', { name: longTitle, exact: true })
+      await row.waitFor()
+      await fits('the list')
+      await row.getByRole('button', { name: `Delete ${longTitle}` }).click()
+      await row.getByText(`Delete “${longTitle}”?`, { exact: false }).waitFor()
+      await fits('the list, confirming a delete')
+      await row.getByRole('button', { name: 'No' }).click()
+
+      await row.getByRole('link', { name: longTitle, exact: true }).click()
+      await page.getByRole('heading', { name: longTitle, level: 1 }).waitFor()
+      await page.getByText(longSkill).waitFor()
+      await fits('the view page')
+
+      await page.getByRole('link', { name: 'Edit', exact: true }).click()
+      await page.getByRole('checkbox', { name: longSkill }).waitFor()
+      assert.equal(await page.getByRole('checkbox', { name: longSkill }).isChecked(), true)
+      await fits('the editor, step 1')
+      await page.getByRole('button', { name: 'Next: compose the message' }).click()
+      await page.getByRole('heading', { name: /^Step 2 of 3/ }).waitFor()
+      await fits('the editor, step 2')
+      await page.getByRole('button', { name: 'Next: preview' }).click()
+      await page.getByRole('heading', { name: /^Step 3 of 3/ }).waitFor()
+      await page.locator('form').getByText(longSkill).waitFor()
+      await fits('the editor, preview')
+      await watched.assertAccessible('preview with long names at 1024 px')
+      await page.getByRole('button', { name: 'Save changes' }).click()
+      await page.getByRole('status').filter({ hasText: 'was saved.' }).waitFor()
+      await fits('the list after a save')
+
+      // A new handoff's first step lists the skill too.
+      await page.getByRole('link', { name: 'New handoff' }).click()
+      await page.getByRole('textbox', { name: 'Title' }).fill(`New${'w'.repeat(97)}`)
+      await page.getByRole('checkbox', { name: longSkill }).click()
+      await fits('a new handoff, step 1')
+      await page.getByRole('button', { name: 'Cancel' }).click()
+      await page.waitForURL((url) => url.pathname === '/', { waitUntil: 'commit' })
+      assert.ok(handoff)
+      watched.assertClean()
+    } finally {
+      await watched.close('handoffs-long-names')
     }
   })
 })
