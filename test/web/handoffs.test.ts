@@ -69,6 +69,8 @@ describe('API handoffs in a real browser: the list, the guided flow, edit, delet
   /** A request from the page, as the webtool sends it. */
   const fromPage = (page: Page, method: string, path: string, body?: unknown) => requestFromPage(page, demo.accountId, method, path, body)
 
+  /** The text of the element that has the focus (`BODY` when none has). */
+  const focused = (page: Page) => page.evaluate(() => (document.activeElement === document.body ? 'BODY' : document.activeElement?.textContent ?? ''))
   const rowTitles = (page: Page) => page.getByRole('table').locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-label')))
 
   /** Step 1 and 2 of the SMS + WhatsApp handoff: WhatsApp first, SMS as the fallback. */
@@ -200,11 +202,17 @@ describe('API handoffs in a real browser: the list, the guided flow, edit, delet
         },
       )
       await page.getByRole('status').filter({ hasText: '“Spring sale callback” was created.' }).getByText(saved.id).waitFor()
+      // The form that had the focus is gone: the focus is on what the page says instead.
+      assert.match(await focused(page), /^“Spring sale callback” was created\. Its ID is H\d{15}/)
       const row = page.getByRole('row', { name: 'Spring sale callback', exact: true })
       await row.getByText('WhatsApp → SMS').waitFor()
       assert.equal((await rowTitles(page))[0], 'Spring sale callback')
       await watched.assertAccessible('list after a handoff was created')
       assert.equal(await page.evaluate(() => (window as unknown as { pwned?: boolean }).pwned), undefined)
+      // Said once: the history entry no longer carries it, so a reload does not say it again.
+      await page.reload()
+      await row.waitFor()
+      assert.equal(await page.getByText('“Spring sale callback” was created.').count(), 0)
       watched.assertClean()
     } finally {
       await watched.close('handoffs-create')
@@ -226,6 +234,8 @@ describe('API handoffs in a real browser: the list, the guided flow, edit, delet
       assert.equal(new URL(page.url()).searchParams.get('page'), '2')
       await page.getByText('Page 2 of 2').waitFor()
       assert.equal(await page.getByRole('button', { name: 'Next page' }).isDisabled(), true)
+      // The button that had the focus is disabled now: the focus is on where the list is.
+      assert.equal(await focused(page), 'Page 2 of 2')
       await page.goBack()
       await page.getByText(`Handoffs 1–10 of ${total}`).waitFor()
 

@@ -47,6 +47,7 @@ function When({ iso }: { iso: string }) {
   )
 }
 
+/** The history state the flow leaves on the list after a save. */
 interface Saved {
   saved?: { id: string; title: string; created: boolean }
 }
@@ -65,14 +66,46 @@ export function HandoffListPage({ session }: { session: Session }) {
   const list = useHandoffs(accountId, query)
   const location = useLocation()
   const navigate = useNavigate()
-  const saved = (location.state as Saved | null)?.saved
   const listSearch = params.size ? `?${params}` : ''
+  const heading = useRef<HTMLHeadingElement>(null)
+
+  // "Created" is said once: read from the history entry the flow left, then removed from it, so a
+  // reload or a later Back does not say it again. It shows until dismissed or the list changes.
+  const arrived = (location.state as Saved | null)?.saved
+  const [saved, setSaved] = useState(arrived ? { ...arrived, search: location.search } : undefined)
+  const savedStatus = useRef<HTMLDivElement>(null)
+  useEffect(() => {
+    if (!arrived) return
+    setSaved({ ...arrived, search: location.search })
+    navigate({ search: location.search }, { replace: true, state: null })
+  }, [arrived])
+  const savedShown = saved && saved.search === location.search ? saved : undefined
+  // The form that held the focus is gone: the page says what happened and takes the focus there.
+  useEffect(() => {
+    if (saved) savedStatus.current?.focus()
+  }, [saved?.id])
+
   const [deleted, setDeleted] = useState<{ title: string } | null>(null)
   const deletedStatus = useRef<HTMLParagraphElement>(null)
   // The deleted row took the focus with it: the page says what happened and keeps the focus there.
   useEffect(() => {
     if (deleted !== null) deletedStatus.current?.focus()
   }, [deleted])
+
+  // Next page onto the last page disables the button that had the focus: the focus goes to where
+  // the page now is, not to the document.
+  const pageStatus = useRef<HTMLSpanElement>(null)
+  const paged = useRef(false)
+  useEffect(() => {
+    if (!paged.current) return
+    paged.current = false
+    const active = document.activeElement
+    if (!active || active === document.body || (active instanceof HTMLButtonElement && active.disabled)) pageStatus.current?.focus()
+  }, [query.page])
+  function turnPage(page: number) {
+    paged.current = true
+    update({ page })
+  }
 
   function update(change: Partial<HandoffListQuery>, replace = false) {
     setParams(paramsOf({ ...query, ...change }), { replace })
@@ -104,7 +137,9 @@ export function HandoffListPage({ session }: { session: Session }) {
   return (
     <section className={styles.page} aria-labelledby="handoffs-heading">
       <div className={styles.pageHeader}>
-        <h1 id="handoffs-heading">API handoffs</h1>
+        <h1 id="handoffs-heading" ref={heading} tabIndex={-1}>
+          API handoffs
+        </h1>
         {canWrite ? (
           <Link to="/handoffs/new" state={{ listSearch } satisfies FromList} className={styles.linkButtonPrimary}>
             New handoff
@@ -115,13 +150,19 @@ export function HandoffListPage({ session }: { session: Session }) {
         A handoff is what the IVR names by its ID when it calls Eligibility: the channels to try in priority order and the first message each
         sends.{canWrite ? '' : ' You can read them; admins and campaign managers change them.'}
       </p>
-      {saved ? (
-        <div role="status" className={styles.success}>
+      {savedShown ? (
+        <div role="status" tabIndex={-1} ref={savedStatus} className={styles.success}>
           <span>
-            “<span className={styles.titleText}>{saved.title}</span>” was {saved.created ? 'created' : 'saved'}. Its ID is <code className={styles.code}>{saved.id}</code>
+            “<span className={styles.titleText}>{savedShown.title}</span>” was {savedShown.created ? 'created' : 'saved'}. Its ID is <code className={styles.code}>{savedShown.id}</code>
           </span>
-          <CopyButton value={saved.id} label={`Copy the ID of ${saved.title}`} />
-          <Button variant="secondary" onPress={() => navigate({ search: listSearch }, { replace: true, state: null })}>
+          <CopyButton value={savedShown.id} label={`Copy the ID of ${savedShown.title}`} />
+          <Button
+            variant="secondary"
+            onPress={() => {
+              setSaved(undefined)
+              heading.current?.focus()
+            }}
+          >
             Dismiss
           </Button>
         </div>
@@ -199,13 +240,13 @@ export function HandoffListPage({ session }: { session: Session }) {
             </table>
           </div>
           <nav aria-label="Pages" className={styles.pager}>
-            <Button variant="secondary" isDisabled={query.page <= 1} onPress={() => update({ page: query.page - 1 })}>
+            <Button variant="secondary" isDisabled={query.page <= 1} onPress={() => turnPage(query.page - 1)}>
               Previous page
             </Button>
-            <span>
+            <span ref={pageStatus} tabIndex={-1}>
               Page {Math.min(query.page, pages)} of {pages}
             </span>
-            <Button variant="secondary" isDisabled={query.page >= pages} onPress={() => update({ page: query.page + 1 })}>
+            <Button variant="secondary" isDisabled={query.page >= pages} onPress={() => turnPage(query.page + 1)}>
               Next page
             </Button>
           </nav>
