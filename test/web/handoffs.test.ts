@@ -71,6 +71,8 @@ describe('API handoffs in a real browser: the list, the guided flow, edit, delet
 
   /** The text of the element that has the focus (`BODY` when none has). */
   const focused = (page: Page) => page.evaluate(() => (document.activeElement === document.body ? 'BODY' : document.activeElement?.textContent ?? ''))
+  /** The unsaved drafts the tab keeps. */
+  const storedDrafts = (page: Page) => page.evaluate(() => Object.keys(sessionStorage).filter((key) => key.startsWith('c2m.handoff-draft.')))
   const rowTitles = (page: Page) => page.getByRole('table').locator('tbody tr').evaluateAll((rows) => rows.map((row) => row.getAttribute('aria-label')))
 
   /** Step 1 and 2 of the SMS + WhatsApp handoff: WhatsApp first, SMS as the fallback. */
@@ -204,6 +206,7 @@ describe('API handoffs in a real browser: the list, the guided flow, edit, delet
       await page.getByRole('status').filter({ hasText: '“Spring sale callback” was created.' }).getByText(saved.id).waitFor()
       // The form that had the focus is gone: the focus is on what the page says instead.
       assert.match(await focused(page), /^“Spring sale callback” was created\. Its ID is H\d{15}/)
+      assert.deepEqual(await storedDrafts(page), [], 'the saved draft is no longer kept')
       const row = page.getByRole('row', { name: 'Spring sale callback', exact: true })
       await row.getByText('WhatsApp → SMS').waitFor()
       assert.equal((await rowTitles(page))[0], 'Spring sale callback')
@@ -526,6 +529,149 @@ describe('API handoffs in a real browser: the list, the guided flow, edit, delet
       watched.assertClean()
     } finally {
       await watched.close('handoffs-error')
+    }
+  })
+
+  test("the browser's Back and Forward walk the steps with the draft kept; a reload restores it; after saving, Back leaves the spent form behind", async () => {
+    const watched = await WatchedPage.open(browser, base)
+    try {
+      const { page } = watched
+      await signIn(watched, demo.admin)
+      await page.getByText('Handoffs 1–10 of').waitFor()
+      const stepHeading = (n: number) => page.getByRole('heading', { name: new RegExp(`^Step ${n} of 3`) })
+      const stepInAddress = () => new URL(page.url()).searchParams.get('step')
+
+      // A step's address opened without a draft shows the first step, and says so in the address.
+      await page.goto('/handoffs/new?step=preview')
+      await stepHeading(1).waitFor()
+      await page.waitForURL((url) => url.pathname === '/handoffs/new' && !url.searchParams.has('step'), { waitUntil: 'commit' })
+      await page.goto('/')
+
+      await page.getByRole('link', { name: 'New handoff' }).click()
+      await page.getByRole('textbox', { name: 'Title' }).fill('Browser history')
+      await page.getByRole('checkbox', { name: 'SMS', exact: true }).click()
+      await page.getByRole('button', { name: 'Next: compose the message' }).click()
+      await stepHeading(2).waitFor()
+      assert.equal(stepInAddress(), 'compose')
+      await page.getByLabel('SMS number to send from').selectOption(NUMBER)
+      await page.getByRole('textbox', { name: 'SMS message' }).fill('Reply here to go on by text.')
+      await page.getByRole('button', { name: 'Next: preview' }).click()
+      await stepHeading(3).waitFor()
+      assert.equal(stepInAddress(), 'preview')
+
+      // Back and Forward: step by step, everything kept, the focus on the step's heading.
+      await page.goBack()
+      await stepHeading(2).waitFor()
+      assert.equal(stepInAddress(), 'compose')
+      assert.equal(await page.getByRole('textbox', { name: 'SMS message' }).inputValue(), 'Reply here to go on by text.')
+      assert.match(await focused(page), /^Step 2 of 3/)
+      await page.goBack()
+      await stepHeading(1).waitFor()
+      assert.equal(await page.getByRole('textbox', { name: 'Title' }).inputValue(), 'Browser history')
+      await page.goForward()
+      await stepHeading(2).waitFor()
+      assert.equal(await page.getByRole('textbox', { name: 'SMS message' }).inputValue(), 'Reply here to go on by text.')
+      await page.goForward()
+      await stepHeading(3).waitFor()
+      await page.locator('form').getByText('Reply here to go on by text.', { exact: false }).waitFor()
+
+      // Reloading asks first (unsaved changes), then restores the draft on the same step.
+      const asked: string[] = []
+      page.once('dialog', (dialog) => {
+        asked.push(dialog.type())
+        void dialog.accept()
+      })
+      await page.reload()
+      assert.deepEqual(asked, ['beforeunload'])
+      await stepHeading(3).waitFor()
+      await page.getByRole('status').filter({ hasText: 'Your unsaved changes were restored.' }).waitFor()
+      await page.locator('form').getByText('Reply here to go on by text.', { exact: false }).waitFor()
+      await watched.assertAccessible('new handoff, restored after a reload')
+      // Back still walks the steps after the reload.
+      await page.goBack()
+      await stepHeading(2).waitFor()
+      assert.equal(await page.getByRole('textbox', { name: 'SMS message' }).inputValue(), 'Reply here to go on by text.')
+
+      // Leaving by Back keeps the draft: New handoff brings it back, and it can be discarded.
+      await page.goBack()
+      await stepHeading(1).waitFor()
+      await page.goBack()
+      await page.getByRole('heading', { name: 'API handoffs', level: 1 }).waitFor()
+      await page.getByRole('link', { name: 'New handoff' }).click()
+      await page.getByRole('status').filter({ hasText: 'Your unsaved changes were restored.' }).waitFor()
+      assert.equal(await page.getByRole('textbox', { name: 'Title' }).inputValue(), 'Browser history')
+      await page.getByRole('button', { name: 'Discard the unsaved changes' }).click()
+      await page.waitForFunction(() => !document.body.textContent?.includes('Your unsaved changes were restored.'))
+      assert.equal(await page.getByRole('textbox', { name: 'Title' }).inputValue(), '')
+      assert.match(await focused(page), /^Step 1 of 3/)
+      assert.deepEqual(await storedDrafts(page), [])
+
+      // Again, saved this time: Back from the list goes where the flow was opened from.
+      await page.getByRole('textbox', { name: 'Title' }).fill('Browser history')
+      await page.getByRole('checkbox', { name: 'SMS', exact: true }).click()
+      await page.getByRole('button', { name: 'Next: compose the message' }).click()
+      await page.getByLabel('SMS number to send from').selectOption(NUMBER)
+      await page.getByRole('textbox', { name: 'SMS message' }).fill('Reply here to go on by text.')
+      await page.getByRole('button', { name: 'Next: preview' }).click()
+      await page.getByRole('button', { name: 'Save the handoff' }).click()
+      const created = page.getByRole('status').filter({ hasText: '“Browser history” was created.' })
+      await created.waitFor()
+      assert.equal((await stored('Browser history')).length, 1)
+      assert.deepEqual(await storedDrafts(page), [])
+      // Said once: a reload of the list does not say it again.
+      await page.reload()
+      await page.getByText('Handoffs 1–10 of').waitFor()
+      assert.equal(await created.count(), 0)
+      await page.goBack()
+      await page.waitForURL((url) => url.pathname === '/', { waitUntil: 'commit' })
+      await page.getByRole('heading', { name: 'API handoffs', level: 1 }).waitFor()
+      await page.getByText('Handoffs 1–10 of').waitFor()
+      assert.equal(await page.getByRole('heading', { name: 'New API handoff' }).count(), 0)
+      assert.equal(await created.count(), 0)
+      watched.assertClean()
+    } finally {
+      await watched.close('handoffs-history')
+    }
+  })
+
+  test('Cancel forgets the draft, and Back then leaves the flow; an edit keeps its own draft', async () => {
+    const watched = await WatchedPage.open(browser, base)
+    try {
+      const { page } = watched
+      await signIn(watched, demo.admin)
+      const claims = (await stored('Claims'))[0]!
+      await page.goto(`/handoffs/${claims.id}`)
+      await page.getByRole('heading', { name: 'Claims', level: 1 }).waitFor()
+      await page.getByRole('link', { name: 'Edit', exact: true }).click()
+      await page.getByRole('heading', { name: 'Edit “Claims”' }).waitFor()
+      await page.getByRole('textbox', { name: 'Title' }).fill('Claims and repairs')
+      await page.getByRole('button', { name: 'Next: compose the message' }).click()
+      await page.getByRole('heading', { name: /^Step 2 of 3/ }).waitFor()
+      // A new handoff's draft and this one's are kept apart.
+      assert.deepEqual(await storedDrafts(page), [`c2m.handoff-draft.${demo.accountId}.${claims.id}`])
+
+      page.once('dialog', (dialog) => void dialog.accept())
+      await page.reload()
+      await page.getByRole('status').filter({ hasText: 'Your unsaved changes were restored.' }).waitFor()
+      await page.getByRole('button', { name: 'Back', exact: true }).click()
+      await page.getByRole('heading', { name: /^Step 1 of 3/ }).waitFor()
+      assert.equal(await page.getByRole('textbox', { name: 'Title' }).inputValue(), 'Claims and repairs')
+
+      await page.getByRole('button', { name: 'Cancel' }).click()
+      await page.waitForURL((url) => url.pathname === '/', { waitUntil: 'commit' })
+      await page.getByRole('heading', { name: 'API handoffs', level: 1 }).waitFor()
+      assert.deepEqual(await storedDrafts(page), [])
+      assert.equal((await findHandoff(t.runtime.db, demo.accountId, claims.id))?.title, 'Claims')
+      // Back goes to the handoff the edit was opened from, not to the cancelled form.
+      await page.goBack()
+      await page.waitForURL((url) => url.pathname === `/handoffs/${claims.id}`, { waitUntil: 'commit' })
+      await page.getByRole('heading', { name: 'Claims', level: 1 }).waitFor()
+      await page.getByRole('link', { name: 'Edit', exact: true }).click()
+      assert.equal(await page.getByRole('textbox', { name: 'Title' }).inputValue(), 'Claims')
+      assert.equal(await page.getByText('Your unsaved changes were restored.').count(), 0)
+      watched.assertClean()
+    } finally {
+      await watched.close('handoffs-cancel')
     }
   })
 

@@ -1,5 +1,5 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react'
-import { Link, useLocation, useNavigate, useParams } from 'react-router'
+import { Link, type To, useLocation, useNavigate, useParams, useSearchParams } from 'react-router'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { CopyButton } from '../../components/CopyButton.tsx'
@@ -33,6 +33,7 @@ import {
   stepErrors,
   stepOfField,
 } from './handoff-draft.ts'
+import { draftKey, forgetDraft, loadDraft, reachableStep, sameDraft, searchOfStep, stepOfParam, storeDraft } from './flow-state.ts'
 import { ChannelPicker } from './ChannelPicker.tsx'
 import { GroupError, TextInput, sentence } from './FormControls.tsx'
 import { HandoffSummary } from './HandoffSummary.tsx'
@@ -43,6 +44,11 @@ import styles from './handoffs.module.css'
 /** Where the list was (its page, sort and filters) when the flow was opened from it. */
 export interface FromList {
   listSearch?: string
+}
+
+/** The history state of a step's entry: how many steps the flow pushed before it (0 on the entry the flow was opened on). */
+interface FlowState extends FromList {
+  flowDepth?: number
 }
 
 /** `/handoffs/new` and `/handoffs/:handoffId/edit`: the guided flow, empty or from the saved handoff. */
@@ -87,18 +93,36 @@ const FIELDS_SHOWN = /^(title|lookbackMinutes|channels|skills|sms\.(fromNumber|m
  * Each field's rule shows once the field is changed (the title's as it is typed, its uniqueness
  * checked against the brand's handoffs) or when Next is pressed; the service's `fields` are shown
  * beside their field, on the step that holds it, until that field is changed.
+ *
+ * The step is in the address and each Next is an entry of the browser's history, so its Back and
+ * Forward walk the steps; the unsaved draft is kept in the tab's sessionStorage, so a reload (or
+ * leaving by Back and returning) restores it, until it is saved, cancelled or discarded.
  */
 function HandoffFlow({ accountId, initial, existing }: { accountId: string; initial: Draft; existing?: Handoff }) {
   const navigate = useNavigate()
   const location = useLocation()
-  const listSearch = (location.state as FromList | null)?.listSearch ?? ''
-  const [draft, setDraft] = useState(initial)
-  const [step, setStep] = useState<Step>('setup')
+  const flowState = (location.state as FlowState | null) ?? {}
+  const listSearch = flowState.listSearch ?? ''
+  const depth = flowState.flowDepth ?? 0
+  const storageKey = draftKey(accountId, existing?.id)
+  const [restored] = useState(() => {
+    const stored = loadDraft(storageKey)
+    return stored && !sameDraft(stored, initial) ? stored : null
+  })
+  const [draft, setDraft] = useState(restored ?? initial)
+  const [restoredNotice, setRestoredNotice] = useState(restored !== null)
+  const [params] = useSearchParams()
+  const requested = stepOfParam(params.get('step'))
+  const step = reachableStep(draft, requested)
   const [touched, setTouched] = useState<ReadonlySet<string>>(new Set())
   const [attempted, setAttempted] = useState<ReadonlySet<Step>>(new Set())
-  const [focusRequest, setFocusRequest] = useState<'heading' | 'invalid' | null>(null)
+  const [focusRequest, setFocusRequest] = useState<{ step: Step; target: 'heading' | 'invalid' } | null>(null)
+  const shownStep = useRef(step)
+  // Saved or cancelled: the draft is spent, and is neither stored again nor warned about.
+  const done = useRef(false)
   const form = useRef<HTMLFormElement>(null)
   const headingId = useId()
+  const dirty = useMemo(() => !sameDraft(draft, initial), [draft, initial])
 
   const numbers = usePhoneNumbers(accountId)
   const apps = useApps(accountId)
@@ -119,18 +143,46 @@ function HandoffFlow({ accountId, initial, existing }: { accountId: string; init
     return { ...Object.fromEntries(shown), ...serverErrors }
   }, [clientErrors, touched, attempted, step, serverErrors])
 
-  // A new step takes the focus on its heading; a refused step, on its first invalid field.
+  // An address naming a step the draft cannot be on (an old link, a lost draft) shows the step it
+  // can be on: the address says so too, in place.
   useEffect(() => {
-    if (!focusRequest || !form.current) return
-    setFocusRequest(null)
-    if (focusRequest === 'heading') {
-      document.getElementById(headingId)?.focus()
-      return
+    if (step !== requested && !done.current) navigate({ search: searchOfStep(step) }, { replace: true, state: location.state })
+  }, [step, requested])
+
+  useEffect(() => {
+    if (done.current) return
+    if (dirty) storeDraft(storageKey, draft)
+    else forgetDraft(storageKey)
+  }, [draft, dirty, storageKey])
+
+  // Closing the tab, reloading or leaving the site with unsaved changes asks first. (Moving within
+  // the pages keeps the draft in sessionStorage instead: the app has no data router for useBlocker.)
+  useEffect(() => {
+    if (!dirty) return
+    const warn = (event: BeforeUnloadEvent) => {
+      if (done.current) return
+      event.preventDefault()
+      event.returnValue = ''
     }
-    const invalid = form.current.querySelector<HTMLElement>('[aria-invalid="true"]')
-    const target = invalid instanceof HTMLFieldSetElement ? invalid.querySelector<HTMLElement>('input:not([disabled]), button:not([disabled])') : invalid
-    target?.focus()
-  }, [focusRequest, headingId])
+    window.addEventListener('beforeunload', warn)
+    return () => window.removeEventListener('beforeunload', warn)
+  }, [dirty])
+
+  // A new step (by the page's buttons or the browser's) takes the focus on its heading; a refused
+  // step, on its first invalid field.
+  useEffect(() => {
+    const changed = shownStep.current !== step
+    shownStep.current = step
+    if (!form.current) return
+    const target = focusRequest?.step === step ? focusRequest.target : changed ? 'heading' : null
+    if (focusRequest?.step === step) setFocusRequest(null)
+    if (target === 'heading') document.getElementById(headingId)?.focus()
+    if (target === 'invalid') {
+      const invalid = form.current.querySelector<HTMLElement>('[aria-invalid="true"]')
+      const field = invalid instanceof HTMLFieldSetElement ? invalid.querySelector<HTMLElement>('input:not([disabled]), button:not([disabled])') : invalid
+      field?.focus()
+    }
+  }, [step, focusRequest, headingId])
 
   function change(field: string, apply: (draft: Draft) => Draft) {
     setDraft(apply)
@@ -138,35 +190,67 @@ function HandoffFlow({ accountId, initial, existing }: { accountId: string; init
     clearServerError(field)
   }
 
-  function goTo(next: Step) {
-    setStep(next)
-    setFocusRequest('heading')
+  /**
+   * To a later step: a new entry of the history. To an earlier one: back through the history to
+   * it when the flow pushed the steps between (so Forward then returns), else in place.
+   */
+  function moveTo(target: Step) {
+    const back = STEPS.findIndex((s) => s.step === step) - STEPS.findIndex((s) => s.step === target)
+    if (back <= 0) navigate({ search: searchOfStep(target) }, { state: { ...flowState, flowDepth: depth + 1 } satisfies FlowState })
+    else if (depth >= back) navigate(-back)
+    else navigate({ search: searchOfStep(target) }, { replace: true, state: location.state })
   }
 
-  const leave = () => navigate({ pathname: '/', search: listSearch })
+  /**
+   * Leaves the flow, its draft forgotten: the history entries of its steps are walked back first,
+   * so the browser's Back from where it lands goes where the flow was opened from, never to a
+   * spent form; the entry the flow was opened on is then replaced.
+   */
+  function exit(to: To, state?: unknown) {
+    done.current = true
+    forgetDraft(storageKey)
+    if (depth > 0) {
+      window.addEventListener('popstate', () => navigate(to, { replace: true, state }), { once: true })
+      navigate(-depth)
+    } else {
+      navigate(to, { replace: true, state })
+    }
+  }
+
+  const leave = () => exit({ pathname: '/', search: listSearch })
+
+  function discardRestored() {
+    forgetDraft(storageKey)
+    setDraft(initial)
+    setTouched(new Set())
+    setAttempted(new Set())
+    setRestoredNotice(false)
+    setFocusRequest({ step: reachableStep(initial, requested), target: 'heading' })
+  }
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
     if (step === 'preview') {
       save.mutate(bodyOf(draft, templates.data ?? []), {
-        onSuccess: (saved) => navigate({ pathname: '/', search: listSearch }, { state: { saved: { id: saved.id, title: saved.title, created: !existing } } }),
+        onSuccess: (saved) => exit({ pathname: '/', search: listSearch }, { saved: { id: saved.id, title: saved.title, created: !existing } }),
         onError: (error) => {
           const fields = serverFieldErrors(error)
           const steps = Object.keys(fields).filter((field) => FIELDS_SHOWN.test(field)).map(stepOfField)
           if (steps.length === 0) return
+          const target = steps.includes('setup') ? 'setup' : 'compose'
           setAttempted(new Set(['setup', 'compose']))
-          setStep(steps.includes('setup') ? 'setup' : 'compose')
-          setFocusRequest('invalid')
+          setFocusRequest({ step: target, target: 'invalid' })
+          moveTo(target)
         },
       })
       return
     }
     if (Object.keys(stepErrors(draft, step, titleTaken)).length > 0) {
       setAttempted((steps) => new Set(steps).add(step))
-      setFocusRequest('invalid')
+      setFocusRequest({ step, target: 'invalid' })
       return
     }
-    goTo(step === 'setup' ? 'compose' : 'preview')
+    moveTo(step === 'setup' ? 'compose' : 'preview')
   }
 
   const current = STEPS.findIndex((s) => s.step === step)
@@ -188,6 +272,14 @@ function HandoffFlow({ accountId, initial, existing }: { accountId: string; init
         <h2 id={headingId} tabIndex={-1} className={styles.stepHeading}>
           Step {current + 1} of {STEPS.length}: {STEPS[current]!.label}
         </h2>
+        {restoredNotice ? (
+          <div role="status" className={styles.restored}>
+            <span>Your unsaved changes were restored.</span>
+            <Button variant="secondary" onPress={discardRestored} isDisabled={save.isPending}>
+              Discard the unsaved changes
+            </Button>
+          </div>
+        ) : null}
         {saveAlert ? <Alert>{saveAlert}</Alert> : null}
         {step === 'setup' ? (
           <SetupStep
@@ -216,7 +308,7 @@ function HandoffFlow({ accountId, initial, existing }: { accountId: string; init
         ) : null}
         <div className={styles.flowActions}>
           {step !== 'setup' ? (
-            <Button variant="secondary" onPress={() => goTo(step === 'preview' ? 'compose' : 'setup')} isDisabled={save.isPending}>
+            <Button variant="secondary" onPress={() => moveTo(step === 'preview' ? 'compose' : 'setup')} isDisabled={save.isPending}>
               Back
             </Button>
           ) : null}
