@@ -21,7 +21,7 @@ const MENUS: Record<string, string[]> = {
   'campaign-manager': ['API handoffs', 'WhatsApp templates', 'Settings', 'Provider connections', 'Consumer simulator'],
   lpa: ['API handoffs', 'WhatsApp templates', 'Settings', 'Provider connections'],
   agent: ['Agent workspace'],
-  'agent-manager': ['Agent workspace'],
+  'agent-manager': ['WhatsApp templates', 'Agent workspace'],
 }
 
 /** Configuration pages, and a write each would make (agents are refused both the page and the call). */

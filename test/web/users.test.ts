@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import { dialects, type TestApp } from '../helper.ts'
 import type { DemoCredentials } from '../../src/demo/seed.ts'
-import { WatchedPage, type Webtool, signInThroughPages, skipReason, startWebtool } from './browser.ts'
+import { WatchedPage, type Webtool, requestFromPage, signInThroughPages, skipReason, startWebtool } from './browser.ts'
 
 const NEW_AGENT = { login: 'agent-new', password: 'initial-password-1' }
 const RESET_PASSWORD = 'another-password-2'
@@ -59,10 +59,23 @@ for (const dialect of dialects) {
         await create.getByLabel('Role').selectOption({ label: 'Agent' })
         await create.getByRole('checkbox', { name: 'sales' }).check()
         await create.getByRole('checkbox', { name: 'support' }).check()
-        await create.getByLabel('Max conversations').fill('3')
         await create.getByLabel('Initial password').fill(NEW_AGENT.password)
+        // A capacity of 0: the browser refuses to send the form, and the rule shows next to the field.
+        const capacity = create.getByRole('spinbutton', { name: 'Max conversations' })
+        await capacity.fill('0')
+        await create.getByRole('button', { name: 'Add person' }).click()
+        await create.getByText('Enter a whole number from 1 to 100.').waitFor()
+        assert.equal(await capacity.getAttribute('aria-invalid'), 'true')
+        const capacityHelp = (await capacity.getAttribute('aria-describedby')) ?? ''
+        assert.match(await page.locator(`[id="${capacityHelp}"]`).innerText(), /whole number from 1 to 100/)
+        assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'maxConversations')
+        await admin.assertAccessible('users, a capacity out of range')
+        await capacity.fill('3')
+        await create.getByText('Enter a whole number from 1 to 100.').waitFor({ state: 'detached' })
         await create.getByRole('button', { name: 'Add person' }).click()
         await create.getByRole('status').getByText(`${NEW_AGENT.login} was added`).waitFor()
+        // The focus is not dropped to the page: the added line has it.
+        assert.equal(await page.evaluate(() => document.activeElement !== document.body && document.activeElement?.textContent?.includes('was added')), true)
         const row = people.getByRole('row', { name: new RegExp(NEW_AGENT.login) })
         await row.getByRole('cell', { name: 'sales, support' }).waitFor()
         await row.getByRole('cell', { name: '3', exact: true }).waitFor()
@@ -140,6 +153,29 @@ for (const dialect of dialects) {
       } finally {
         await agent.close(shot('users-agent'))
         await admin.close(shot('users'))
+      }
+    })
+
+    test('a skill of 255 characters and a login of 100 keep the page within 1024 px', async () => {
+      const admin = await WatchedPage.open(browser, base)
+      try {
+        const { page } = admin
+        await page.setViewportSize({ width: 1024, height: 800 })
+        await signIn(admin, demo.admin)
+        const skill = `<b>x</b> ${'y'.repeat(246)}`
+        const login = 'w'.repeat(100)
+        assert.equal((await requestFromPage(page, demo.accountId, 'POST', '/skills', { name: skill })).status, 201)
+        assert.equal((await requestFromPage(page, demo.accountId, 'POST', '/users', { login, role: 'agent', skills: [skill], maxConversations: 2, password: 'long-names-password-1' })).status, 201)
+        await page.goto('/users')
+        const create = page.getByRole('region', { name: 'Add a person' })
+        await create.getByRole('checkbox', { name: skill }).waitFor()
+        await page.getByRole('button', { name: `Edit ${login}` }).click()
+        await page.getByRole('region', { name: `Edit ${login}` }).getByRole('checkbox', { name: skill }).waitFor()
+        assert.equal(await page.locator('main b').count(), 0, 'the skill is shown as text')
+        assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 1024, 'the users page is no wider than the window')
+        admin.assertClean()
+      } finally {
+        await admin.close(shot('users-long-names'))
       }
     })
 

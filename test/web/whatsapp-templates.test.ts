@@ -10,6 +10,9 @@ import { insertTemplate } from '../../src/whatsapp-templates/template.repository
 import { WatchedPage, type Webtool, requestFromPage, signInThroughPages, skipReason, startWebtool } from './browser.ts'
 
 const LPA = { login: 'reviewer', password: 'reviewer-password-3' }
+const MANAGER = { login: 'lead', password: 'lead-password-5' }
+/** A name as long as a list row may have to show (Meta allows 512). */
+const LONG_NAME = `long_${'n'.repeat(195)}`
 const WA_NUMBER = '+18005550100'
 const WABA = '100000000000001'
 const IN_USE_HANDOFF = 'Spring sale follow-up'
@@ -30,8 +33,9 @@ describe('WhatsApp templates in a real browser: create, submit, approved by the 
     web = await startWebtool(undefined, {}, async (t, demo) => {
       const { accountId } = demo
       await createUser(t.runtime, { accountId, login: LPA.login, role: 'lpa', skills: [], password: LPA.password })
+      await createUser(t.runtime, { accountId, login: MANAGER.login, role: 'agent-manager', skills: ['support'], password: MANAGER.password })
       const draft = { category: 'UTILITY' as const, language: 'en_US', wabaId: WABA, phoneNumber: WA_NUMBER, body: 'Hi {{1}}, your order is ready. Reply here to chat.', examples: ['Jane'] }
-      for (const name of ['in_use_text', 'unused_draft', 'lpa_sees_draft']) await createTemplate(t.runtime, accountId, { name, ...draft })
+      for (const name of ['in_use_text', 'unused_draft', 'lpa_sees_draft', LONG_NAME]) await createTemplate(t.runtime, accountId, { name, ...draft })
       await submitTemplate(t.runtime, accountId, 'in_use_text')
       const { handoff } = await createHandoff(t.runtime, accountId, { title: IN_USE_HANDOFF, lookbackMinutes: 120, channels: ['wa'], wa: { fromNumber: WA_NUMBER, templateName: 'in_use_text', variables: { '1': 'there' } } })
       inUseHandoffId = handoff.id
@@ -117,6 +121,8 @@ describe('WhatsApp templates in a real browser: create, submit, approved by the 
       await page.waitForURL('**/whatsapp-templates/order_update_1', { waitUntil: 'commit' })
       await page.getByRole('heading', { name: 'order_update_1', level: 1 }).waitFor()
       await page.getByRole('status').getByText('order_update_1 is saved as a draft').waitFor()
+      // The form that had the focus is gone: the notice has it, not the page.
+      assert.equal(await page.evaluate(() => document.activeElement !== document.body && document.activeElement?.getAttribute('role')), 'status')
       await page.locator('main').getByText('Draft', { exact: true }).first().waitFor()
       const edit = page.getByRole('form', { name: 'Edit order_update_1' })
       assert.equal(await edit.getByLabel('Message').inputValue(), 'Hi {{1}}, your order {{2}} is ready. Reply here to chat.')
@@ -132,6 +138,7 @@ describe('WhatsApp templates in a real browser: create, submit, approved by the 
       assert.equal(await page.getByRole('button', { name: 'Submit for approval' }).isDisabled(), true)
       await edit.getByRole('button', { name: 'Save changes' }).click()
       await page.getByRole('status').getByText('order_update_1 is saved as a draft').waitFor()
+      assert.equal(await page.evaluate(() => document.activeElement !== document.body), true, 'focus after Save changes')
       await page.getByText('Save your changes first').waitFor({ state: 'detached' })
 
       await page.getByRole('button', { name: 'Submit for approval' }).click()
@@ -147,10 +154,13 @@ describe('WhatsApp templates in a real browser: create, submit, approved by the 
       await page.getByRole('definition').filter({ hasText: 'Marketing' }).waitFor()
       await watched.assertAccessible('an approved template, read-only')
 
-      // The server agrees: the approved template cannot be edited.
+      // The server agrees: the approved template cannot be edited. The draft's notice, passed on
+      // by the new template's page, does not come back with the reload to contradict the status.
       await page.reload()
       await page.getByRole('heading', { name: 'order_update_1', level: 1 }).waitFor()
+      await page.getByRole('region', { name: 'Template' }).getByText('Approved templates cannot be edited').waitFor()
       assert.equal(await page.getByRole('textbox').count(), 0)
+      assert.equal(await page.getByText('is saved as a draft').count(), 0, 'no stale draft notice after a reload')
 
       await page.getByRole('link', { name: 'All templates' }).click()
       await page.getByRole('row', { name: /order_update_1/ }).getByText('Approved').waitFor()
@@ -266,6 +276,69 @@ describe('WhatsApp templates in a real browser: create, submit, approved by the 
       watched.assertClean()
     } finally {
       await watched.close('whatsapp-templates-delete')
+    }
+  })
+
+  test('a long template name keeps the list within 1024 px', async () => {
+    const watched = await WatchedPage.open(browser, base)
+    try {
+      const { page } = watched
+      await page.setViewportSize({ width: 1024, height: 800 })
+      await signIn(watched, demo.admin)
+      await openList(page)
+      await page.getByRole('row', { name: new RegExp(LONG_NAME) }).waitFor()
+      assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 1024, 'the list is no wider than the window')
+      await page.getByRole('row', { name: new RegExp(LONG_NAME) }).getByRole('button', { name: /^Delete/ }).click()
+      assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 1024, 'the delete question is no wider than the window')
+      await page.getByRole('link', { name: LONG_NAME }).click()
+      await page.getByRole('heading', { name: LONG_NAME, level: 1 }).waitFor()
+      assert.ok((await page.evaluate(() => document.documentElement.scrollWidth)) <= 1024, 'the template page is no wider than the window')
+      watched.assertClean()
+    } finally {
+      await watched.close('whatsapp-templates-long-name')
+    }
+  })
+
+  test('an agent manager reads the approved templates only, without any write control', async () => {
+    const watched = await WatchedPage.open(browser, base)
+    try {
+      const { page } = watched
+      await signIn(watched, MANAGER)
+      await page.waitForURL('**/workspace', { waitUntil: 'commit' })
+      const entry = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'WhatsApp templates' })
+      assert.equal(await entry.getAttribute('href'), '/whatsapp-templates')
+      // Opened by its address: leaving the workspace in the page closes its live stream, which the browser reports as an aborted request.
+      await page.goto('/whatsapp-templates')
+      await page.getByRole('row', { name: /ivr_followup/ }).waitFor()
+      await page.getByText('You can read the approved templates').waitFor()
+      const rows = page.getByRole('table', { name: 'Templates' }).getByRole('row')
+      const names = (await rows.allInnerTexts()).slice(1).map((text) => text.split('\t')[0]!.trim())
+      assert.ok(names.includes('ivr_followup') && names.includes('in_use_text'), names.join(', '))
+      for (const draft of ['unused_draft', 'lpa_sees_draft', LONG_NAME]) assert.equal(names.includes(draft), false, `${draft} is not listed`)
+      assert.ok((await rows.filter({ hasNotText: 'Approved' }).count()) === 1, 'every row but the header says Approved')
+      assert.equal(await page.getByRole('link', { name: 'New template' }).count(), 0)
+      assert.equal(await page.getByLabel('Show').count(), 0, 'no status filter: there is only one status to show')
+      assert.equal(await page.locator('main').getByRole('button').count(), 0, 'no write control')
+      await watched.assertAccessible('templates, read by an agent manager')
+
+      await page.getByRole('link', { name: 'in_use_text' }).click()
+      await page.getByRole('heading', { name: 'in_use_text', level: 1 }).waitFor()
+      await page.getByRole('region', { name: 'Template' }).getByText('Approved templates cannot be edited').waitFor()
+      assert.equal(await preview(page).innerText(), 'Hi Jane, your order is ready. Reply here to chat.')
+      assert.equal(await page.locator('main').getByRole('button').count(), 0, 'no write control')
+      assert.equal(await page.getByRole('textbox').count(), 0)
+      await watched.assertAccessible('an approved template, read by an agent manager')
+
+      // A draft is not theirs to read: the service answers 404, the page says there is none.
+      watched.expected.push({ status: 404, path: '/whatsapp-templates/unused_draft' })
+      await page.goto('/whatsapp-templates/unused_draft')
+      await page.getByText('There is no template named unused_draft').waitFor()
+      // Nor to write: the new-template address leads to their landing page.
+      await page.goto('/whatsapp-templates/new')
+      await page.waitForURL('**/workspace', { waitUntil: 'commit' })
+      watched.assertClean()
+    } finally {
+      await watched.close('whatsapp-templates-agent-manager')
     }
   })
 

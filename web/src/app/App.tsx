@@ -27,7 +27,7 @@ import { sessionKeys, useLogout, useSession, type Role, type Session } from '../
 /** The pages of the navigation, and the roles that may open each (the server refuses the others anyway). */
 const NAV: Array<NavEntry & { roles: readonly Role[] }> = [
   { to: '/', label: 'API handoffs', section: '/handoffs', roles: ['admin', 'campaign-manager', 'lpa'] },
-  { to: '/whatsapp-templates', label: 'WhatsApp templates', roles: ['admin', 'campaign-manager', 'lpa'] },
+  { to: '/whatsapp-templates', label: 'WhatsApp templates', roles: ['admin', 'campaign-manager', 'lpa', 'agent-manager'] },
   { to: '/settings', label: 'Settings', roles: ['admin', 'campaign-manager', 'lpa'] },
   { to: '/connections', label: 'Provider connections', roles: ['admin', 'campaign-manager', 'lpa'] },
   { to: '/simulator', label: 'Consumer simulator', roles: ['admin', 'campaign-manager'] },
@@ -69,9 +69,9 @@ export function App() {
       <Route path="/settings" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa']} page={(s) => <SettingsPage session={s} />} />} />
       <Route path="/workspace" element={<SignedIn session={current} roles={['agent', 'agent-manager']} page={(s) => <WorkspacePage session={s} />} />} />
       <Route path="/simulator" element={<SignedIn session={current} roles={['admin', 'campaign-manager']} page={(s) => <SimulatorPage session={s} />} />} />
-      <Route path="/whatsapp-templates" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa']} page={(s) => <TemplatesPage session={s} />} />} />
+      <Route path="/whatsapp-templates" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa', 'agent-manager']} page={(s) => <TemplatesPage session={s} />} />} />
       <Route path="/whatsapp-templates/new" element={<SignedIn session={current} roles={['admin', 'campaign-manager']} page={(s) => <NewTemplatePage session={s} />} />} />
-      <Route path="/whatsapp-templates/:name" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa']} page={(s) => <TemplatePage session={s} />} />} />
+      <Route path="/whatsapp-templates/:name" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa', 'agent-manager']} page={(s) => <TemplatePage session={s} />} />} />
       <Route path="/users" element={<SignedIn session={current} roles={['admin']} page={(s) => <UsersPage session={s} />} />} />
       <Route path="/api-keys" element={<SignedIn session={current} roles={['admin']} page={(s) => <ApiKeysPage session={s} />} />} />
       <Route path="/connections" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa']} page={(s) => <ConnectionsPage session={s} />} />} />
@@ -80,7 +80,7 @@ export function App() {
   )
 }
 
-/** Agents and agent managers work in the workspace: it is their landing page and their only page. */
+/** Agents and agent managers work in the workspace: it is their landing page (agent managers may also read the approved WhatsApp templates). */
 const isAgent = (session: Session) => session.user.role === 'agent' || session.user.role === 'agent-manager'
 
 /** Where the welcome page leads once seen: the next step the person chose on it, or their landing page. */

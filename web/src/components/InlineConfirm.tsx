@@ -30,6 +30,7 @@ interface InlineConfirmProps {
  * An "Are you sure? Yes / No" in place of the button that asked (no modal: react-aria's injects
  * inline styles the CSP refuses). The question takes the focus on No; leaving it gives the focus
  * back to the trigger: the element marked `data-confirm-trigger`, or else the first button.
+ * Escape answers No.
  */
 export function InlineConfirm({ confirming, question, confirmLabel, cancelLabel = 'No', busy = false, danger = true, layout = 'stacked', label, className, onConfirm, onCancel, children }: InlineConfirmProps) {
   const box = useRef<HTMLSpanElement>(null)
@@ -43,7 +44,17 @@ export function InlineConfirm({ confirming, question, confirmLabel, cancelLabel 
   return (
     <span ref={box} className={styles.box}>
       {confirming ? (
-        <span role="group" aria-label={label} className={[styles.confirm, styles[layout], danger ? styles.destructive : '', className ?? ''].filter(Boolean).join(' ')}>
+        // Escape answers No, as it closes a dialog: the focus goes back to the trigger.
+        <span
+          role="group"
+          aria-label={label}
+          onKeyDown={(event) => {
+            if (event.key !== 'Escape' || busy) return
+            event.stopPropagation()
+            onCancel()
+          }}
+          className={[styles.confirm, styles[layout], danger ? styles.destructive : '', className ?? ''].filter(Boolean).join(' ')}
+        >
           <span className={styles.question}>{question}</span>
           <span className={styles.buttons}>
             <Button onPress={onConfirm} isDisabled={busy} className={danger ? styles.danger : undefined}>

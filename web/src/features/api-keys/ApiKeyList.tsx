@@ -84,7 +84,7 @@ function KeyRow({ apiKey, confirming, busy, onAsk, onCancel, onConfirm }: KeyRow
         <span className={styles.appName}>{apiKey.appName}</span>
         <code className={styles.appKey}>{apiKey.appKey}</code>
       </td>
-      <td>{apiKey.developer}</td>
+      <td className={styles.developer}>{apiKey.developer}</td>
       <td>{apiKey.privileges.map(privilegeLabel).join(', ')}</td>
       <td>{when(apiKey.createdAt)}</td>
       <td>

@@ -1,4 +1,4 @@
-import { type FormEvent, useEffect, useRef, useState } from 'react'
+import { type FormEvent, useEffect, useId, useRef, useState } from 'react'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { type BrandSettings, CHANNEL_NAMES, alertOf, fieldErrorsOf, useSaveSettings } from './settings.api.ts'
@@ -24,6 +24,8 @@ export function ChannelsSection({ accountId, stored, canWrite }: ChannelsSection
   const [announcement, setAnnouncement] = useState('')
   const [saved, setSaved] = useState(false)
   const list = useRef<HTMLOListElement>(null)
+  const warningId = useId()
+  const status = useRef<HTMLSpanElement>(null)
   const focusAfterMove = useRef<{ name: string; direction: 'up' | 'down' } | null>(null)
   const channels = draft ?? stored.channels
 
@@ -71,6 +73,8 @@ export function ChannelsSection({ accountId, stored, canWrite }: ChannelsSection
           setDraft(null)
           setAnnouncement('')
           setSaved(true)
+          // The Save button is disabled once saved: the saved line takes the focus it would drop.
+          status.current?.focus()
         },
       },
     )
@@ -127,9 +131,9 @@ export function ChannelsSection({ accountId, stored, canWrite }: ChannelsSection
           <p role="status" className={styles.announcement}>
             {announcement}
           </p>
-          {allOff ? <p className={styles.warning}>Every channel is off: no consumer will be offered messaging.</p> : null}
+          {allOff ? <AllOffWarning id={warningId} /> : null}
           <div className={styles.actions}>
-            <Button type="submit" isDisabled={save.isPending || draft === null}>
+            <Button type="submit" isDisabled={save.isPending || draft === null} aria-describedby={allOff ? warningId : undefined}>
               {save.isPending ? 'Saving…' : 'Save channels'}
             </Button>
             {draft !== null ? (
@@ -137,8 +141,8 @@ export function ChannelsSection({ accountId, stored, canWrite }: ChannelsSection
                 Undo changes
               </Button>
             ) : null}
-            <span role="status" className={styles.success}>
-              {saved ? 'Channels saved.' : ''}
+            <span ref={status} tabIndex={-1} role="status" className={styles.success}>
+              {saved ? (allOff ? 'Channels saved, with every channel off: no handoff can send a message.' : 'Channels saved.') : ''}
             </span>
           </div>
         </form>
@@ -155,6 +159,19 @@ export function ChannelsSection({ accountId, stored, canWrite }: ChannelsSection
           ))}
         </ol>
       )}
+      {!canWrite && allOff ? <AllOffWarning id={warningId} /> : null}
     </section>
+  )
+}
+
+/**
+ * The service stores a brand with every channel off (a brand may pause messaging), but then no
+ * handoff can send: the eligibility answer offers no channel. Said next to the list, before saving.
+ */
+function AllOffWarning({ id }: { id: string }) {
+  return (
+    <p id={id} className={styles.warning}>
+      <strong>Every channel is off.</strong> No handoff can send a message and no consumer is offered messaging until at least one channel is enabled.
+    </p>
   )
 }

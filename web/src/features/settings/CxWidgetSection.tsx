@@ -62,6 +62,7 @@ function FrameAncestorsForm({ accountId, stored }: { accountId: string; stored: 
   const [sentRows, setSentRows] = useState<string[]>([])
   const [saved, setSaved] = useState(false)
   const list = useRef<HTMLDivElement>(null)
+  const status = useRef<HTMLSpanElement>(null)
   const groupErrorId = useId()
 
   function change(next: Row[]) {
@@ -98,6 +99,8 @@ function FrameAncestorsForm({ accountId, stored }: { accountId: string; stored: 
         onSuccess: () => {
           setDraft(null)
           setSaved(true)
+          // The Save button is disabled once saved: the saved line takes the focus it would drop.
+          status.current?.focus()
         },
       },
     )
@@ -162,7 +165,7 @@ function FrameAncestorsForm({ accountId, stored }: { accountId: string; stored: 
         <Button type="submit" isDisabled={save.isPending || draft === null}>
           {save.isPending ? 'Saving…' : 'Save frame ancestors'}
         </Button>
-        <span role="status" className={styles.success}>
+        <span ref={status} tabIndex={-1} role="status" className={styles.success}>
           {saved ? 'Frame ancestors saved.' : ''}
         </span>
       </div>

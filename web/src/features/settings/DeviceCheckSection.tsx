@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from 'react'
+import { type FormEvent, useId, useRef, useState } from 'react'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
 import { type BrandSettings, alertOf, fieldErrorsOf, useSaveSettings } from './settings.api.ts'
@@ -10,6 +10,7 @@ export function DeviceCheckSection({ accountId, stored, canWrite }: { accountId:
   const [draft, setDraft] = useState<boolean | null>(null)
   const [saved, setSaved] = useState(false)
   const explanationId = useId()
+  const status = useRef<HTMLSpanElement>(null)
   const errorId = useId()
   const deviceCheck = draft ?? stored.deviceCheck
 
@@ -21,6 +22,8 @@ export function DeviceCheckSection({ accountId, stored, canWrite }: { accountId:
         onSuccess: () => {
           setDraft(null)
           setSaved(true)
+          // The Save button is disabled once saved: the saved line takes the focus it would drop.
+          status.current?.focus()
         },
       },
     )
@@ -62,7 +65,7 @@ export function DeviceCheckSection({ accountId, stored, canWrite }: { accountId:
             <Button type="submit" isDisabled={save.isPending || draft === null || draft === stored.deviceCheck}>
               {save.isPending ? 'Saving…' : 'Save device check'}
             </Button>
-            <span role="status" className={styles.success}>
+            <span ref={status} tabIndex={-1} role="status" className={styles.success}>
               {saved ? `Device check saved: ${stored.deviceCheck ? 'on' : 'off'}.` : ''}
             </span>
           </div>

@@ -30,6 +30,7 @@ export function RoutingSection({ accountId, stored, canWrite }: RoutingSectionPr
   const [saved, setSaved] = useState(false)
   const [removed, setRemoved] = useState<string | null>(null)
   const skillsBox = useRef<HTMLFieldSetElement>(null)
+  const status = useRef<HTMLSpanElement>(null)
   const defaultId = useId()
   const errorsId = useId()
   const routing = draft ?? stored.routing
@@ -65,6 +66,8 @@ export function RoutingSection({ accountId, stored, canWrite }: RoutingSectionPr
         onSuccess: () => {
           setDraft(null)
           setSaved(true)
+          // The Save button is disabled once saved: the saved line takes the focus it would drop.
+          status.current?.focus()
         },
       },
     )
@@ -142,7 +145,7 @@ export function RoutingSection({ accountId, stored, canWrite }: RoutingSectionPr
             <Button type="submit" isDisabled={save.isPending || draft === null}>
               {save.isPending ? 'Saving…' : 'Save routing'}
             </Button>
-            <span role="status" className={styles.success}>
+            <span ref={status} tabIndex={-1} role="status" className={styles.success}>
               {saved ? 'Routing saved.' : ''}
             </span>
           </div>
@@ -246,6 +249,7 @@ function AddSkillForm({ accountId }: { accountId: string }) {
   const add = useAddSkill(accountId)
   const [name, setName] = useState('')
   const [added, setAdded] = useState<string | null>(null)
+  const status = useRef<HTMLSpanElement>(null)
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -254,6 +258,8 @@ function AddSkillForm({ accountId }: { accountId: string }) {
       onSuccess: (skill) => {
         setAdded(skill.name)
         setName('')
+        // A click's button was disabled while adding, which drops the focus: the added line takes it.
+        if (!(document.activeElement instanceof HTMLInputElement)) status.current?.focus()
       },
     })
   }
@@ -268,7 +274,7 @@ function AddSkillForm({ accountId }: { accountId: string }) {
         <Button type="submit" variant="secondary" isDisabled={add.isPending}>
           {add.isPending ? 'Adding…' : 'Add skill'}
         </Button>
-        <span role="status" className={styles.success}>
+        <span ref={status} tabIndex={-1} role="status" className={styles.success}>
           {added ? `${added} was added: enable it for routing above and save.` : ''}
         </span>
       </div>

@@ -4,13 +4,15 @@ import { ChannelModesSection } from './ChannelModesSection.tsx'
 import { ChannelsSection } from './ChannelsSection.tsx'
 import { CxWidgetSection } from './CxWidgetSection.tsx'
 import { DeviceCheckSection } from './DeviceCheckSection.tsx'
+import { NumbersAppsSection } from './NumbersAppsSection.tsx'
 import { RoutingSection } from './RoutingSection.tsx'
 import { DEFAULT_SETTINGS, mayChangeSettings, useBrandSettings } from './settings.api.ts'
 import styles from './settings.module.css'
 
 /**
  * The brand's global settings (the user guide's Settings): channels and their priority, each
- * channel's sandbox or live mode, the device check, routing, and the CX widget's frame ancestors.
+ * channel's sandbox or live mode, the numbers and apps handoffs send with, the device check,
+ * routing, and the CX widget's frame ancestors.
  * Each section saves on its own. Admins and campaign managers change them; LPA users read them.
  */
 export function SettingsPage({ session }: { session: Session }) {
@@ -38,6 +40,7 @@ export function SettingsPage({ session }: { session: Session }) {
           ) : null}
           <ChannelsSection accountId={accountId} stored={stored} canWrite={canWrite} />
           <ChannelModesSection accountId={accountId} canWrite={canWrite} />
+          <NumbersAppsSection accountId={accountId} canWrite={canWrite} />
           <DeviceCheckSection accountId={accountId} stored={stored} canWrite={canWrite} />
           <RoutingSection accountId={accountId} stored={stored} canWrite={canWrite} />
           <CxWidgetSection accountId={accountId} canWrite={canWrite} />

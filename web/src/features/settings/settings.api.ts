@@ -164,3 +164,77 @@ export function alertOf(error: unknown): string | null {
   if (error.fields.length > 0) return 'Please correct the fields below.'
   return error.detail ?? error.errorMessage
 }
+
+/** A channel a sending number serves: App Messaging has apps instead. */
+export type NumberChannel = 'sms' | 'wa'
+export type AppPlatform = 'ios' | 'android'
+
+/** A number handoffs send SMS or WhatsApp from (`/phone-numbers`); the same number may serve both channels. */
+export interface PhoneNumber {
+  number: string
+  channel: NumberChannel
+  createdAt: string
+}
+
+/** A mobile app App Messaging reaches (`/apps`); a handoff names 1 to 3 of them. */
+export interface MobileApp {
+  appId: string
+  platform: AppPlatform
+  name: string
+  createdAt: string
+}
+
+export const PLATFORM_NAMES: Record<AppPlatform, string> = { ios: 'iOS', android: 'Android' }
+
+const catalogKeys = {
+  numbers: (accountId: string) => ['settings', accountId, 'phone-numbers'] as const,
+  apps: (accountId: string) => ['settings', accountId, 'apps'] as const,
+}
+
+export function usePhoneNumbers(accountId: string) {
+  return useQuery({
+    queryKey: catalogKeys.numbers(accountId),
+    queryFn: async () => (await api<{ items: PhoneNumber[] }>(accountId, '/phone-numbers')).items,
+  })
+}
+
+export function useAddPhoneNumber(accountId: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (number: { number: string; channel: NumberChannel }) => api<PhoneNumber>(accountId, '/phone-numbers', { method: 'POST', body: number }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: catalogKeys.numbers(accountId) }),
+  })
+}
+
+/** Removes a number for one channel only: the other channel's registration of it stays. */
+export function useRemovePhoneNumber(accountId: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: ({ number, channel }: { number: string; channel: NumberChannel }) =>
+      api<void>(accountId, `/phone-numbers/${encodeURIComponent(number)}?channel=${channel}`, { method: 'DELETE' }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: catalogKeys.numbers(accountId) }),
+  })
+}
+
+export function useApps(accountId: string) {
+  return useQuery({
+    queryKey: catalogKeys.apps(accountId),
+    queryFn: async () => (await api<{ items: MobileApp[] }>(accountId, '/apps')).items,
+  })
+}
+
+export function useAddApp(accountId: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (app: { appId: string; platform: AppPlatform; name: string }) => api<MobileApp>(accountId, '/apps', { method: 'POST', body: app }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: catalogKeys.apps(accountId) }),
+  })
+}
+
+export function useRemoveApp(accountId: string) {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (appId: string) => api<void>(accountId, `/apps/${encodeURIComponent(appId)}`, { method: 'DELETE' }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: catalogKeys.apps(accountId) }),
+  })
+}

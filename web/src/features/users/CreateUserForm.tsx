@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react'
+import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { Form } from 'react-aria-components'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
@@ -28,6 +28,11 @@ export function CreateUserForm({ accountId }: { accountId: string }) {
   const [capacity, setCapacity] = useState(String(DEFAULT_MAX_CONVERSATIONS))
   const [password, setPassword] = useState('')
   const [created, setCreated] = useState<string | null>(null)
+  const createdLine = useRef<HTMLParagraphElement>(null)
+  // The Add button was disabled while adding, which drops the focus to the page: the added line takes it.
+  useEffect(() => {
+    if (created) createdLine.current?.focus()
+  }, [created])
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault()
@@ -54,7 +59,7 @@ export function CreateUserForm({ accountId }: { accountId: string }) {
       <h2 id="create-user-heading">Add a person</h2>
       {alert ? <Alert>{alert}</Alert> : null}
       {created ? (
-        <p role="status" className={styles.success}>
+        <p ref={createdLine} tabIndex={-1} role="status" className={styles.success}>
           {created} was added. Give them their login and initial password.
         </p>
       ) : null}

@@ -1,4 +1,4 @@
-import { useId } from 'react'
+import { useId, useState } from 'react'
 import styles from './users.module.css'
 
 /** The brand's skills as checkboxes (native ones: react-aria's hide their input with an inline style the CSP refuses). */
@@ -25,9 +25,19 @@ export function SkillsPicker({ skills, value, onChange, error, loading }: { skil
   )
 }
 
-/** A capacity of 1 to 100 conversations, as a native number input. */
+const CAPACITY_MIN = 1
+const CAPACITY_MAX = 100
+const CAPACITY_RULE = `Enter a whole number from ${CAPACITY_MIN} to ${CAPACITY_MAX}.`
+
+/**
+ * A capacity of 1 to 100 conversations, as a native number input. The browser refuses a value out
+ * of range when the form is sent; its own bubble is replaced by the rule in words under the field
+ * (the bubble vanishes and a screen reader may not hear it), shown until the value is corrected.
+ */
 export function CapacityField({ value, onChange, error }: { value: string; onChange: (value: string) => void; error?: string | undefined }) {
   const id = useId()
+  const [refused, setRefused] = useState(false)
+  const shown = error ?? (refused ? CAPACITY_RULE : undefined)
   return (
     <div className={styles.select}>
       <label htmlFor={id}>Max conversations</label>
@@ -35,18 +45,26 @@ export function CapacityField({ value, onChange, error }: { value: string; onCha
         id={id}
         name="maxConversations"
         type="number"
-        min={1}
-        max={100}
+        min={CAPACITY_MIN}
+        max={CAPACITY_MAX}
         step={1}
         required
         value={value}
-        onChange={(event) => onChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
+        onChange={(event) => {
+          if (refused && event.target.validity.valid) setRefused(false)
+          onChange(event.target.value)
+        }}
+        onInvalid={(event) => {
+          event.preventDefault()
+          setRefused(true)
+          event.currentTarget.focus()
+        }}
+        aria-invalid={shown ? true : undefined}
+        aria-describedby={shown ? `${id}-error` : undefined}
       />
-      {error ? (
+      {shown ? (
         <span id={`${id}-error`} className={styles.error}>
-          {error}
+          {shown}
         </span>
       ) : null}
     </div>

@@ -56,7 +56,7 @@ export function UsersPage({ session }: { session: Session }) {
                     <tr key={user.id} aria-current={user.id === selectedId ? 'true' : undefined}>
                       <th scope="row">{user.login}</th>
                       <td>{ROLES[user.role]?.name ?? user.role}</td>
-                      <td>{agent ? (user.skills.length > 0 ? user.skills.join(', ') : 'none') : '—'}</td>
+                      <td className={styles.skillsCell}>{agent ? (user.skills.length > 0 ? user.skills.join(', ') : 'none') : '—'}</td>
                       <td>{agent ? user.maxConversations : '—'}</td>
                       <td>{agent ? user.status : '—'}</td>
                       <td>{user.disabled ? <span className={styles.disabled}>Disabled</span> : 'Enabled'}</td>

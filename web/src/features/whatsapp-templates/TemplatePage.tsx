@@ -45,12 +45,34 @@ export function TemplatePage({ session }: { session: Session }) {
   const location = useLocation()
   const navigate = useNavigate()
   const template = useTemplate(accountId, name)
-  const review = useWhatsAppReview(accountId)
   const writer = canWriteTemplates(session.user.role)
-  const [notice, setNotice] = useState<string>((location.state as TemplateNotice | null)?.notice ?? '')
+  const review = useWhatsAppReview(accountId, writer)
+  // The notice a new draft's page passed on is read once, then dropped from the history entry: a
+  // reload (or Back after a submit) must not show "saved as a draft" again under another status.
+  const passedNotice = (location.state as TemplateNotice | null)?.notice ?? ''
+  const [notice, setNotice] = useState<string>(passedNotice)
   const [dirty, setDirty] = useState(false)
   const heading = useRef<HTMLHeadingElement>(null)
+  const noticeLine = useRef<HTMLParagraphElement>(null)
+  /** Set when a write's notice should take the focus once drawn: the control that made it is gone or disabled. */
+  const [focusNotice, setFocusNotice] = useState(passedNotice !== '')
   const onDirtyChange = useCallback((value: boolean) => setDirty(value), [])
+  const show = useCallback((text: string) => {
+    setNotice(text)
+    setFocusNotice(true)
+  }, [])
+
+  useEffect(() => {
+    if (location.state !== null && location.state !== undefined) navigate(`${location.pathname}${location.search}`, { replace: true, state: null })
+  }, [location.state, location.pathname, location.search, navigate])
+
+  // After a save the form is drawn anew (and "Save as draft" lands here from the new template's page).
+  const loaded = template.isSuccess
+  useEffect(() => {
+    if (!focusNotice || !loaded) return
+    noticeLine.current?.focus()
+    setFocusNotice(false)
+  }, [focusNotice, loaded, notice])
 
   // The form gives way to the read-only view when a template is submitted: the focus goes to its heading.
   const status = template.data?.status
@@ -98,7 +120,7 @@ export function TemplatePage({ session }: { session: Session }) {
         </h1>
         <StatusBadge status={current.status} />
       </div>
-      <p role="status" className={styles.notice}>
+      <p ref={noticeLine} tabIndex={-1} role="status" className={styles.notice}>
         {notice}
       </p>
       {current.status === 'REJECTED' ? (
@@ -109,7 +131,7 @@ export function TemplatePage({ session }: { session: Session }) {
       ) : null}
       {editable ? (
         <>
-          <SubmitPanel accountId={accountId} template={current} review={review.data} dirty={dirty} onSubmitted={(t) => setNotice(submittedNotice(t, review.data))} />
+          <SubmitPanel accountId={accountId} template={current} review={review.data} dirty={dirty} onSubmitting={() => setNotice('')} onSubmitted={(t) => setNotice(submittedNotice(t, review.data))} />
           <section aria-labelledby="edit-heading" className={styles.card}>
             <h2 id="edit-heading">Edit the template</h2>
             <TemplateForm
@@ -117,7 +139,7 @@ export function TemplatePage({ session }: { session: Session }) {
               accountId={accountId}
               review={review.data}
               template={current}
-              onSaved={(saved) => setNotice(savedNotice(saved))}
+              onSaved={(saved) => show(savedNotice(saved))}
               onDirtyChange={onDirtyChange}
             />
           </section>
@@ -135,7 +157,7 @@ export function TemplatePage({ session }: { session: Session }) {
 }
 
 /** Submitting a draft or rejected template: to Meta when WhatsApp is connected, otherwise to the sandbox, which approves it at once. */
-function SubmitPanel({ accountId, template, review, dirty, onSubmitted }: { accountId: string; template: Template; review: WhatsAppReview | undefined; dirty: boolean; onSubmitted: (template: Template) => void }) {
+function SubmitPanel({ accountId, template, review, dirty, onSubmitting, onSubmitted }: { accountId: string; template: Template; review: WhatsAppReview | undefined; dirty: boolean; onSubmitting: () => void; onSubmitted: (template: Template) => void }) {
   const submit = useSubmitTemplate(accountId, template.name)
   const error = submit.error
   return (
@@ -155,7 +177,11 @@ function SubmitPanel({ accountId, template, review, dirty, onSubmitted }: { acco
         </Alert>
       ) : null}
       <div className={styles.actions}>
-        <Button isDisabled={dirty || submit.isPending} onPress={() => submit.mutate(undefined, { onSuccess: onSubmitted })}>
+        <Button isDisabled={dirty || submit.isPending} onPress={() => {
+            // The draft's notice no longer holds once it is submitted, whatever the answer.
+            onSubmitting()
+            submit.mutate(undefined, { onSuccess: onSubmitted })
+          }}>
           {submit.isPending ? 'Submitting…' : 'Submit for approval'}
         </Button>
         {dirty ? <span className={styles.muted}>Save your changes first: what is submitted is the saved template.</span> : null}

@@ -13,11 +13,13 @@ const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyl
 
 /**
  * The brand's WhatsApp message templates with their review status. Admins and campaign managers
- * create, open and delete them; LPA users read them.
+ * create, open and delete them; LPA users read them; agent managers read the approved ones (the
+ * service lists them no other).
  */
 export function TemplatesPage({ session }: { session: Session }) {
   const { accountId } = session
   const writer = canWriteTemplates(session.user.role)
+  const approvedOnly = session.user.role === 'agent-manager'
   const [status, setStatus] = useState<TemplateStatus | ''>('')
   const list = useTemplates(accountId, status)
   const filterId = useId()
@@ -30,23 +32,25 @@ export function TemplatesPage({ session }: { session: Session }) {
         WhatsApp lets a brand start a conversation only with a message template WhatsApp approved. Write a template here, with its
         variables ({'{{1}}'}, {'{{2}}'}…) and a sample value for each, then submit it for approval; once approved it can be chosen in a
         WhatsApp handoff, and it can no longer be edited.
-        {writer ? null : ' You can read the templates; the brand\'s admins and campaign managers change them.'}
+        {writer ? null : approvedOnly ? ' You can read the approved templates; the brand\'s admins and campaign managers write them.' : ' You can read the templates; the brand\'s admins and campaign managers change them.'}
       </p>
       <section aria-labelledby="templates-heading" className={styles.card}>
         <div className={styles.toolbar}>
           <h2 id="templates-heading">Templates</h2>
           <div className={styles.toolbarEnd}>
-            <div className={`${styles.select} ${styles.inlineSelect}`}>
-              <label htmlFor={filterId}>Show</label>
-              <select id={filterId} value={status} onChange={(event) => setStatus(event.target.value as TemplateStatus | '')}>
-                <option value="">All statuses</option>
-                {TEMPLATE_STATUSES.map((s) => (
-                  <option key={s} value={s}>
-                    {STATUS_LABELS[s]}
-                  </option>
-                ))}
-              </select>
-            </div>
+            {approvedOnly ? null : (
+              <div className={`${styles.select} ${styles.inlineSelect}`}>
+                <label htmlFor={filterId}>Show</label>
+                <select id={filterId} value={status} onChange={(event) => setStatus(event.target.value as TemplateStatus | '')}>
+                  <option value="">All statuses</option>
+                  {TEMPLATE_STATUSES.map((s) => (
+                    <option key={s} value={s}>
+                      {STATUS_LABELS[s]}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            )}
             {writer ? (
               <Link to="/whatsapp-templates/new" className={styles.linkButton}>
                 New template
@@ -69,7 +73,9 @@ export function TemplatesPage({ session }: { session: Session }) {
               ? `No template is ${STATUS_LABELS[status].toLowerCase()}.`
               : writer
                 ? 'No template yet: create one with New template.'
-                : 'No template yet.'}
+                : approvedOnly
+                  ? 'No approved template yet.'
+                  : 'No template yet.'}
           </p>
         ) : null}
         {items.length > 0 ? (

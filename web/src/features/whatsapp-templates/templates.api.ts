@@ -86,9 +86,11 @@ export function useWhatsAppNumbers(accountId: string) {
  * the connection's Business Account id. The connection is read only when there is one: asking for a
  * missing one is a 404.
  */
-export function useWhatsAppReview(accountId: string) {
+export function useWhatsAppReview(accountId: string, enabled = true) {
   return useQuery({
     queryKey: templateKeys.review(accountId),
+    // Only writers submit: readers (an agent manager may not read the channel modes) never ask.
+    enabled,
     queryFn: async (): Promise<WhatsAppReview> => {
       const modes = await api<{ items: Array<{ channel: string; connected: boolean }> }>(accountId, '/channel-modes')
       const connected = modes.items.some((m) => m.channel === 'wa' && m.connected)
