@@ -196,7 +196,11 @@ export class WatchedPage {
       watched.problems.push(`console error: ${message.text()} (${url})`)
     })
     page.on('pageerror', (error) => watched.problems.push(`page error: ${error.message}`))
-    page.on('requestfailed', (request) => watched.problems.push(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText}`))
+    page.on('requestfailed', (request) => {
+      // A page that leaves closes its live event stream: the browser aborts that request, and that is all.
+      if (request.failure()?.errorText === 'net::ERR_ABORTED' && new URL(request.url()).pathname.endsWith('/events')) return
+      watched.problems.push(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText}`)
+    })
     page.on('response', (response) => {
       const { pathname } = new URL(response.url())
       if (response.status() >= 400 && !watched.expected.some((e) => e.status === response.status() && pathname.endsWith(e.path))) {

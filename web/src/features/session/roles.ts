@@ -62,7 +62,10 @@ export const ROLES: Record<Role, { name: string; purpose: string; abilities: str
   'agent-manager': {
     name: 'Agent manager',
     purpose: 'You run the agents\' queues.',
-    abilities: ['Everything an agent does, and see every queue and every agent of the brand.'],
-    nextSteps: [{ to: '/workspace', page: 'Agent workspace', what: 'Watch every queue and agent, and take conversations yourself.' }],
+    abilities: ['Everything an agent does, and see every queue and every agent of the brand.', 'Read the brand\'s approved WhatsApp templates.'],
+    nextSteps: [
+      { to: '/workspace', page: 'Agent workspace', what: 'Watch every queue and agent, and take conversations yourself.' },
+      { to: '/whatsapp-templates', page: 'WhatsApp templates', what: 'Read the approved templates the brand\'s handoffs send on WhatsApp.' },
+    ],
   },
 }
