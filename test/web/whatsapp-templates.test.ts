@@ -35,7 +35,7 @@ describe('WhatsApp templates in a real browser: create, submit, approved by the 
       await createUser(t.runtime, { accountId, login: LPA.login, role: 'lpa', skills: [], password: LPA.password })
       await createUser(t.runtime, { accountId, login: MANAGER.login, role: 'agent-manager', skills: ['support'], password: MANAGER.password })
       const draft = { category: 'UTILITY' as const, language: 'en_US', wabaId: WABA, phoneNumber: WA_NUMBER, body: 'Hi {{1}}, your order is ready. Reply here to chat.', examples: ['Jane'] }
-      for (const name of ['in_use_text', 'unused_draft', 'lpa_sees_draft', LONG_NAME]) await createTemplate(t.runtime, accountId, { name, ...draft })
+      for (const name of ['in_use_text', 'unused_draft', 'lpa_sees_draft', 'new', LONG_NAME]) await createTemplate(t.runtime, accountId, { name, ...draft })
       await submitTemplate(t.runtime, accountId, 'in_use_text')
       const { handoff } = await createHandoff(t.runtime, accountId, { title: IN_USE_HANDOFF, lookbackMinutes: 120, channels: ['wa'], wa: { fromNumber: WA_NUMBER, templateName: 'in_use_text', variables: { '1': 'there' } } })
       inUseHandoffId = handoff.id
@@ -79,7 +79,7 @@ describe('WhatsApp templates in a real browser: create, submit, approved by the 
       await demoRow.waitFor()
 
       await page.getByRole('link', { name: 'New template' }).click()
-      await page.waitForURL('**/whatsapp-templates/new', { waitUntil: 'commit' })
+      await page.waitForURL('**/whatsapp-templates/new-template', { waitUntil: 'commit' })
       await page.getByRole('heading', { name: 'New WhatsApp template' }).waitFor()
       const form = page.getByRole('form', { name: 'New template' })
       await page.getByText('The message appears here as you write it.').waitFor()
@@ -175,7 +175,7 @@ describe('WhatsApp templates in a real browser: create, submit, approved by the 
     try {
       const { page } = watched
       await signIn(watched, demo.admin)
-      await page.goto('/whatsapp-templates/new')
+      await page.goto('/whatsapp-templates/new-template')
       const form = page.getByRole('form', { name: 'New template' })
       await form.getByLabel('Name', { exact: true }).fill('in_use_text')
       await form.getByLabel('WhatsApp Business ID').fill(WABA)
@@ -299,6 +299,21 @@ describe('WhatsApp templates in a real browser: create, submit, approved by the 
     }
   })
 
+  test('a template named "new" has its own page: the new-template page lives at an address no name can take', async () => {
+    const watched = await WatchedPage.open(browser, base)
+    try {
+      const { page } = watched
+      await signIn(watched, demo.admin)
+      await openList(page)
+      await page.getByRole('link', { name: 'new', exact: true }).click()
+      await page.waitForURL('**/whatsapp-templates/new', { waitUntil: 'commit' })
+      await page.getByRole('heading', { name: 'new', level: 1, exact: true }).waitFor()
+      watched.assertClean()
+    } finally {
+      await watched.close('whatsapp-templates-named-new')
+    }
+  })
+
   test('an agent manager reads the approved templates only, without any write control', async () => {
     const watched = await WatchedPage.open(browser, base)
     try {
@@ -334,7 +349,7 @@ describe('WhatsApp templates in a real browser: create, submit, approved by the 
       await page.goto('/whatsapp-templates/unused_draft')
       await page.getByText('There is no template named unused_draft').waitFor()
       // Nor to write: the new-template address leads to their landing page.
-      await page.goto('/whatsapp-templates/new')
+      await page.goto('/whatsapp-templates/new-template')
       await page.waitForURL('**/workspace', { waitUntil: 'commit' })
       watched.assertClean()
     } finally {
@@ -354,7 +369,7 @@ describe('WhatsApp templates in a real browser: create, submit, approved by the 
       await watched.assertAccessible('templates, read by an LPA user')
 
       // The new-template address leads home.
-      await page.goto('/whatsapp-templates/new')
+      await page.goto('/whatsapp-templates/new-template')
       await page.waitForURL((url) => url.pathname === '/')
       await openList(page)
 

@@ -21,6 +21,7 @@ import { SettingsPage } from '../features/settings/SettingsPage.tsx'
 import { TemplatesPage } from '../features/whatsapp-templates/TemplatesPage.tsx'
 import { NewTemplatePage } from '../features/whatsapp-templates/NewTemplatePage.tsx'
 import { TemplatePage } from '../features/whatsapp-templates/TemplatePage.tsx'
+import { NEW_TEMPLATE_PATH } from '../features/whatsapp-templates/template-rules.ts'
 import { ROLES } from '../features/session/roles.ts'
 import { sessionKeys, useLogout, useSession, type Role, type Session } from '../features/session/session.api.ts'
 
@@ -70,7 +71,7 @@ export function App() {
       <Route path="/workspace" element={<SignedIn session={current} roles={['agent', 'agent-manager']} page={(s) => <WorkspacePage session={s} />} />} />
       <Route path="/simulator" element={<SignedIn session={current} roles={['admin', 'campaign-manager']} page={(s) => <SimulatorPage session={s} />} />} />
       <Route path="/whatsapp-templates" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa', 'agent-manager']} page={(s) => <TemplatesPage session={s} />} />} />
-      <Route path="/whatsapp-templates/new" element={<SignedIn session={current} roles={['admin', 'campaign-manager']} page={(s) => <NewTemplatePage session={s} />} />} />
+      <Route path={NEW_TEMPLATE_PATH} element={<SignedIn session={current} roles={['admin', 'campaign-manager']} page={(s) => <NewTemplatePage session={s} />} />} />
       <Route path="/whatsapp-templates/:name" element={<SignedIn session={current} roles={['admin', 'campaign-manager', 'lpa', 'agent-manager']} page={(s) => <TemplatePage session={s} />} />} />
       <Route path="/users" element={<SignedIn session={current} roles={['admin']} page={(s) => <UsersPage session={s} />} />} />
       <Route path="/api-keys" element={<SignedIn session={current} roles={['admin']} page={(s) => <ApiKeysPage session={s} />} />} />

@@ -5,7 +5,7 @@ import { Button } from '../../components/Button.tsx'
 import type { Session } from '../session/session.api.ts'
 import { DeleteTemplate } from './DeleteTemplate.tsx'
 import { StatusBadge } from './StatusBadge.tsx'
-import { CATEGORY_LABELS, STATUS_LABELS, TEMPLATE_STATUSES, type TemplateStatus, canWriteTemplates, languageLabel } from './template-rules.ts'
+import { CATEGORY_LABELS, NEW_TEMPLATE_PATH, STATUS_LABELS, TEMPLATE_STATUSES, type TemplateStatus, canWriteTemplates, languageLabel } from './template-rules.ts'
 import { useTemplates } from './templates.api.ts'
 import styles from './templates.module.css'
 
@@ -52,7 +52,7 @@ export function TemplatesPage({ session }: { session: Session }) {
               </div>
             )}
             {writer ? (
-              <Link to="/whatsapp-templates/new" className={styles.linkButton}>
+              <Link to={NEW_TEMPLATE_PATH} className={styles.linkButton}>
                 New template
               </Link>
             ) : null}

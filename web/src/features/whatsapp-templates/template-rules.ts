@@ -115,3 +115,9 @@ export function previewParts(body: string, samples: readonly string[]): PreviewP
 
 /** Admins and campaign managers write templates; LPA users read them (the user guide's table; the server enforces it). */
 export const canWriteTemplates = (role: string) => role === 'admin' || role === 'campaign-manager'
+
+/**
+ * The new-template page's address. It holds a hyphen, which no template name may, so it can never
+ * be a template's own page (`/whatsapp-templates/new` would be the page of a template named `new`).
+ */
+export const NEW_TEMPLATE_PATH = '/whatsapp-templates/new-template'
