@@ -80,6 +80,7 @@ describe('the webtool in a real browser: serving, login, the welcome page once, 
       await page.getByRole('heading', { name: 'Welcome to Connect to Messaging' }).waitFor()
       await page.getByRole('heading', { name: 'Your role: Admin' }).waitFor()
       assert.equal(await page.getByRole('link', { name: 'API reference' }).getAttribute('href'), '/api/api-docs')
+      assert.equal(await page.getByRole('link', { name: 'service\'s guide' }).getAttribute('href'), '/docs/index.html')
       // The admin's next steps, each a link to the page where it is done.
       const steps = page.getByRole('list').filter({ hasText: 'Provider connections' }).getByRole('link')
       assert.deepEqual(await steps.evaluateAll((links) => links.map((a) => a.getAttribute('href'))), ['/settings', '/simulator', '/handoffs/new', '/users', '/api-keys', '/connections'])
@@ -140,6 +141,30 @@ describe('the webtool in a real browser: serving, login, the welcome page once, 
       watched.assertClean()
     } finally {
       await watched.close('welcome-next-step')
+    }
+  })
+
+  test('the guide the welcome page links is the README, served with its pictures and the pages\' security headers', async () => {
+    const watched = await WatchedPage.open(browser, base)
+    try {
+      const { page } = watched
+      const answer = await page.goto('/docs/index.html')
+      assert.equal(answer?.status(), 200)
+      for (const [name, value] of Object.entries(PAGE_SECURITY_HEADERS)) assert.equal(answer?.headers()[name], value, name)
+      await page.getByRole('heading', { name: 'Connect to Messaging', level: 1 }).waitFor()
+      // Every picture loads, and the README's own anchors lead somewhere on the page.
+      const pictures = await page.locator('img').evaluateAll((images) => images.map((img) => ({ src: (img as HTMLImageElement).src, loaded: (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0 })))
+      assert.equal(pictures.length, 4)
+      for (const picture of pictures) assert.ok(picture.loaded, `${picture.src} loads`)
+      const anchors = await page.locator('a[href^="#"]').evaluateAll((links) => links.map((a) => a.getAttribute('href')!.slice(1)))
+      assert.ok(anchors.length > 0)
+      for (const anchor of anchors) assert.equal(await page.locator(`[id="${anchor}"]`).count(), 1, `#${anchor} exists`)
+      await watched.assertAccessible('the guide')
+      await page.getByRole('link', { name: 'Back to the webtool' }).click()
+      await page.waitForURL((url) => url.pathname === '/login', { waitUntil: 'commit' })
+      watched.assertClean()
+    } finally {
+      await watched.close('guide')
     }
   })
 })

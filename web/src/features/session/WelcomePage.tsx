@@ -53,8 +53,8 @@ export function WelcomePage({ session }: { session: Session }) {
       <h2>Documentation</h2>
       <p>
         The service describes its whole API, with every request and answer, in the{' '}
-        <a href="/api/api-docs">API reference</a>. The README shipped with the service explains how to set up a brand,
-        connect real providers and run the whole journey.
+        <a href="/api/api-docs">API reference</a>. The <a href="/docs/index.html">service's guide</a> (its README, with pictures of
+        these pages) explains how to set up a brand, connect real providers and run the whole journey.
       </p>
 
       {welcomed.error ? <Alert>The service could not record that you have seen this page: {welcomed.error.message}</Alert> : null}
