@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts'
 import { handoffsUsingNumber, handoffsUsingSkill } from '../handoffs/handoff.repository.ts'
+import { nameHandoffs } from '../handoffs/handoff.ts'
 import { isoNow } from '../lib/clock.ts'
 import { isValidE164 } from '../lib/phone.ts'
 import { type Channel, CHANNEL_PROVIDER, type ChannelMode, NUMBER_CHANNELS, type NumberChannel } from '../shared/channel.ts'
@@ -39,7 +40,7 @@ export async function removeSkill(ctx: Pick<AppContext, 'db'>, accountId: string
     const settings = await findSettings(trx, accountId)
     if (settings?.routing.skills.includes(name)) throw apiError('conflict', `skill ${name} is used by the routing settings`)
     const users = await handoffsUsingSkill(trx, accountId, name)
-    if (users.length > 0) throw apiError('conflict', `skill ${name} is used by handoff ${users.join(', ')}`)
+    if (users.length > 0) throw apiError('conflict', `skill ${name} is used by handoff ${nameHandoffs(users)}`)
     if (!(await deleteSkill(trx, accountId, name))) throw apiError('notFound')
   })
 }
@@ -58,7 +59,7 @@ export async function removePhoneNumber(ctx: Pick<AppContext, 'db'>, accountId: 
   await withBrandReferences(ctx.db, accountId, async (trx) => {
     for (const each of channels) {
       const users = await handoffsUsingNumber(trx, accountId, number, each)
-      if (users.length > 0) throw apiError('conflict', `the ${each} number is used by handoff ${users.join(', ')}`)
+      if (users.length > 0) throw apiError('conflict', `the ${each} number is used by handoff ${nameHandoffs(users)}`)
     }
     if ((await deletePhoneNumber(trx, accountId, number, channel)) === 0) throw apiError('notFound')
   })

@@ -175,3 +175,15 @@ export interface RawHandoffInput {
 export function titleKey(title: string): string {
   return title.trim().toLocaleLowerCase('en-US')
 }
+
+/** How many handoffs a refusal names before it only counts the rest: the answer stays small however many there are. */
+export const NAMED_HANDOFFS_MAX = 5
+
+/**
+ * The handoffs that keep a number, skill or template in use, as a refusal names them: the first
+ * few, then how many more (`H1, H2 and 3 more`).
+ */
+export function nameHandoffs(handoffs: readonly string[], max = NAMED_HANDOFFS_MAX): string {
+  if (handoffs.length <= max) return handoffs.join(', ')
+  return `${handoffs.slice(0, max).join(', ')} and ${handoffs.length - max} more`
+}

@@ -7,6 +7,7 @@ import type { WhatsAppConnection } from '../channels/connections/connection.ts'
 import { providerTimeoutFor } from '../channels/http-errors.ts'
 import { TemplateApiError, WhatsAppTemplatesClient } from '../channels/whatsapp/whatsapp-templates.client.ts'
 import { handoffsUsingTemplate } from '../handoffs/handoff.repository.ts'
+import { nameHandoffs } from '../handoffs/handoff.ts'
 import { type FieldError, apiError, invalidFields } from '../shared/errors.ts'
 import { isoNow } from '../lib/clock.ts'
 import { isUniqueViolation } from '../store/database.ts'
@@ -79,7 +80,7 @@ export async function removeTemplate(ctx: Pick<AppContext, 'db'>, accountId: str
   await withBrandReferences(ctx.db, accountId, async (trx) => {
     const users = await handoffsUsingTemplate(trx, accountId, name)
     if (users.length > 0) {
-      const named = users.map((handoff) => `"${handoff.title}" (${handoff.id})`).join(', ')
+      const named = nameHandoffs(users.map((handoff) => `"${handoff.title}" (${handoff.id})`))
       throw apiError('conflict', `the template is used by handoff${users.length === 1 ? '' : 's'} ${named}: change or delete ${users.length === 1 ? 'it' : 'them'} first`)
     }
     if (!(await deleteTemplate(trx, accountId, name))) throw apiError('notFound')

@@ -52,5 +52,12 @@ for (const dialect of dialects) {
       assert.equal(json(res).detail, `the template is used by handoffs "Alpha billing" (${alpha}), "Zeta returns" (${zeta}): change or delete them first`)
       assert.equal((await call('GET', 'whatsapp-templates/shared_text')).statusCode, 200, 'the refused template is still there')
     })
+
+    test('many handoffs: the first five by title are named, the rest counted (the answer stays small)', async () => {
+      for (const letter of ['B', 'C', 'D', 'E', 'F']) await handoff(`${letter} follow-up`, 'shared_text')
+      const res = await call('DELETE', 'whatsapp-templates/shared_text')
+      assert.equal(res.statusCode, 409, res.body)
+      assert.match(json(res).detail, /^the template is used by handoffs "Alpha billing" \(H\d+\), "B follow-up" \(H\d+\), "C follow-up" \(H\d+\), "D follow-up" \(H\d+\), "E follow-up" \(H\d+\) and 2 more: change or delete them first$/)
+    })
   })
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { type HandoffInput, type HandoffReferences, type RawHandoffInput, checkHandoff, titleKey } from '../../../src/handoffs/handoff.ts'
+import { type HandoffInput, type HandoffReferences, NAMED_HANDOFFS_MAX, type RawHandoffInput, checkHandoff, nameHandoffs, titleKey } from '../../../src/handoffs/handoff.ts'
 import type { FieldError } from '../../../src/shared/errors.ts'
 
 const SMS_NUMBER = '+18005550101'
@@ -207,4 +207,18 @@ describe('titleKey', () => {
     ['İstanbul', 'i̇stanbul'],
   ]
   for (const [title, key] of rows) test(`${JSON.stringify(title)} → ${JSON.stringify(key)}`, () => assert.equal(titleKey(title), key))
+})
+
+describe('nameHandoffs: a refusal names the first handoffs, then counts the rest', () => {
+  const cases: Array<[string[], number | undefined, string]> = [
+    [[], undefined, ''],
+    [['H1'], undefined, 'H1'],
+    [['H1', 'H2', 'H3', 'H4', 'H5'], undefined, 'H1, H2, H3, H4, H5'],
+    [['H1', 'H2', 'H3', 'H4', 'H5', 'H6'], undefined, 'H1, H2, H3, H4, H5 and 1 more'],
+    [Array.from({ length: 10_000 }, (_, i) => `H${i}`), undefined, 'H0, H1, H2, H3, H4 and 9995 more'],
+    [['H1', 'H2', 'H3'], 2, 'H1, H2 and 1 more'],
+  ]
+  for (const [handoffs, max, named] of cases) {
+    test(`${handoffs.length} handoff(s), at most ${max ?? NAMED_HANDOFFS_MAX} named → ${named.slice(0, 40) || '(none)'}`, () => assert.equal(nameHandoffs(handoffs, max), named))
+  }
 })
