@@ -1,4 +1,4 @@
-import { type FormEvent, type ReactNode, useId, useRef, useState } from 'react'
+import { type FormEvent, Fragment, type ReactNode, useId, useRef, useState } from 'react'
 import { Form } from 'react-aria-components'
 import { Alert } from '../../components/Alert.tsx'
 import { Button } from '../../components/Button.tsx'
@@ -68,35 +68,41 @@ function addAlertOf(error: unknown): string | null {
   return error instanceof ApiError && (error.status === 409 || error.fields.length > 0) ? null : alertOf(error)
 }
 
-function NumbersPart({ accountId, canWrite }: { accountId: string; canWrite: boolean }) {
-  const numbers = usePhoneNumbers(accountId)
+interface CatalogPartProps<T> {
+  headingId: string
+  heading: string
+  query: { isPending: boolean; isSuccess: boolean; isError: boolean; error: Error | null; data?: T[] | undefined; refetch: () => unknown }
+  /** What the part lists, in the loading and failure lines ("numbers", "apps"). */
+  what: string
+  empty: string
+  canWrite: boolean
+  keyOf: (item: T) => string
+  row: (item: T, onRemoved: (what: string) => void) => ReactNode
+  addForm: (onAdded: () => void) => ReactNode
+}
+
+/** One list of the catalogue: its states, its rows, the line a removal speaks on, and its add form. */
+function CatalogPart<T>({ headingId, heading, query, what, empty, canWrite, keyOf, row, addForm }: CatalogPartProps<T>) {
   const [removed, setRemoved] = useState('')
   const status = useRef<HTMLParagraphElement>(null)
-  const items = numbers.data ?? []
+  const items = query.data ?? []
+  const onRemoved = (gone: string) => {
+    setRemoved(`${gone} was removed.`)
+    // The row and its button are gone: the removed line takes the focus.
+    status.current?.focus()
+  }
   return (
     <>
-      <h3 className={styles.subheading} id="numbers-heading">
-        Outbound numbers
+      <h3 className={styles.subheading} id={headingId}>
+        {heading}
       </h3>
-      {numbers.isPending ? <p role="status">Loading the numbers…</p> : null}
-      <LoadFailed query={numbers} what="The numbers cannot be read" />
-      {numbers.isSuccess && items.length === 0 ? (
-        <p className={styles.muted}>No number yet: {canWrite ? 'add the numbers your SMS and WhatsApp handoffs send from.' : 'SMS and WhatsApp handoffs cannot be written until one is added.'}</p>
-      ) : null}
+      {query.isPending ? <p role="status">Loading the {what}…</p> : null}
+      <LoadFailed query={query} what={`The ${what} cannot be read`} />
+      {query.isSuccess && items.length === 0 ? <p className={styles.muted}>{empty}</p> : null}
       {items.length > 0 ? (
-        <ul className={styles.catalogList} aria-labelledby="numbers-heading">
-          {items.map((number) => (
-            <NumberRow
-              key={`${number.channel}:${number.number}`}
-              accountId={accountId}
-              number={number}
-              canWrite={canWrite}
-              onRemoved={(what) => {
-                setRemoved(`${what} was removed.`)
-                // The row and its button are gone: the removed line takes the focus.
-                status.current?.focus()
-              }}
-            />
+        <ul className={styles.catalogList} aria-labelledby={headingId}>
+          {items.map((item) => (
+            <Fragment key={keyOf(item)}>{row(item, onRemoved)}</Fragment>
           ))}
         </ul>
       ) : null}
@@ -105,8 +111,24 @@ function NumbersPart({ accountId, canWrite }: { accountId: string; canWrite: boo
           {removed}
         </p>
       ) : null}
-      {canWrite ? <AddNumberForm accountId={accountId} onAdded={() => setRemoved('')} /> : null}
+      {canWrite ? addForm(() => setRemoved('')) : null}
     </>
+  )
+}
+
+function NumbersPart({ accountId, canWrite }: { accountId: string; canWrite: boolean }) {
+  return (
+    <CatalogPart
+      headingId="numbers-heading"
+      heading="Outbound numbers"
+      query={usePhoneNumbers(accountId)}
+      what="numbers"
+      empty={`No number yet: ${canWrite ? 'add the numbers your SMS and WhatsApp handoffs send from.' : 'SMS and WhatsApp handoffs cannot be written until one is added.'}`}
+      canWrite={canWrite}
+      keyOf={(number) => `${number.channel}:${number.number}`}
+      row={(number, onRemoved) => <NumberRow accountId={accountId} number={number} canWrite={canWrite} onRemoved={onRemoved} />}
+      addForm={(onAdded) => <AddNumberForm accountId={accountId} onAdded={onAdded} />}
+    />
   )
 }
 
@@ -210,43 +232,18 @@ function AddNumberForm({ accountId, onAdded }: { accountId: string; onAdded: () 
 }
 
 function AppsPart({ accountId, canWrite }: { accountId: string; canWrite: boolean }) {
-  const apps = useApps(accountId)
-  const [removed, setRemoved] = useState('')
-  const status = useRef<HTMLParagraphElement>(null)
-  const items = apps.data ?? []
   return (
-    <>
-      <h3 className={styles.subheading} id="apps-heading">
-        Mobile apps
-      </h3>
-      {apps.isPending ? <p role="status">Loading the apps…</p> : null}
-      <LoadFailed query={apps} what="The apps cannot be read" />
-      {apps.isSuccess && items.length === 0 ? (
-        <p className={styles.muted}>No app yet: {canWrite ? 'add the apps App Messaging handoffs reach (a handoff chooses 1 to 3).' : 'App Messaging handoffs cannot be written until one is added.'}</p>
-      ) : null}
-      {items.length > 0 ? (
-        <ul className={styles.catalogList} aria-labelledby="apps-heading">
-          {items.map((app) => (
-            <AppRow
-              key={app.appId}
-              accountId={accountId}
-              app={app}
-              canWrite={canWrite}
-              onRemoved={(what) => {
-                setRemoved(`${what} was removed.`)
-                status.current?.focus()
-              }}
-            />
-          ))}
-        </ul>
-      ) : null}
-      {canWrite ? (
-        <p ref={status} tabIndex={-1} role="status" className={styles.success}>
-          {removed}
-        </p>
-      ) : null}
-      {canWrite ? <AddAppForm accountId={accountId} onAdded={() => setRemoved('')} /> : null}
-    </>
+    <CatalogPart
+      headingId="apps-heading"
+      heading="Mobile apps"
+      query={useApps(accountId)}
+      what="apps"
+      empty={`No app yet: ${canWrite ? 'add the apps App Messaging handoffs reach (a handoff chooses 1 to 3).' : 'App Messaging handoffs cannot be written until one is added.'}`}
+      canWrite={canWrite}
+      keyOf={(app) => app.appId}
+      row={(app, onRemoved) => <AppRow accountId={accountId} app={app} canWrite={canWrite} onRemoved={onRemoved} />}
+      addForm={(onAdded) => <AddAppForm accountId={accountId} onAdded={onAdded} />}
+    />
   )
 }
 
